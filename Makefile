@@ -1,0 +1,55 @@
+# Mowakaba — the two commands a newcomer needs: `make demo` and `make test`.
+# Needs only Python ≥ 3.11 with venv and pip: uv is installed into .venv, then uv
+# installs everything else from uv.lock.
+
+PYTHON ?= python3
+VENV   := .venv
+UV     := $(VENV)/bin/uv
+RUN    := $(UV) run --frozen --no-sync
+
+.PHONY: install demo test test-sqlite test-postgres lint format typecheck clean
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet "uv==0.13.8"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.synced ## install everything into .venv
+
+demo: install ## the main job: show the pathway engine at work
+	$(RUN) mowakaba demo
+
+test: install ## the whole suite on SQLite, then on PostgreSQL when it answers
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(RUN) python -m tests.dbsetup; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ -n "$$MOWAKABA_REQUIRE_POSTGRES" ]; then \
+		echo "PostgreSQL is required (MOWAKABA_REQUIRE_POSTGRES) but does not answer"; exit 1; \
+	else \
+		echo "PostgreSQL does not answer on 127.0.0.1:5432 (or TEST_POSTGRES_URL): its run is skipped"; \
+	fi
+
+test-sqlite: install
+	@echo "== tests on SQLite"
+	MOWAKABA_TEST_DATABASE=sqlite $(RUN) pytest -q $(PYTEST_ARGS)
+
+test-postgres: install
+	@echo "== tests on PostgreSQL"
+	MOWAKABA_TEST_DATABASE=postgresql $(RUN) pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: install
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+typecheck: install
+	$(RUN) mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,256 @@
+"""Every closed list of the domain, as StrEnums (member name == stored value)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    enrolled = "enrolled"
+    intake = "intake"
+    planning = "planning"
+    active = "active"
+    exit_preparation = "exit_preparation"
+    exited = "exited"
+    follow_up = "follow_up"
+    closed = "closed"
+
+
+class WorkItemKind(StrEnum):
+    intake_assessment = "intake_assessment"
+    integration_plan = "integration_plan"
+    plan_approval = "plan_approval"
+    milestone_check = "milestone_check"
+    plan_review = "plan_review"
+    exit_readiness_assessment = "exit_readiness_assessment"
+    exit_checklist_item = "exit_checklist_item"
+    record_exit = "record_exit"
+    follow_up_checkpoint = "follow_up_checkpoint"
+    exit_extension_decision = "exit_extension_decision"
+
+
+class WorkItemStatus(StrEnum):
+    open = "open"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class AssigneePool(StrEnum):
+    """A work item assigned to a group rather than a person."""
+
+    institution_coordinators = "institution_coordinators"
+
+
+class ChecklistItem(StrEnum):
+    national_id_card = "national_id_card"
+    birth_certificate = "birth_certificate"
+    health_coverage = "health_coverage"
+    bank_account = "bank_account"
+    housing = "housing"
+    income_or_training = "income_or_training"
+    support_network = "support_network"
+
+
+class Axis(StrEnum):
+    """The five national axes, plus housing, life skills and family relations."""
+
+    health = "health"
+    education_training = "education_training"
+    employment = "employment"
+    social_assistance = "social_assistance"
+    social_participation = "social_participation"
+    housing = "housing"
+    life_skills = "life_skills"
+    family_relations = "family_relations"
+
+
+class EducationLevel(StrEnum):
+    none = "none"
+    primary = "primary"
+    lower_secondary = "lower_secondary"
+    secondary = "secondary"
+    university = "university"
+
+
+class VocationalLevel(StrEnum):
+    none = "none"
+    basic = "basic"
+    qualified = "qualified"
+    technician = "technician"
+    specialised_technician = "specialised_technician"
+
+
+class Sex(StrEnum):
+    female = "female"
+    male = "male"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    supervisor = "supervisor"
+    coordinator = "coordinator"
+    mediator = "mediator"
+    partner = "partner"
+
+
+class Language(StrEnum):
+    ar = "ar"
+    fr = "fr"
+    en = "en"
+
+
+class ClosureReason(StrEnum):
+    integrated = "integrated"
+    transferred = "transferred"
+    not_in_touch = "not_in_touch"
+    refused = "refused"
+    deceased = "deceased"
+    other = "other"
+    # Set by the rules, not a coordinator: the last checkpoint is behind us.
+    follow_up_completed = "follow_up_completed"
+
+
+class ExitKind(StrEnum):
+    planned = "planned"
+    runaway = "runaway"
+    return_to_family = "return_to_family"
+    transfer = "transfer"
+    other = "other"
+
+
+class ExitDestination(StrEnum):
+    independent_housing = "independent_housing"
+    transitional_housing = "transitional_housing"
+    family = "family"
+    foster_or_kafala = "foster_or_kafala"
+    other_institution = "other_institution"
+    street = "street"
+    unknown = "unknown"
+
+
+class HousingOutcome(StrEnum):
+    own_or_rented = "own_or_rented"
+    shared_flat = "shared_flat"
+    transitional = "transitional"
+    family = "family"
+    institution = "institution"
+    homeless = "homeless"
+    unknown = "unknown"
+
+
+class ActivityOutcome(StrEnum):
+    work = "work"
+    training = "training"
+    education = "education"
+    none = "none"
+
+
+class CheckpointStatus(StrEnum):
+    open = "open"
+    contacted = "contacted"
+    no_contact = "no_contact"
+    missed = "missed"
+
+
+class PlanStatus(StrEnum):
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+    superseded = "superseded"
+
+
+class MilestoneStatus(StrEnum):
+    open = "open"
+    done = "done"
+    delayed = "delayed"
+    dropped = "dropped"
+
+
+class AssessmentKind(StrEnum):
+    intake = "intake"
+    review = "review"
+    exit_readiness = "exit_readiness"
+
+
+class ExtensionStatus(StrEnum):
+    requested = "requested"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class LegalStatus(StrEnum):
+    parental_authority = "parental_authority"
+    kafala = "kafala"
+    institutional_guardianship = "institutional_guardianship"
+    court_ward = "court_ward"
+    abandoned_declared = "abandoned_declared"
+    other = "other"
+
+
+class ContactKind(StrEnum):
+    phone = "phone"
+    messaging = "messaging"
+    email = "email"
+    address = "address"
+    trusted_person = "trusted_person"
+
+
+class ConsentGiver(StrEnum):
+    guardian = "guardian"
+    youth = "youth"
+
+
+class ConsentPurpose(StrEnum):
+    share_with_partners = "share_with_partners"
+    follow_up_contact = "follow_up_contact"
+    data_processing = "data_processing"
+
+
+class EventKind(StrEnum):
+    """What a pathway event (a line of the youth's timeline) records."""
+
+    registered = "registered"
+    stage_entered = "stage_entered"
+    work_item_created = "work_item_created"
+    work_item_completed = "work_item_completed"
+    work_item_cancelled = "work_item_cancelled"
+    work_item_rescheduled = "work_item_rescheduled"
+    checkpoint_missed = "checkpoint_missed"
+    not_in_touch_marked = "not_in_touch_marked"
+    not_in_touch_cleared = "not_in_touch_cleared"
+    exit_recorded = "exit_recorded"
+    extension_requested = "extension_requested"
+    extension_decided = "extension_decided"
+    closed = "closed"
+
+
+class NotificationKind(StrEnum):
+    reminder = "reminder"
+    escalation = "escalation"
+    work_assigned = "work_assigned"
+    not_in_touch = "not_in_touch"
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+class Channel(StrEnum):
+    in_app = "in_app"
+    console = "console"
+    email = "email"
+
+
+class HolidayKind(StrEnum):
+    fixed = "fixed"
+    religious = "religious"
+    local = "local"
+
+
+class AuditOutcome(StrEnum):
+    allowed = "allowed"
+    denied = "denied"
+    not_found = "not_found"
+    error = "error"

@@ -1,0 +1,140 @@
+"""An institution's holiday calendar: seeded per year from the national default, then corrected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from mowakaba.calendar import WorkingCalendar, national_default_holidays
+from mowakaba.enums import HolidayKind
+from mowakaba.errors import InvalidInput, NotFound
+from mowakaba.models import CalendarYear, Holiday, Institution
+from mowakaba.settings import get_settings
+
+MIN_YEAR, MAX_YEAR = 1990, 2076  # the range the Hijri conversion covers, with margin
+
+
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidInput(f"year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
+
+
+def seed_calendar_year(session: Session, *, institution_id: int, year: int) -> int:
+    """Seed a year of an institution's calendar from the national default, once.
+
+    Returns the number of holidays added (0 when the year was already seeded:
+    an administrator's corrections are never overwritten).
+    """
+    _check_year(year)
+    if session.get(Institution, institution_id) is None:
+        raise NotFound(f"institution {institution_id} not found")
+    if session.get(CalendarYear, (institution_id, year)) is not None:
+        return 0
+    session.add(CalendarYear(institution_id=institution_id, year=year))
+    specs = national_default_holidays(year, hijri_offset_days=get_settings().hijri_offset_days)
+    taken: set[date] = set(
+        session.exec(
+            select(col(Holiday.holiday_date)).where(
+                Holiday.institution_id == institution_id,
+                Holiday.holiday_date >= date(year, 1, 1),
+                Holiday.holiday_date <= date(year, 12, 31),
+            )
+        )
+    )
+    added = 0
+    for spec in specs:
+        if spec.day in taken:
+            continue  # two holidays on one day (Eid on a fixed holiday): one day off
+        taken.add(spec.day)
+        session.add(
+            Holiday(
+                institution_id=institution_id, holiday_date=spec.day, name=spec.name, kind=spec.kind
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def institution_calendar(
+    session: Session, *, institution_id: int, years: Iterable[int]
+) -> WorkingCalendar:
+    """Return an institution's working calendar over some years, seeding missing ones."""
+    years = sorted(set(years))
+    for year in years:
+        seed_calendar_year(session, institution_id=institution_id, year=year)
+    days = session.exec(
+        select(col(Holiday.holiday_date)).where(
+            Holiday.institution_id == institution_id,
+            Holiday.holiday_date >= date(years[0], 1, 1),
+            Holiday.holiday_date <= date(years[-1], 12, 31),
+        )
+    )
+    return WorkingCalendar(frozenset(days.all()))
+
+
+def list_holidays(session: Session, *, institution_id: int, year: int) -> list[Holiday]:
+    """Return an institution's holidays of a year, in date order (seeding it if needed)."""
+    seed_calendar_year(session, institution_id=institution_id, year=year)
+    return list(
+        session.exec(
+            select(Holiday)
+            .where(
+                Holiday.institution_id == institution_id,
+                Holiday.holiday_date >= date(year, 1, 1),
+                Holiday.holiday_date <= date(year, 12, 31),
+            )
+            .order_by(col(Holiday.holiday_date))
+        )
+    )
+
+
+def add_holiday(
+    session: Session,
+    *,
+    institution_id: int,
+    day: date,
+    name: str,
+    kind: HolidayKind = HolidayKind.local,
+) -> Holiday:
+    """Add a day off to an institution's calendar (e.g. Eid announced a day later)."""
+    if not name.strip():
+        raise InvalidInput("a holiday needs a name")
+    seed_calendar_year(session, institution_id=institution_id, year=day.year)
+    exists = session.exec(
+        select(Holiday).where(Holiday.institution_id == institution_id, Holiday.holiday_date == day)
+    ).first()
+    if exists is not None:
+        raise InvalidInput(f"institution {institution_id} already has a holiday on {day}")
+    holiday = Holiday(institution_id=institution_id, holiday_date=day, name=name.strip(), kind=kind)
+    session.add(holiday)
+    session.flush()
+    return holiday
+
+
+def remove_holiday(session: Session, *, institution_id: int, day: date) -> None:
+    """Remove a day off from an institution's calendar (it becomes a working day)."""
+    seed_calendar_year(session, institution_id=institution_id, year=day.year)
+    result = session.execute(
+        sa.delete(Holiday).where(
+            col(Holiday.institution_id) == institution_id,
+            col(Holiday.holiday_date) == day,
+        )
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(f"institution {institution_id} has no holiday on {day}")
+
+
+def move_holiday(session: Session, *, institution_id: int, day: date, to: date) -> Holiday:
+    """Move a holiday to another day (a religious holiday fixed by moon sighting)."""
+    holiday = session.exec(
+        select(Holiday).where(Holiday.institution_id == institution_id, Holiday.holiday_date == day)
+    ).first()
+    if holiday is None:
+        raise NotFound(f"institution {institution_id} has no holiday on {day}")
+    name, kind = holiday.name, holiday.kind
+    remove_holiday(session, institution_id=institution_id, day=day)
+    return add_holiday(session, institution_id=institution_id, day=to, name=name, kind=kind)

@@ -1,0 +1,77 @@
+"""Settings: the only module that reads environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PositiveInt
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Timings(BaseModel):
+    """Programme timings (DESIGN.md §2 defaults); every interval the rules use."""
+
+    model_config = ConfigDict(frozen=True)
+
+    intake_age_years: PositiveInt = 14
+    intake_assessment_days: PositiveInt = 30
+    integration_plan_days: PositiveInt = 30
+    plan_approval_days: PositiveInt = 7
+    plan_rework_days: PositiveInt = 14
+    active_review_months: PositiveInt = 6
+    exit_preparation_age_years: PositiveInt = 17
+    exit_preparation_months_before_exit: PositiveInt = 6
+    exit_readiness_days: PositiveInt = 30
+    checklist_days_before_exit: PositiveInt = 60
+    checklist_min_days_after_entry: PositiveInt = 30
+    exit_preparation_review_months: PositiveInt = 3
+    exit_age_years: PositiveInt = 18
+    max_extension_age_years: PositiveInt = 21
+    extension_decision_days: PositiveInt = 7
+    follow_up_months: tuple[PositiveInt, ...] = (1, 3, 6, 12, 24, 36)
+    checkpoint_missed_after_days: PositiveInt = 30
+    misses_for_not_in_touch: PositiveInt = 2
+    reminder_days_before: tuple[PositiveInt, ...] = (7, 1)
+    escalation_working_days: tuple[PositiveInt, PositiveInt] = (3, 10)
+    partner_response_working_days: PositiveInt = 5
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, from MOWAKABA_* environment variables (and DATABASE_URL)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MOWAKABA_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    home: Path = Field(default=Path(".mowakaba"))
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "MOWAKABA_DATABASE_URL")
+    )
+    default_time_zone: str = "Africa/Casablanca"
+    # Morocco's moon sighting usually falls a day after the Umm al-Qura calendar;
+    # the computed religious holidays are a default an administrator corrects.
+    hijri_offset_days: int = 1
+    sweep_batch_size: PositiveInt = 500
+    sql_echo: bool = False
+    timings: Timings = Timings()
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Where the embedded database lives."""
+        return self.home / "mowakaba.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        """DATABASE_URL if given, else the SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.sqlite_path.resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached; clear with get_settings.cache_clear())."""
+    return Settings()

@@ -1,0 +1,67 @@
+"""Session-wide database (SQLite file or throw-away PostgreSQL), per-test rollback sessions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tests import dbsetup
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home: Path = tmp_path_factory.mktemp("mowakaba-home")
+    os.environ["MOWAKABA_HOME"] = str(home)
+    if dbsetup.backend() == "postgresql":
+        url = dbsetup.create_postgres_database()
+    else:
+        url = f"sqlite:///{home / 'test.db'}"
+    os.environ["DATABASE_URL"] = url
+    _reset_caches()
+    yield url
+    from mowakaba.db import reset_engine
+
+    reset_engine()
+    if dbsetup.backend() == "postgresql":
+        dbsetup.drop_postgres_database(url)
+
+
+def _reset_caches() -> None:
+    from mowakaba.db import reset_engine
+    from mowakaba.settings import get_settings
+
+    get_settings.cache_clear()
+    reset_engine()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Engine:
+    from mowakaba import migrate
+    from mowakaba.db import get_engine
+
+    engine = get_engine()
+    migrate.upgrade(engine)
+    return engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose work is rolled back after the test (commits become savepoints)."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        with Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as session:
+            yield session
+        transaction.rollback()
+
+
+@pytest.fixture
+def postgres_only() -> None:
+    if dbsetup.backend() != "postgresql":
+        pytest.skip("PostgreSQL only")

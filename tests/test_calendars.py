@@ -1,0 +1,75 @@
+"""An institution's calendar: seeded once from the national default, corrections stick."""
+
+from datetime import date
+
+import pytest
+
+from mowakaba.errors import InvalidInput, NotFound
+from mowakaba.services import calendars as calendar_service
+from mowakaba.services import institutions as institution_service
+
+
+@pytest.fixture
+def institution(session):
+    return institution_service.create_institution(
+        session, name="Dar Al Atfal Fès", region="Fès-Meknès"
+    )
+
+
+def test_a_year_is_seeded_once_from_the_national_default(session, institution):
+    added = calendar_service.seed_calendar_year(session, institution_id=institution.id, year=2027)
+    assert added == 17
+    assert (
+        calendar_service.seed_calendar_year(session, institution_id=institution.id, year=2027) == 0
+    )
+
+
+def test_corrections_stick_and_change_working_days(session, institution):
+    cal = calendar_service.institution_calendar(
+        session, institution_id=institution.id, years=[2027]
+    )
+    assert not cal.is_working_day(date(2027, 1, 11))
+    # Moon sighting put Eid a day later; a local holiday is added; 11 Jan worked this year.
+    eid = next(
+        h
+        for h in calendar_service.list_holidays(session, institution_id=institution.id, year=2027)
+        if h.name == "Eid al-Fitr (2nd day)"
+    )
+    calendar_service.move_holiday(
+        session, institution_id=institution.id, day=eid.holiday_date, to=date(2027, 3, 12)
+    )
+    calendar_service.remove_holiday(session, institution_id=institution.id, day=date(2027, 1, 11))
+    calendar_service.add_holiday(
+        session, institution_id=institution.id, day=date(2027, 9, 15), name="Moussem"
+    )
+    cal = calendar_service.institution_calendar(
+        session, institution_id=institution.id, years=[2027]
+    )
+    assert cal.is_working_day(date(2027, 1, 11))
+    assert not cal.is_working_day(date(2027, 3, 12))
+    assert not cal.is_working_day(date(2027, 9, 15))
+    assert cal.add_working_days(date(2027, 1, 8), 1) == date(2027, 1, 11)
+
+
+def test_bad_calendar_input_is_refused(session, institution):
+    with pytest.raises(InvalidInput):
+        calendar_service.add_holiday(
+            session, institution_id=institution.id, day=date(2027, 1, 1), name="dup"
+        )
+    with pytest.raises(NotFound):
+        calendar_service.remove_holiday(
+            session, institution_id=institution.id, day=date(2027, 2, 2)
+        )
+    with pytest.raises(InvalidInput):
+        calendar_service.seed_calendar_year(session, institution_id=institution.id, year=1800)
+    with pytest.raises(NotFound):
+        calendar_service.seed_calendar_year(session, institution_id=987654, year=2027)
+
+
+def test_an_institution_needs_a_known_time_zone(session):
+    with pytest.raises(InvalidInput, match="time zone"):
+        institution_service.create_institution(
+            session, name="X", region="Y", time_zone="Mars/Olympus"
+        )
+    institution = institution_service.create_institution(session, name="X", region="Y")
+    assert institution.time_zone == "Africa/Casablanca"
