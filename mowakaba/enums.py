@@ -215,6 +215,8 @@ class EventKind(StrEnum):
     work_item_completed = "work_item_completed"
     work_item_cancelled = "work_item_cancelled"
     work_item_rescheduled = "work_item_rescheduled"
+    escalation_raised = "escalation_raised"
+    escalation_acknowledged = "escalation_acknowledged"
     checkpoint_missed = "checkpoint_missed"
     not_in_touch_marked = "not_in_touch_marked"
     not_in_touch_cleared = "not_in_touch_cleared"
@@ -222,6 +224,11 @@ class EventKind(StrEnum):
     extension_requested = "extension_requested"
     extension_decided = "extension_decided"
     closed = "closed"
+
+
+class EscalationReason(StrEnum):
+    overdue = "overdue"
+    not_in_touch = "not_in_touch"
 
 
 class NotificationKind(StrEnum):

@@ -55,3 +55,49 @@ class ExtensionTooLate(MowakabaError):
 
 class InvalidExtension(MowakabaError):
     code = "invalid_extension"
+
+
+class NotAllowed(MowakabaError):
+    """The actor may not do this (wrong role, not the assignee, not their institution)."""
+
+    code = "not_allowed"
+
+
+class NotAssignee(NotAllowed):
+    code = "not_assignee"
+
+
+class AlreadyClosed(MowakabaError):
+    """The work item is done or cancelled already."""
+
+    code = "already_closed"
+
+
+class WrongKind(MowakabaError):
+    code = "wrong_kind"
+
+
+class InvalidPayload(MowakabaError):
+    """The payload does not match what the work item's kind expects."""
+
+    code = "invalid_payload"
+
+
+class DateInPast(MowakabaError):
+    """A date that must lie ahead (a milestone, a new due date) lies in the past."""
+
+    code = "date_in_past"
+
+
+class PlanIncomplete(MowakabaError):
+    """The plan leaves an axis assessed 1 or 2 without a milestone, or has no assessment."""
+
+    code = "plan_incomplete"
+
+
+class InvalidName(MowakabaError):
+    code = "invalid_name"
+
+
+class InvalidMediator(MowakabaError):
+    code = "invalid_mediator"

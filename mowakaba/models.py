@@ -28,6 +28,7 @@ from mowakaba.enums import (
     ContactKind,
     DeliveryStatus,
     EducationLevel,
+    EscalationReason,
     EventKind,
     ExitDestination,
     ExitKind,
@@ -267,7 +268,7 @@ class Escalation(SQLModel, table=True):
 
     __tablename__ = "escalation"
     __table_args__ = (
-        sa.UniqueConstraint("work_item_id", "cycle", "level"),
+        sa.UniqueConstraint("work_item_id", "cycle", "level", "reason"),
         sa.CheckConstraint("level IN (1, 2)", name="level_range"),
     )
 
@@ -275,6 +276,9 @@ class Escalation(SQLModel, table=True):
     work_item_id: int = fk("work_item.id")
     cycle: int = 0
     level: int
+    reason: EscalationReason = Field(
+        default=EscalationReason.overdue, sa_type=enum_type(EscalationReason)
+    )
     raised_at: datetime = utc_field(default_now=True)
     recipient_ids: list[int] = Field(default_factory=list, sa_type=sa.JSON)
     acknowledged_by_id: int | None = fk("user_account.id", nullable=True, index=False)

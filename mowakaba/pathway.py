@@ -212,12 +212,14 @@ class Rules:
             pool=AssigneePool.institution_coordinators,
         )
 
-    def milestone_item(self, milestone_id: int, milestone_due: date) -> WorkItemSpec:
-        """Return the check of a milestone, due on the milestone's date."""
+    def milestone_item(
+        self, milestone_id: int, milestone_due: date, *, check: int = 1
+    ) -> WorkItemSpec:
+        """Return a check of a milestone, due on the milestone's date (a delay adds a check)."""
         return WorkItemSpec(
             WorkItemKind.milestone_check,
             self.calendar.roll_forward(milestone_due),
-            subject=f"m{milestone_id}",
+            subject=f"m{milestone_id}.{check}",
         )
 
     def review_item(self, stage: Stage, last: date, *, number: int) -> WorkItemSpec:

@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     hijri_offset_days: int = 1
     sweep_batch_size: PositiveInt = 500
     sql_echo: bool = False
+    # Links in messages point here (the web app).
+    public_url: str = "http://127.0.0.1:8000"
+    # Email: SMTP when a host is set; otherwise emails are printed on the console.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "mowakaba@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    delivery_batch_size: PositiveInt = 200
     timings: Timings = Timings()
 
     @property

@@ -12,6 +12,7 @@ from mowakaba.calendar import WorkingCalendar, national_default_holidays
 from mowakaba.enums import HolidayKind
 from mowakaba.errors import InvalidInput, NotFound
 from mowakaba.models import CalendarYear, Holiday, Institution
+from mowakaba.pathway import Rules
 from mowakaba.settings import get_settings
 
 MIN_YEAR, MAX_YEAR = 1990, 2076  # the range the Hijri conversion covers, with margin
@@ -138,3 +139,15 @@ def move_holiday(session: Session, *, institution_id: int, day: date, to: date) 
     name, kind = holiday.name, holiday.kind
     remove_holiday(session, institution_id=institution_id, day=day)
     return add_holiday(session, institution_id=institution_id, day=to, name=name, kind=kind)
+
+
+def rules_for(session: Session, *, institution_id: int, today: date) -> Rules:
+    """Return the pathway rules of an institution: programme timings over its calendar.
+
+    The calendar covers the years a due date computed today can reach
+    (checkpoints run 36 months past an exit).
+    """
+    calendar = institution_calendar(
+        session, institution_id=institution_id, years=range(today.year - 1, today.year + 5)
+    )
+    return Rules(timings=get_settings().timings, calendar=calendar)

@@ -2,7 +2,7 @@
 
 Revision ID: 379b11c89c50
 Revises:
-Create Date: 2026-11-29 02:11:04.823240+00:00
+Create Date: 2026-11-29 02:20:05.048794+00:00
 """
 
 from collections.abc import Sequence
@@ -550,6 +550,13 @@ def upgrade() -> None:
         sa.Column("work_item_id", sa.Integer(), nullable=False),
         sa.Column("cycle", sa.Integer(), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column(
+            "reason",
+            sa.Enum(
+                "overdue", "not_in_touch", name="escalationreason", native_enum=False, length=32
+            ),
+            nullable=False,
+        ),
         sa.Column("raised_at", mowakaba.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("recipient_ids", sa.JSON(), nullable=False),
         sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
@@ -566,7 +573,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation")),
         sa.UniqueConstraint(
-            "work_item_id", "cycle", "level", name=op.f("uq_escalation_work_item_id_cycle_level")
+            "work_item_id",
+            "cycle",
+            "level",
+            "reason",
+            name=op.f("uq_escalation_work_item_id_cycle_level_reason"),
         ),
     )
     with op.batch_alter_table("escalation", schema=None) as batch_op:
@@ -773,6 +784,8 @@ def upgrade() -> None:
                 "work_item_completed",
                 "work_item_cancelled",
                 "work_item_rescheduled",
+                "escalation_raised",
+                "escalation_acknowledged",
                 "checkpoint_missed",
                 "not_in_touch_marked",
                 "not_in_touch_cleared",

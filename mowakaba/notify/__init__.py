@@ -1,0 +1,1 @@
+"""Notifications: rendering (one Jinja2 environment) and transports (console, SMTP)."""

@@ -1,0 +1,198 @@
+"""Inputs that are not tables: registration, and the payload each work-item kind expects.
+
+Every model forbids unknown fields. The JSON schema of a kind's payload
+(`PAYLOADS[kind].model_json_schema()`) is what the API shows a client.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from mowakaba.enums import (
+    ActivityOutcome,
+    Axis,
+    EducationLevel,
+    ExitDestination,
+    ExitKind,
+    HousingOutcome,
+    Sex,
+    VocationalLevel,
+    WorkItemKind,
+)
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class YouthRegistration(Strict):
+    """What registering a young person takes."""
+
+    first_name: Name = ""
+    last_name: Name = ""
+    first_name_ar: Name = ""
+    last_name_ar: Name = ""
+    date_of_birth: date
+    date_of_birth_presumed: bool = False
+    sex: Sex
+    institution_id: int
+    admission_date: date
+    education_level: EducationLevel
+    vocational_level: VocationalLevel
+    mediator_id: int | None = None
+    planned_exit_date: date | None = None
+    planned_exit_reason: ShortText | None = None
+    exit_date: date | None = None
+    exit_kind: ExitKind | None = None
+    notes: Text | None = None
+
+
+# ---------------------------------------------------------------- payloads per kind
+
+
+class AxisScore(Strict):
+    score: int = Field(ge=1, le=5, description="1: serious need … 5: autonomous")
+    needs: Text = ""
+
+
+class AssessmentPayload(Strict):
+    """Intake, review and exit-readiness assessments: a score and needs for every axis."""
+
+    axes: dict[Axis, AxisScore]
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def every_axis(self) -> AssessmentPayload:
+        missing = [a.value for a in Axis if a not in self.axes]
+        if missing:
+            raise ValueError(f"every axis needs a score: missing {', '.join(missing)}")
+        return self
+
+
+class MilestoneIn(Strict):
+    axis: Axis
+    title: ShortText = Field(min_length=1)
+    owner: ShortText = Field(min_length=1, description="who carries it: the youth, a partner …")
+    due_date: date
+
+
+class PlanPayload(Strict):
+    """The integration plan: milestones, at least one for every axis assessed 1 or 2."""
+
+    milestones: list[MilestoneIn] = Field(min_length=1, max_length=100)
+    notes: Text | None = None
+
+
+class PlanApprovalPayload(Strict):
+    decision: Literal["approve", "reject"]
+    comment: Text | None = None
+
+    @model_validator(mode="after")
+    def rejection_has_comment(self) -> PlanApprovalPayload:
+        if self.decision == "reject" and not self.comment:
+            raise ValueError("a rejection needs a comment for the mediator")
+        return self
+
+
+class MilestoneCheckPayload(Strict):
+    outcome: Literal["done", "delayed", "dropped"]
+    new_due_date: date | None = None
+    reason: Text | None = None
+
+    @model_validator(mode="after")
+    def outcome_details(self) -> MilestoneCheckPayload:
+        if self.outcome == "delayed" and self.new_due_date is None:
+            raise ValueError("a delayed milestone needs its new_due_date")
+        if self.outcome == "dropped" and not self.reason:
+            raise ValueError("a dropped milestone needs a reason")
+        return self
+
+
+class ChecklistPayload(Strict):
+    outcome: Literal["done", "not_needed"]
+    reason: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def not_needed_has_reason(self) -> ChecklistPayload:
+        if self.outcome == "not_needed" and not self.reason:
+            raise ValueError("'not needed' needs a reason")
+        return self
+
+
+class RecordExitPayload(Strict):
+    exit_date: date
+    kind: ExitKind = ExitKind.planned
+    destination: ExitDestination
+    reason: Text | None = None
+
+    @model_validator(mode="after")
+    def unplanned_has_reason(self) -> RecordExitPayload:
+        if self.kind != ExitKind.planned and not self.reason:
+            raise ValueError("an unplanned exit needs a reason")
+        return self
+
+
+class CheckpointPayload(Strict):
+    """A follow-up checkpoint: what was found, or no contact."""
+
+    contact: bool
+    housing: HousingOutcome | None = None
+    activity: ActivityOutcome | None = None
+    health_coverage: bool | None = None
+    id_documents: bool | None = None
+    income: bool | None = None
+    support_network: bool | None = None
+    well_being: int | None = Field(default=None, ge=1, le=5)
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def contact_has_findings(self) -> CheckpointPayload:
+        findings = (
+            self.housing,
+            self.activity,
+            self.health_coverage,
+            self.id_documents,
+            self.income,
+            self.support_network,
+            self.well_being,
+        )
+        if self.contact and any(f is None for f in findings):
+            raise ValueError(
+                "a contact records housing, activity, health_coverage, id_documents, income, "
+                "support_network and well_being"
+            )
+        if not self.contact and any(f is not None for f in findings):
+            raise ValueError("'no contact' records no findings")
+        return self
+
+
+class ExtensionDecisionPayload(Strict):
+    decision: Literal["approve", "reject"]
+    comment: Text | None = None
+
+
+class ExtensionRequest(Strict):
+    until: date
+    reason: Text = Field(min_length=1)
+
+
+PAYLOADS: dict[WorkItemKind, type[Strict]] = {
+    WorkItemKind.intake_assessment: AssessmentPayload,
+    WorkItemKind.plan_review: AssessmentPayload,
+    WorkItemKind.exit_readiness_assessment: AssessmentPayload,
+    WorkItemKind.integration_plan: PlanPayload,
+    WorkItemKind.plan_approval: PlanApprovalPayload,
+    WorkItemKind.milestone_check: MilestoneCheckPayload,
+    WorkItemKind.exit_checklist_item: ChecklistPayload,
+    WorkItemKind.record_exit: RecordExitPayload,
+    WorkItemKind.follow_up_checkpoint: CheckpointPayload,
+    WorkItemKind.exit_extension_decision: ExtensionDecisionPayload,
+}

@@ -1,0 +1,146 @@
+"""Escalations: missed deadlines raised to coordinators (level 1) and supervisors (level 2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from mowakaba.clock import now
+from mowakaba.enums import EscalationReason, EventKind, NotificationKind, Role
+from mowakaba.errors import AlreadyClosed, NotFound
+from mowakaba.models import Escalation, Institution, User, WorkItem, Youth
+from mowakaba.pathway import Rules
+from mowakaba.schedule import KIND_LABELS
+from mowakaba.services import notifications as notification_service
+from mowakaba.services import users as user_service
+from mowakaba.services.work_items import record_event
+from mowakaba.settings import get_settings
+
+
+def recipients_for(session: Session, *, institution: Institution, level: int) -> list[User]:
+    """Level 1: the institution's coordinators; level 2: its region's supervisors (or admins)."""
+    if level == 1:
+        return user_service.coordinators_of(session, institution.id)  # type: ignore[arg-type]
+    return user_service.supervisors_of(session, institution.region)
+
+
+def raise_escalation(
+    session: Session,
+    *,
+    item: WorkItem,
+    youth: Youth,
+    institution: Institution,
+    level: int,
+    today: date,
+    at: datetime,
+    rules: Rules,
+) -> Escalation | None:
+    """Raise one escalation of an item at a level, once per cycle; notify its recipients."""
+    exists = session.exec(
+        select(Escalation.id).where(
+            Escalation.work_item_id == item.id,
+            Escalation.cycle == item.cycle,
+            Escalation.level == level,
+            Escalation.reason == EscalationReason.overdue,
+        )
+    ).first()
+    if exists is not None:
+        return None
+    recipients = recipients_for(session, institution=institution, level=level)
+    escalation = Escalation(
+        work_item_id=item.id,  # type: ignore[arg-type]
+        cycle=item.cycle,
+        level=level,
+        raised_at=at,
+        recipient_ids=[u.id for u in recipients],  # type: ignore[misc]
+    )
+    session.add(escalation)
+    item.escalation_level = max(item.escalation_level, level)
+    session.add(item)
+    assignee = session.get(User, item.assignee_id) if item.assignee_id else None
+    context = {
+        "level": level,
+        "kind_label": KIND_LABELS[item.kind],
+        "youth_code": youth.code,
+        "due_date": str(item.due_date),
+        "assignee": assignee.display_name if assignee else "the coordinators",
+        "institution": institution.name,
+        "region": institution.region,
+        "working_days": rules.timings.escalation_working_days[level - 1],
+        "link": f"{get_settings().public_url}/work-items/{item.id}",
+    }
+    for user in recipients:
+        notification_service.enqueue(
+            session,
+            key=f"escalation:{item.id}:{item.cycle}:L{level}:{user.id}",
+            recipient=user,
+            kind=NotificationKind.escalation,
+            youth_id=youth.id,
+            work_item_id=item.id,
+            context=context,
+        )
+    record_event(
+        session,
+        youth,
+        EventKind.escalation_raised,
+        on=today,
+        work_item_id=item.id,
+        data={"level": level, "cycle": item.cycle},
+    )
+    return escalation
+
+
+def acknowledge(
+    session: Session, *, escalation_id: int, actor: User, as_of: datetime | None = None
+) -> Escalation:
+    """Acknowledge an escalation: its recipients (or an admin) say they have seen it."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None or (
+        actor.id not in escalation.recipient_ids and actor.role != Role.admin
+    ):
+        raise NotFound(f"escalation {escalation_id} not found")
+    if escalation.acknowledged_at is not None:
+        raise AlreadyClosed(f"escalation {escalation_id} was acknowledged already")
+    escalation.acknowledged_by_id = actor.id
+    escalation.acknowledged_at = as_of or now()
+    session.add(escalation)
+    item = session.get(WorkItem, escalation.work_item_id)
+    youth = session.get(Youth, item.youth_id) if item else None
+    if youth is not None:
+        record_event(
+            session,
+            youth,
+            EventKind.escalation_acknowledged,
+            on=(as_of or now()).date(),
+            actor_id=actor.id,
+            work_item_id=escalation.work_item_id,
+            data={"level": escalation.level},
+        )
+    session.flush()
+    return escalation
+
+
+def list_escalations(
+    session: Session,
+    *,
+    recipient_id: int | None = None,
+    acknowledged: bool | None = None,
+    open_only: bool = True,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Escalation]:
+    """Return escalations, newest first (a recipient's own when given)."""
+    query = select(Escalation)
+    if open_only:
+        query = query.where(col(Escalation.closed_at).is_(None))
+    if acknowledged is not None:
+        query = query.where(
+            col(Escalation.acknowledged_at).is_not(None)
+            if acknowledged
+            else col(Escalation.acknowledged_at).is_(None)
+        )
+    rows = session.exec(query.order_by(col(Escalation.id).desc())).all()
+    if recipient_id is not None:
+        rows = [e for e in rows if recipient_id in e.recipient_ids]
+    return list(rows[offset : offset + limit])

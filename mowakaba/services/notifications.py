@@ -1,0 +1,187 @@
+"""The outbox: notifications written with the change that causes them, under a unique key.
+
+In-app delivery is the row itself (exactly once). Email, for recipients who
+have an address, is sent by `deliver_batch` at least once, with the key as
+Message-ID so a mail client can drop a repeat; every attempt is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from mowakaba.clock import now
+from mowakaba.enums import Channel, DeliveryStatus, NotificationKind
+from mowakaba.errors import NotFound
+from mowakaba.models import DeliveryAttempt, Notification, User
+
+# Retry an email after 1, 5, 30, 120 minutes, then every 6 hours; give up after 10 attempts.
+BACKOFF_MINUTES = (1, 5, 30, 120, 360)
+MAX_ATTEMPTS = 10
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    recipient: User,
+    kind: NotificationKind,
+    youth_id: int | None = None,
+    work_item_id: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> Notification | None:
+    """Write a notification once per key; return None if the key exists already."""
+    existing = session.exec(select(Notification).where(Notification.idempotency_key == key)).first()
+    if existing is not None:
+        return None
+    assert recipient.id is not None
+    notification = Notification(
+        idempotency_key=key,
+        recipient_id=recipient.id,
+        kind=kind,
+        youth_id=youth_id,
+        work_item_id=work_item_id,
+        context=context or {},
+        created_at=now(),
+        email_status=DeliveryStatus.pending if recipient.email else None,
+        next_attempt_at=now() if recipient.email else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(notification)
+    except IntegrityError:
+        return None  # a concurrent writer created it first: still exactly once
+    return notification
+
+
+def inbox(
+    session: Session, *, user_id: int, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> list[Notification]:
+    """Return a user's in-app notifications, newest first."""
+    query = select(Notification).where(Notification.recipient_id == user_id)
+    if unread_only:
+        query = query.where(col(Notification.read_at).is_(None))
+    query = query.order_by(col(Notification.id).desc()).offset(offset).limit(limit)
+    return list(session.exec(query))
+
+
+def mark_read(session: Session, *, notification_id: int, user_id: int) -> Notification:
+    """Mark one of the user's notifications read (someone else's is not found)."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.recipient_id != user_id:
+        raise NotFound(f"notification {notification_id} not found")
+    if notification.read_at is None:
+        notification.read_at = now()
+        session.add(notification)
+    return notification
+
+
+# ---------------------------------------------------------------- delivery
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered message for one recipient."""
+
+    to: str
+    subject: str
+    body: str
+    message_id: str
+
+
+class Transport(Protocol):
+    channel: Channel
+
+    def send(self, message: Message) -> None:
+        """Send a message or raise."""
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+def pending_ids(session: Session, *, as_of: datetime, limit: int) -> list[int]:
+    """Return the ids of emails due for an attempt, oldest first."""
+    return list(
+        session.exec(
+            select(Notification.id)
+            .where(
+                Notification.email_status == DeliveryStatus.pending,
+                col(Notification.next_attempt_at) <= as_of,
+            )
+            .order_by(col(Notification.id))
+            .limit(limit)
+        )
+    )
+
+
+def deliver_batch(
+    session: Session,
+    *,
+    notification_ids: list[int],
+    transport: Transport,
+    render: Any,
+    as_of: datetime | None = None,
+    echo: Transport | None = None,
+) -> DeliveryResult:
+    """Send a batch of pending emails, recording every attempt; sent rows are never sent again.
+
+    `render(notification, recipient) -> Message` builds the message; `echo`, if
+    given (the console in development), shows each one too.
+    """
+    at = as_of or now()
+    result = DeliveryResult()
+    rows = session.exec(
+        select(Notification, User)
+        .join(User, col(User.id) == col(Notification.recipient_id))
+        .where(
+            col(Notification.id).in_(notification_ids),
+            Notification.email_status == DeliveryStatus.pending,
+        )
+        .order_by(col(Notification.id))
+        .with_for_update(of=Notification, skip_locked=True)  # type: ignore[arg-type]
+    ).all()
+    for notification, recipient in rows:
+        message = render(notification, recipient)
+        error: str | None = None
+        try:
+            transport.send(message)
+        except Exception as exc:  # any transport failure is recorded and retried
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+        if echo is not None and error is None:
+            echo.send(message)
+        notification.attempts += 1
+        session.add(
+            DeliveryAttempt(
+                notification_id=notification.id,  # type: ignore[arg-type]
+                channel=transport.channel,
+                attempted_at=at,
+                success=error is None,
+                error=error,
+            )
+        )
+        if error is None:
+            notification.email_status = DeliveryStatus.sent
+            notification.sent_at = at
+            notification.next_attempt_at = None
+            result.sent += 1
+        elif notification.attempts >= MAX_ATTEMPTS:
+            notification.email_status = DeliveryStatus.failed
+            notification.next_attempt_at = None
+            result.gave_up += 1
+        else:
+            step = BACKOFF_MINUTES[min(notification.attempts, len(BACKOFF_MINUTES)) - 1]
+            notification.next_attempt_at = at + timedelta(minutes=step)
+            result.failed += 1
+        session.add(notification)
+        result.ids.append(notification.id)  # type: ignore[arg-type]
+    session.flush()
+    return result

@@ -1,0 +1,302 @@
+"""The sweep: everything periodic, in batches through indexed queries.
+
+One pass: checkpoints missed (and "not in touch"), youths whose stage must
+change (reconciled), reminders due (D−7, D−1), escalations due (working days
+D+3, D+10). Each batch is a keyset page over an index; the edge may commit
+after each batch (`after_batch`), so an interrupted sweep keeps what it did and
+the next one finishes the rest. Every notification has a unique key: it is
+written once however often the sweep runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from mowakaba.clock import local_date, now
+from mowakaba.enums import NotificationKind, WorkItemStatus
+from mowakaba.models import Institution, User, WorkItem, Youth
+from mowakaba.pathway import Rules
+from mowakaba.schedule import KIND_LABELS
+from mowakaba.services import calendars as calendar_service
+from mowakaba.services import escalations as escalation_service
+from mowakaba.services import follow_up as follow_up_service
+from mowakaba.services import notifications as notification_service
+from mowakaba.services import users as user_service
+from mowakaba.services.reconciliation import reconcile_youth, youths_due
+from mowakaba.settings import get_settings
+
+
+@dataclass
+class SweepCounts:
+    """What a sweep did."""
+
+    reminders: int = 0
+    escalations_level_1: int = 0
+    escalations_level_2: int = 0
+    checkpoints_missed: int = 0
+    marked_not_in_touch: int = 0
+    youths_reconciled: int = 0
+    stage_changes: int = 0
+    batches: int = 0
+    changed_youth_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the counts (without the ids) for printing."""
+        data = asdict(self)
+        data.pop("changed_youth_ids")
+        return data
+
+    def add(self, other: SweepCounts) -> None:
+        """Add another sweep's counts to these."""
+        for name, value in other.as_dict().items():
+            setattr(self, name, getattr(self, name) + value)
+        self.changed_youth_ids += other.changed_youth_ids
+
+
+class SweepContext:
+    """Per-sweep caches: each institution's local day and rules, read once."""
+
+    def __init__(self, session: Session, at: datetime) -> None:
+        self.session, self.at = session, at
+        self._institutions: dict[int, Institution] = {}
+        self._rules: dict[int, Rules] = {}
+
+    def institution(self, institution_id: int) -> Institution:
+        if institution_id not in self._institutions:
+            institution = self.session.get(Institution, institution_id)
+            assert institution is not None
+            self._institutions[institution_id] = institution
+        return self._institutions[institution_id]
+
+    def today(self, institution_id: int) -> date:
+        return local_date(self.at, self.institution(institution_id).time_zone)
+
+    def rules(self, institution_id: int) -> Rules:
+        if institution_id not in self._rules:
+            self._rules[institution_id] = calendar_service.rules_for(
+                self.session, institution_id=institution_id, today=self.today(institution_id)
+            )
+        return self._rules[institution_id]
+
+    def coarse_today(self) -> date:
+        """The programme's local day, for index filters that the rules then refine."""
+        return local_date(self.at, get_settings().default_time_zone)
+
+
+def assignees_of(session: Session, item: WorkItem) -> list[User]:
+    """Return who an item's reminders go to: its assignee, or its pool's members."""
+    if item.assignee_id is not None:
+        user = session.get(User, item.assignee_id)
+        return [user] if user is not None and user.is_active else []
+    return user_service.coordinators_of(session, item.institution_id)
+
+
+def _page(session: Session, query, after_id: int, limit: int) -> list[WorkItem]:  # type: ignore[no-untyped-def]
+    return list(
+        session.exec(
+            query.where(col(WorkItem.id) > after_id).order_by(col(WorkItem.id)).limit(limit)
+        )
+    )
+
+
+def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> tuple[int, int, bool]:
+    """Send the reminders due in a batch of items; return (sent, last id, more to come)."""
+    session, today = ctx.session, ctx.coarse_today()
+    horizon = max(get_settings().timings.reminder_days_before) + 1
+    items = _page(
+        session,
+        select(WorkItem).where(
+            WorkItem.status == WorkItemStatus.open,
+            col(WorkItem.due_date) >= today - timedelta(days=1),
+            col(WorkItem.due_date) <= today + timedelta(days=horizon),
+        ),
+        after_id,
+        limit,
+    )
+    sent = 0
+    for item in items:
+        local_today = ctx.today(item.institution_id)
+        rules = ctx.rules(item.institution_id)
+        tz = ctx.institution(item.institution_id).time_zone
+        created = local_date(item.created_at, tz)
+        if local_today > item.due_date:
+            continue
+        # The most recent reminder whose day has come, if the item existed then.
+        due_reminders = [
+            (days, when)
+            for days, when in rules.reminder_dates(item.due_date)
+            if when <= local_today and when >= created
+        ]
+        if not due_reminders:
+            continue
+        days, _ = min(due_reminders)
+        youth = session.get(Youth, item.youth_id)
+        assert youth is not None
+        for user in assignees_of(session, item):
+            created_row = notification_service.enqueue(
+                session,
+                key=f"reminder:{item.id}:{item.cycle}:D-{days}:{user.id}",
+                recipient=user,
+                kind=NotificationKind.reminder,
+                youth_id=item.youth_id,
+                work_item_id=item.id,
+                context={
+                    "kind_label": KIND_LABELS[item.kind],
+                    "youth_code": youth.code,
+                    "due_date": str(item.due_date),
+                    "days_before": (item.due_date - local_today).days,
+                    "link": f"{get_settings().public_url}/work-items/{item.id}",
+                },
+            )
+            sent += created_row is not None
+    return sent, (items[-1].id if items else after_id), len(items) == limit  # type: ignore[return-value]
+
+
+def escalation_batch(
+    ctx: SweepContext, *, after_id: int, limit: int
+) -> tuple[tuple[int, int], int, bool]:
+    """Raise the escalations due in a batch of overdue items; return ((L1, L2), last id, more)."""
+    session = ctx.session
+    first = min(get_settings().timings.escalation_working_days)
+    items = _page(
+        session,
+        select(WorkItem).where(
+            WorkItem.status == WorkItemStatus.open,
+            # Working day D+3 is at least 3 calendar days after D: a coarse, indexed filter.
+            col(WorkItem.due_date) <= ctx.coarse_today() - timedelta(days=first - 1),
+            col(WorkItem.escalation_level) < 2,
+        ),
+        after_id,
+        limit,
+    )
+    raised = [0, 0]
+    for item in items:
+        rules = ctx.rules(item.institution_id)
+        today = ctx.today(item.institution_id)
+        pooled = item.assignee_pool is not None
+        level_due = rules.escalation_level_due(item.due_date, today, pooled=pooled)
+        levels = [lvl for lvl in (1, 2) if item.escalation_level < lvl <= level_due]
+        if pooled:
+            levels = [lvl for lvl in levels if lvl == 2]  # the coordinators' own items start at 2
+        if not levels:
+            continue
+        youth = session.get(Youth, item.youth_id)
+        assert youth is not None
+        for level in levels:
+            escalation = escalation_service.raise_escalation(
+                session,
+                item=item,
+                youth=youth,
+                institution=ctx.institution(item.institution_id),
+                level=level,
+                today=today,
+                at=ctx.at,
+                rules=rules,
+            )
+            if escalation is not None:
+                raised[level - 1] += 1
+    return (raised[0], raised[1]), (items[-1].id if items else after_id), len(items) == limit  # type: ignore[return-value]
+
+
+def missed_batch(
+    ctx: SweepContext, *, after_id: int, limit: int
+) -> tuple[int, int, list[int], int, bool]:
+    """Mark missed checkpoints in a batch; return (missed, newly not in touch, youths, last id, more)."""
+    session = ctx.session
+    days = get_settings().timings.checkpoint_missed_after_days
+    items = follow_up_service.missed_checkpoint_batch(
+        session,
+        before=ctx.coarse_today() - timedelta(days=days - 1),
+        after_id=after_id,
+        limit=limit,
+    )
+    missed, marked, youths = 0, 0, []
+    for item in items:
+        rules, today = ctx.rules(item.institution_id), ctx.today(item.institution_id)
+        from mowakaba.enums import CheckpointStatus
+
+        if not rules.checkpoint_missed(CheckpointStatus.open, item.due_date, today):
+            continue
+        youth = session.exec(select(Youth).where(Youth.id == item.youth_id).with_for_update()).one()
+        was = youth.not_in_touch
+        follow_up_service.mark_missed(session, item=item, youth=youth, today=today, at=ctx.at)
+        missed += 1
+        marked += int(youth.not_in_touch and not was)
+        youths.append(youth.id)  # type: ignore[arg-type]
+    return missed, marked, youths, (items[-1].id if items else after_id), len(items) == limit  # type: ignore[return-value]
+
+
+def sweep(
+    session: Session,
+    as_of: datetime | None = None,
+    *,
+    batch_size: int | None = None,
+    after_batch: Callable[[Session], None] | None = None,
+    reconcile: Callable[[Session, int, datetime], bool] | None = None,
+) -> SweepCounts:
+    """Run one sweep at `as_of`; the edge may commit in `after_batch`.
+
+    `reconcile(session, youth_id, at) -> stage changed` brings a due youth up
+    to date; by default in-process here (the Prefect sweep starts `pathway`
+    runs instead).
+    """
+    at = as_of or now()
+    size = batch_size or get_settings().sweep_batch_size
+    counts = SweepCounts()
+
+    def batch_done() -> None:
+        counts.batches += 1
+        if after_batch is not None:
+            after_batch(session)
+
+    def in_process(s: Session, youth_id: int, when: datetime) -> bool:
+        result = reconcile_youth(s, youth_id, when)
+        return bool(result.moves)
+
+    reconcile = reconcile or in_process
+    ctx = SweepContext(session, at)
+
+    after, more = 0, True
+    touched: set[int] = set()
+    while more:
+        missed, marked, youths, after, more = missed_batch(ctx, after_id=after, limit=size)
+        counts.checkpoints_missed += missed
+        counts.marked_not_in_touch += marked
+        touched.update(youths)
+        batch_done()
+
+    # Youths whose stage must change, and those a missed checkpoint touched (closure).
+    for youth_id in sorted(touched):
+        youth = session.get(Youth, youth_id)
+        if youth is not None and not youth.needs_reconciliation:
+            youth.needs_reconciliation = True
+            session.add(youth)
+    session.flush()
+    after, more = 0, True
+    while more:
+        ids = youths_due(session, today=ctx.coarse_today(), after_id=after, limit=size)
+        for youth_id in ids:
+            counts.youths_reconciled += 1
+            if reconcile(session, youth_id, at):
+                counts.stage_changes += 1
+                counts.changed_youth_ids.append(youth_id)
+        after, more = (ids[-1] if ids else after), len(ids) == size
+        batch_done()
+
+    after, more = 0, True
+    while more:
+        sent, after, more = reminder_batch(ctx, after_id=after, limit=size)
+        counts.reminders += sent
+        batch_done()
+
+    after, more = 0, True
+    while more:
+        (level_1, level_2), after, more = escalation_batch(ctx, after_id=after, limit=size)
+        counts.escalations_level_1 += level_1
+        counts.escalations_level_2 += level_2
+        batch_done()
+    return counts

@@ -1,0 +1,297 @@
+"""Young people: registration, search, planned exit and extension requests, closure."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from mowakaba.clock import local_date, now
+from mowakaba.enums import (
+    ClosureReason,
+    EventKind,
+    ExtensionStatus,
+    Role,
+    Stage,
+)
+from mowakaba.errors import (
+    AlreadyClosed,
+    ImplausibleDates,
+    InvalidExtension,
+    InvalidInput,
+    InvalidMediator,
+    InvalidName,
+    NotAllowed,
+    NotFound,
+)
+from mowakaba.models import ExitExtension, Institution, User, Youth
+from mowakaba.pathway import IN_CARE, check_transition
+from mowakaba.schemas import ExtensionRequest, RecordExitPayload, YouthRegistration
+from mowakaba.services import calendars as calendar_service
+from mowakaba.services import institutions as institution_service
+from mowakaba.services import users as user_service
+from mowakaba.services.reconciliation import Reconciliation, lock_youth, reconcile_youth
+from mowakaba.services.work_items import (
+    cancel_work_item,
+    create_work_item,
+    open_items,
+    record_event,
+    record_exit,
+)
+from mowakaba.text import is_arabic, is_latin, normalise
+
+# Crockford's base32 without look-alikes: codes that carry no name and read aloud well.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_code() -> str:
+    """Return a fresh youth code, e.g. 'Y-7K3QX9'."""
+    return "Y-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+
+
+def _check_names(data: YouthRegistration) -> None:
+    latin = [n for n in (data.first_name, data.last_name) if n]
+    arabic = [n for n in (data.first_name_ar, data.last_name_ar) if n]
+    if not (data.first_name and data.last_name) and not (data.first_name_ar and data.last_name_ar):
+        raise InvalidName("a first and last name are needed, in Latin and/or Arabic script")
+    if any(not is_latin(n) for n in latin):
+        raise InvalidName("first_name and last_name are written in Latin script")
+    if any(not is_arabic(n) for n in arabic):
+        raise InvalidName("first_name_ar and last_name_ar are written in Arabic script")
+
+
+def register_youth(
+    session: Session,
+    *,
+    data: YouthRegistration,
+    actor: User | None = None,
+    as_of: datetime | None = None,
+) -> tuple[Youth, Reconciliation]:
+    """Register a young person and bring their pathway up to date at once."""
+    at = as_of or now()
+    _check_names(data)
+    institution = institution_service.get_institution(session, data.institution_id)
+    today = local_date(at, institution.time_zone)
+    if data.mediator_id is not None:
+        mediator = session.get(User, data.mediator_id)
+        if (
+            mediator is None
+            or mediator.role != Role.mediator
+            or not mediator.is_active
+            or institution.id not in user_service.institution_ids_of(session, mediator.id)  # type: ignore[arg-type]
+        ):
+            raise InvalidMediator(
+                f"user {data.mediator_id} is not an active mediator of institution {institution.id}"
+            )
+    if data.admission_date > today:
+        raise ImplausibleDates(f"admission {data.admission_date} is in the future ({today})")
+    rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
+    planned_exit = rules.check_registration(
+        date_of_birth=data.date_of_birth,
+        registered=today,
+        admission=data.admission_date,
+        planned_exit=data.planned_exit_date,
+        exit_date=data.exit_date,
+    )
+    code = new_code()
+    while session.exec(select(Youth.id).where(Youth.code == code)).first() is not None:
+        code = new_code()
+    youth = Youth(
+        code=code,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        first_name_ar=data.first_name_ar,
+        last_name_ar=data.last_name_ar,
+        search_name=normalise(
+            " ".join([data.first_name, data.last_name, data.first_name_ar, data.last_name_ar])
+        ),
+        date_of_birth=data.date_of_birth,
+        date_of_birth_presumed=data.date_of_birth_presumed,
+        sex=data.sex,
+        institution_id=institution.id,  # type: ignore[arg-type]
+        admission_date=data.admission_date,
+        registered_date=today,
+        education_level=data.education_level,
+        vocational_level=data.vocational_level,
+        mediator_id=data.mediator_id,
+        stage=Stage.enrolled,
+        stage_entered_date=today,
+        planned_exit_date=planned_exit,
+        planned_exit_reason=data.planned_exit_reason,
+        exit_date=data.exit_date,
+        exit_kind=data.exit_kind if data.exit_date else None,
+        notes=data.notes,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(youth)
+    session.flush()
+    record_event(
+        session,
+        youth,
+        EventKind.registered,
+        on=today,
+        actor_id=actor.id if actor else None,
+        data={"code": code},
+    )
+    return youth, reconcile_youth(session, youth.id, at, rules=rules)  # type: ignore[arg-type]
+
+
+def get_youth(session: Session, youth_id: int) -> Youth:
+    """Return a youth or raise NotFound."""
+    youth = session.get(Youth, youth_id)
+    if youth is None:
+        raise NotFound(f"youth {youth_id} not found")
+    return youth
+
+
+def search_youths(
+    session: Session,
+    *,
+    institution_ids: list[int] | None = None,
+    mediator_id: int | None = None,
+    stage: Stage | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Youth], int]:
+    """Return a page of youths and the total, filtered by scope, stage and name (both scripts)."""
+    query = select(Youth)
+    if institution_ids is not None:
+        query = query.where(col(Youth.institution_id).in_(institution_ids))
+    if mediator_id is not None:
+        query = query.where(Youth.mediator_id == mediator_id)
+    if stage is not None:
+        query = query.where(Youth.stage == stage)
+    if q:
+        for word in normalise(q).split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(col(Youth.search_name).like(f"%{escaped}%", escape="\\"))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Youth.id)).offset(offset).limit(limit)).all()
+    return list(rows), int(total)
+
+
+def request_extension(
+    session: Session,
+    *,
+    youth_id: int,
+    actor: User,
+    request: ExtensionRequest,
+    as_of: datetime | None = None,
+) -> ExitExtension:
+    """Ask to stay in care past the planned exit; the coordinators decide (a work item)."""
+    at = as_of or now()
+    youth = lock_youth(session, youth_id)
+    if youth.stage not in IN_CARE or youth.exit_date is not None:
+        raise NotAllowed(f"youth {youth_id} is not in care (stage {youth.stage.value})")
+    institution = session.get(Institution, youth.institution_id)
+    assert institution is not None
+    today = local_date(at, institution.time_zone)
+    pending = session.exec(
+        select(ExitExtension).where(
+            ExitExtension.youth_id == youth_id, ExitExtension.status == ExtensionStatus.requested
+        )
+    ).first()
+    if pending is not None:
+        raise InvalidExtension(f"youth {youth_id} has an extension request awaiting a decision")
+    rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
+    current = youth.planned_exit_date or rules.default_planned_exit(youth.date_of_birth)
+    rules.check_extension(
+        date_of_birth=youth.date_of_birth,
+        current_planned_exit=current,
+        until=request.until,
+        reason=request.reason,
+        today=today,
+    )
+    number = 1 + len(
+        session.exec(select(ExitExtension.id).where(ExitExtension.youth_id == youth_id)).all()
+    )
+    extension = ExitExtension(
+        youth_id=youth_id,
+        number=number,
+        requested_until=request.until,
+        reason=request.reason,
+        requested_by_id=actor.id,
+        requested_at=at,
+    )
+    session.add(extension)
+    item = create_work_item(
+        session, youth=youth, spec=rules.extension_decision_item(today, number=number), on=today
+    )
+    extension.work_item_id = item.id if item else None
+    record_event(
+        session,
+        youth,
+        EventKind.extension_requested,
+        on=today,
+        actor_id=actor.id,
+        work_item_id=extension.work_item_id,
+        data={"number": number, "until": str(request.until)},
+    )
+    session.flush()
+    return extension
+
+
+def record_unplanned_exit(
+    session: Session,
+    *,
+    youth_id: int,
+    actor: User,
+    payload: RecordExitPayload,
+    as_of: datetime | None = None,
+) -> Youth:
+    """Record an exit that happened outside the "record exit" work item (a runaway at 15)."""
+    at = as_of or now()
+    youth = lock_youth(session, youth_id)
+    institution = session.get(Institution, youth.institution_id)
+    assert institution is not None
+    today = local_date(at, institution.time_zone)
+    record_exit(session, youth=youth, payload=payload, actor=actor, today=today)
+    session.flush()
+    return youth
+
+
+def close_youth(
+    session: Session,
+    *,
+    youth_id: int,
+    actor: User,
+    reason: ClosureReason,
+    as_of: datetime | None = None,
+) -> Youth:
+    """Close a youth's file (a coordinator's call, from any stage); open work is cancelled."""
+    at = as_of or now()
+    youth = lock_youth(session, youth_id)
+    if (
+        actor.role != Role.coordinator
+        or youth.institution_id
+        not in user_service.institution_ids_of(
+            session,
+            actor.id,  # type: ignore[arg-type]
+        )
+    ):
+        raise NotAllowed(f"user {actor.id} is not a coordinator of youth {youth_id}'s institution")
+    if youth.stage == Stage.closed:
+        raise AlreadyClosed(f"youth {youth_id} is closed already")
+    if reason == ClosureReason.follow_up_completed:
+        raise InvalidInput("follow_up_completed is set by the rules, not by a coordinator")
+    institution = session.get(Institution, youth.institution_id)
+    assert institution is not None
+    today = local_date(at, institution.time_zone)
+    check_transition(youth.stage, Stage.closed, youth.id)
+    for item in open_items(session, youth_id=youth_id):
+        cancel_work_item(
+            session, item=item, reason="closed", on=today, youth=youth, actor_id=actor.id
+        )
+    youth.stage, youth.stage_entered_date = Stage.closed, today
+    youth.closed_date, youth.closure_reason = today, reason
+    youth.next_trigger_date = None
+    youth.updated_at = at
+    session.add(youth)
+    record_event(
+        session, youth, EventKind.closed, on=today, actor_id=actor.id, data={"reason": reason.value}
+    )
+    session.flush()
+    return youth

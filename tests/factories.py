@@ -1,0 +1,90 @@
+"""Plain builders for tests: call them with a session, get rows back."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from itertools import count
+from zoneinfo import ZoneInfo
+
+from mowakaba.enums import Axis, EducationLevel, Role, Sex, VocationalLevel
+from mowakaba.models import Institution, User
+from mowakaba.schemas import YouthRegistration
+from mowakaba.services import institutions as institution_service
+from mowakaba.services import users as user_service
+from mowakaba.services import youths as youth_service
+
+_n = count(1)
+TZ = ZoneInfo("Africa/Casablanca")
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    """An instant: a local hour of a day in Casablanca, as UTC."""
+    return datetime.combine(day, time(hour), tzinfo=TZ).astimezone(UTC)
+
+
+def make_institution(
+    session, *, name: str | None = None, region: str = "Casablanca-Settat"
+) -> Institution:
+    return institution_service.create_institution(
+        session, name=name or f"Dar Al Atfal {next(_n)}", region=region
+    )
+
+
+def make_user(
+    session,
+    role: Role,
+    institutions: list[Institution] = (),
+    *,
+    region: str | None = None,
+    email: str | None = None,
+    username: str | None = None,
+) -> User:
+    return user_service.create_user(
+        session,
+        username=username or f"{role.value}{next(_n)}",
+        password="correct horse battery",
+        role=role,
+        institution_ids=[i.id for i in institutions],
+        region=region,
+        email=email,
+    )
+
+
+def registration(institution: Institution, mediator: User | None, **kw) -> YouthRegistration:
+    values = dict(
+        first_name="Amine",
+        last_name="Benali",
+        first_name_ar="أمين",
+        last_name_ar="بنعلي",
+        date_of_birth=date(2012, 3, 15),
+        sex=Sex.male,
+        institution_id=institution.id,
+        admission_date=date(2019, 9, 1),
+        education_level=EducationLevel.lower_secondary,
+        vocational_level=VocationalLevel.none,
+        mediator_id=mediator.id if mediator else None,
+    )
+    values.update(kw)
+    return YouthRegistration(**values)
+
+
+def make_youth(session, institution, mediator, *, as_of: datetime, **kw):
+    youth, _ = youth_service.register_youth(
+        session, data=registration(institution, mediator, **kw), as_of=as_of
+    )
+    return youth
+
+
+def assessment(score: int = 3, **scores: int) -> dict:
+    return {
+        "axes": {axis.value: {"score": scores.get(axis.value, score), "needs": ""} for axis in Axis}
+    }
+
+
+def plan(*axes_and_dates: tuple[str, date]) -> dict:
+    return {
+        "milestones": [
+            {"axis": axis, "title": f"Step on {axis}", "owner": "the youth", "due_date": str(d)}
+            for axis, d in axes_and_dates
+        ]
+    }
