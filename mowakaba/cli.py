@@ -6,21 +6,46 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from sqlmodel import Session
 
 from mowakaba import clock
 from mowakaba import migrate as migrations
 from mowakaba.calendar import WorkingCalendar
 from mowakaba.db import get_engine, session_scope
-from mowakaba.enums import HolidayKind
+from mowakaba.enums import (
+    EducationLevel,
+    HolidayKind,
+    Language,
+    Role,
+    Sex,
+    Stage,
+    VocationalLevel,
+    WorkItemStatus,
+)
 from mowakaba.errors import InvalidInput, MowakabaError
+from mowakaba.models import User, WorkItem, Youth
+from mowakaba.notify.delivery import deliver_pending
+from mowakaba.notify.render import render_text
 from mowakaba.pathway import Rules
 from mowakaba.schedule import format_schedule, nominal_schedule, what_comes_next
+from mowakaba.schemas import PAYLOADS, YouthRegistration
 from mowakaba.services import calendars as calendar_service
+from mowakaba.services import escalations as escalation_service
 from mowakaba.services import institutions as institution_service
+from mowakaba.services import notifications as notification_service
+from mowakaba.services import reconciliation as reconciliation_service
+from mowakaba.services import sweep as sweep_service
+from mowakaba.services import users as user_service
+from mowakaba.services import work_items as work_service
+from mowakaba.services import youths as youth_service
+from mowakaba.services.reconciliation import Reconciliation
+from mowakaba.services.work_items import Completion
 from mowakaba.settings import get_settings
 
 app = typer.Typer(
@@ -32,11 +57,20 @@ app = typer.Typer(
 db_app = typer.Typer(help="The database: migrations and checks.", no_args_is_help=True)
 institutions_app = typer.Typer(help="Care institutions.", no_args_is_help=True)
 holidays_app = typer.Typer(help="An institution's holiday calendar.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+youths_app = typer.Typer(help="Young people.", no_args_is_help=True)
+work_app = typer.Typer(help="Work items: list, show, complete, reschedule.", no_args_is_help=True)
+escalations_app = typer.Typer(help="Escalations of missed deadlines.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(youths_app, name="youths")
+app.add_typer(work_app, name="work")
+app.add_typer(escalations_app, name="escalations")
 app.add_typer(institutions_app, name="institutions")
 app.add_typer(holidays_app, name="holidays")
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 
 def fail(message: str) -> typer.Exit:
@@ -274,6 +308,413 @@ def holidays_move(
         )
     )
     typer.echo(f"moved {holiday.name} from {source} to {holiday.holiday_date}")
+
+
+# ---------------------------------------------------------------- people and youths
+
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Act as if it were this date (00:00 local) or ISO datetime."),
+]
+
+
+def apply_as_of(value: str | None) -> datetime:
+    """Parse --as-of and freeze the clock there, so every 'now' in the command agrees."""
+    try:
+        instant = clock.parse_as_of(value, get_settings().default_time_zone)
+    except ValueError as exc:
+        raise fail(f"--as-of: {exc}") from None
+    if value:
+        clock.set_now(instant)
+    return instant
+
+
+def user_named(session: Session, username: str) -> User:
+    """Look a user up by name (or numeric id) for --as / --user options."""
+    if username.isdigit():
+        return user_service.get_user(session, int(username))
+    return user_service.get_user_by_name(session, username)
+
+
+def parse_enum(enum: type[E], value: str | None, name: str) -> E | None:
+    """Parse an option into an enum, listing the choices on error."""
+    if value is None:
+        return None
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in enum)
+        raise fail(f"{name}: {value!r} is not one of: {choices}") from None
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="admin, supervisor, coordinator, mediator, partner")],
+    password: Annotated[str | None, typer.Option(help="At least 8 characters.")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+    institution_id: Annotated[list[int] | None, typer.Option("--institution-id")] = None,
+    region: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    language: Annotated[str, typer.Option(help="ar, fr or en")] = "fr",
+    display_name: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Create an account (the password is hashed with Argon2)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise fail("give --password or --password-stdin")
+    role_value = parse_enum(Role, role, "--role")
+    language_value = parse_enum(Language, language, "--language")
+    assert role_value is not None and language_value is not None
+    user = in_session(
+        lambda s: user_service.create_user(
+            s,
+            username=username,
+            password=password,
+            role=role_value,
+            institution_ids=institution_id or [],
+            region=region,
+            email=email,
+            language=language_value,
+            display_name=display_name,
+        )
+    )
+    typer.echo(f"user {user.id}: {user.username} ({user.role.value})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the accounts."""
+
+    def work(session: Session) -> list[str]:
+        return [
+            f"{u.id:>4}  {u.username:<20} {u.role.value:<12} {u.language.value}  "
+            f"institutions={','.join(map(str, user_service.institution_ids_of(session, u.id))) or '-'}"
+            f"  region={u.region or '-'}  email={u.email or '-'}"
+            f"{'' if u.is_active else '  (disabled)'}"
+            for u in user_service.list_users(session)
+        ]
+
+    for line in in_session(work):
+        typer.echo(line)
+
+
+@youths_app.command("add")
+def youths_add(
+    born: Annotated[str, typer.Option(help="Date of birth, YYYY-MM-DD.")],
+    sex: Annotated[str, typer.Option(help="female or male")],
+    institution_id: Annotated[int, typer.Option("--institution-id")],
+    admitted: Annotated[str, typer.Option(help="Admission date to the institution.")],
+    first_name: Annotated[str, typer.Option()] = "",
+    last_name: Annotated[str, typer.Option()] = "",
+    first_name_ar: Annotated[str, typer.Option()] = "",
+    last_name_ar: Annotated[str, typer.Option()] = "",
+    presumed: Annotated[bool, typer.Option(help="The date of birth is presumed.")] = False,
+    education: Annotated[str, typer.Option(help="none … university")] = "primary",
+    vocational: Annotated[str, typer.Option(help="none … specialised_technician")] = "none",
+    mediator: Annotated[str | None, typer.Option(help="The mediator's user name.")] = None,
+    planned_exit: Annotated[str | None, typer.Option()] = None,
+    planned_exit_reason: Annotated[str | None, typer.Option()] = None,
+    exited: Annotated[str | None, typer.Option(help="Registered after leaving care.")] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Register a young person; their pathway is brought up to date at once."""
+    at = apply_as_of(as_of)
+
+    def work(session: Session) -> tuple[Youth, Reconciliation]:
+        mediator_user = user_named(session, mediator) if mediator else None
+        data = YouthRegistration(
+            first_name=first_name,
+            last_name=last_name,
+            first_name_ar=first_name_ar,
+            last_name_ar=last_name_ar,
+            date_of_birth=require_date(born, "--born"),
+            date_of_birth_presumed=presumed,
+            sex=parse_enum(Sex, sex, "--sex"),
+            institution_id=institution_id,
+            admission_date=require_date(admitted, "--admitted"),
+            education_level=parse_enum(EducationLevel, education, "--education"),
+            vocational_level=parse_enum(VocationalLevel, vocational, "--vocational"),
+            mediator_id=mediator_user.id if mediator_user else None,
+            planned_exit_date=parse_date(planned_exit, "--planned-exit"),
+            planned_exit_reason=planned_exit_reason,
+            exit_date=parse_date(exited, "--exited"),
+        )
+        return youth_service.register_youth(session, data=data, as_of=at)
+
+    youth, result = in_session(work)
+    typer.echo(f"youth {youth.id}: code {youth.code}, stage {youth.stage.value}")
+    for item_id in result.created:
+        typer.echo("  " + in_session(lambda s, i=item_id: describe_item(s.get(WorkItem, i))))
+
+
+@youths_app.command("list")
+def youths_list(
+    institution_id: Annotated[int | None, typer.Option("--institution-id")] = None,
+    stage: Annotated[str | None, typer.Option()] = None,
+    q: Annotated[str | None, typer.Option(help="Search names, Arabic or Latin.")] = None,
+) -> None:
+    """List young people (code, stage, date of birth)."""
+    stage_value = parse_enum(Stage, stage, "--stage")
+    youths, total = in_session(
+        lambda s: youth_service.search_youths(
+            s,
+            institution_ids=[institution_id] if institution_id else None,
+            stage=stage_value,
+            q=q,
+            limit=1000,
+        )
+    )
+    for y in youths:
+        name = " ".join(filter(None, [y.first_name, y.last_name])) or " ".join(
+            [y.first_name_ar, y.last_name_ar]
+        )
+        presumed = " (presumed)" if y.date_of_birth_presumed else ""
+        typer.echo(
+            f"{y.id:>5}  {y.code}  {y.stage.value:<17} born {y.date_of_birth}{presumed}  {name}"
+            f"{'  NOT IN TOUCH' if y.not_in_touch else ''}"
+        )
+    typer.echo(f"{total} young people")
+
+
+@app.command()
+def reconcile(youth_id: int, as_of: AsOf = None) -> None:
+    """Bring one youth's pathway up to date (stage moves due, the work they create)."""
+    at = apply_as_of(as_of)
+    result = in_session(lambda s: reconciliation_service.reconcile_youth(s, youth_id, at))
+    print_reconciliation(result)
+
+
+def print_reconciliation(result: Reconciliation) -> None:
+    """Print what a reconciliation did."""
+    if not result.changed:
+        typer.echo(f"youth {result.youth_id}: up to date ({result.stage_after.value})")
+        return
+    for stage, on in result.moves:
+        typer.echo(f"youth {result.youth_id}: entered {stage.value} on {on}")
+    typer.echo(
+        f"youth {result.youth_id}: {len(result.created)} work items created, "
+        f"{len(result.cancelled)} cancelled"
+    )
+
+
+@app.command("sweep")
+def sweep_command(
+    as_of: AsOf = None,
+    batch_size: Annotated[int | None, typer.Option(min=1)] = None,
+) -> None:
+    """Run the sweep: missed checkpoints, stage changes, reminders, escalations."""
+    at = apply_as_of(as_of)
+    require_migrated()
+
+    def commit(session: Session) -> None:
+        session.commit()
+        session.expunge_all()
+
+    with errors_as_exit(), session_scope() as session:
+        counts = sweep_service.sweep(session, at, batch_size=batch_size, after_batch=commit)
+    typer.echo(
+        f"sweep at {at.isoformat()}: " + ", ".join(f"{k}={v}" for k, v in counts.as_dict().items())
+    )
+
+
+@app.command()
+def deliver(as_of: AsOf = None) -> None:
+    """Send the pending emails of the outbox (SMTP if configured, else the console)."""
+    at = apply_as_of(as_of)
+    require_migrated()
+
+    def commit(session: Session) -> None:
+        session.commit()
+
+    with errors_as_exit(), session_scope() as session:
+        result = deliver_pending(session, at, after_batch=commit)
+    typer.echo(f"delivered: sent={result.sent} failed={result.failed} gave_up={result.gave_up}")
+
+
+def describe_item(item: WorkItem | None) -> str:
+    """One line about a work item."""
+    assert item is not None
+    who = f"user {item.assignee_id}" if item.assignee_id else "coordinators"
+    subject = f" [{item.subject}]" if item.subject else ""
+    return (
+        f"#{item.id} {item.kind.value}{subject} youth {item.youth_id} due {item.due_date} "
+        f"({item.status.value}, {who}{', escalated L' + str(item.escalation_level) if item.escalation_level else ''})"
+    )
+
+
+@work_app.command("list")
+def work_list(
+    user: Annotated[
+        str | None, typer.Option(help="Only this user's work (and their pools').")
+    ] = None,
+    youth_id: Annotated[int | None, typer.Option("--youth-id")] = None,
+    open_only: Annotated[bool, typer.Option("--open/--all")] = True,
+) -> None:
+    """List work items, soonest due first."""
+
+    def work(session: Session) -> list[str]:
+        assignee, pools = None, None
+        if user:
+            person = user_named(session, user)
+            assignee = person.id
+            if person.role == Role.coordinator:
+                pools = user_service.institution_ids_of(session, person.id)  # type: ignore[arg-type]
+        items = work_service.list_work_items(
+            session,
+            assignee_id=assignee,
+            pool_institution_ids=pools,
+            status=WorkItemStatus.open if open_only else None,
+            youth_id=youth_id,
+            limit=1000,
+        )
+        return [describe_item(i) for i in items]
+
+    lines = in_session(work)
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"{len(lines)} work items")
+
+
+@work_app.command("show")
+def work_show(work_item_id: int) -> None:
+    """Show a work item and the JSON schema of the payload that completes it."""
+
+    def work(session: Session) -> tuple[str, dict]:
+        item = work_service.get_work_item(session, work_item_id)
+        return describe_item(item), PAYLOADS[item.kind].model_json_schema()
+
+    line, schema = in_session(work)
+    typer.echo(line)
+    typer.echo(json.dumps(schema, indent=2))
+
+
+@work_app.command("complete")
+def work_complete(
+    work_item_id: int,
+    as_user: Annotated[str, typer.Option("--as", help="Who completes it (user name).")],
+    payload: Annotated[
+        Path, typer.Option(help="A JSON file with the kind's payload ('-': stdin).")
+    ],
+    as_of: AsOf = None,
+) -> None:
+    """Complete a work item; the youth's pathway is then brought up to date."""
+    at = apply_as_of(as_of)
+    try:
+        text = sys.stdin.read() if str(payload) == "-" else payload.read_text()
+        data = json.loads(text)
+    except OSError as exc:
+        raise fail(f"--payload: {exc.strerror}: {payload}") from None
+    except json.JSONDecodeError as exc:
+        raise fail(f"--payload: not JSON ({exc.msg} at line {exc.lineno})") from None
+
+    def work(session: Session) -> Completion:
+        actor = user_named(session, as_user)
+        return work_service.complete_work_item(
+            session, work_item_id=work_item_id, actor=actor, payload=data, as_of=at
+        )
+
+    completion = in_session(work)
+    typer.echo(f"work item {completion.work_item_id} done (event {completion.event.id})")
+    for item_id in completion.created_ids:
+        typer.echo(
+            "  created " + in_session(lambda s, i=item_id: describe_item(s.get(WorkItem, i)))
+        )
+    # The edge commits first, then brings the pathway up to date (a flow run, from issue 4 on).
+    print_reconciliation(
+        in_session(lambda s: reconciliation_service.reconcile_youth(s, completion.youth_id, at))
+    )
+
+
+@work_app.command("reschedule")
+def work_reschedule(
+    work_item_id: int,
+    as_user: Annotated[str, typer.Option("--as", help="A coordinator of the item's institution.")],
+    due: Annotated[str, typer.Option(help="The new due date.")],
+    reason: Annotated[str, typer.Option()],
+    as_of: AsOf = None,
+) -> None:
+    """Grant a new due date (a coordinator): reminders and escalations count again."""
+    at = apply_as_of(as_of)
+    new_due = require_date(due, "--due")
+    in_session(
+        lambda s: work_service.reschedule_work_item(
+            s, work_item_id=work_item_id, actor=user_named(s, as_user), due_date=new_due,
+            reason=reason, as_of=at,
+        )
+    )  # fmt: skip
+    typer.echo(f"work item {work_item_id} now due {new_due}")
+
+
+@escalations_app.command("list")
+def escalations_list(
+    user: Annotated[str | None, typer.Option(help="Only escalations sent to this user.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include closed ones.")] = False,
+) -> None:
+    """List escalations, newest first."""
+
+    def work(session: Session) -> list[str]:
+        recipient = user_named(session, user).id if user else None
+        rows = escalation_service.list_escalations(
+            session, recipient_id=recipient, open_only=not all_, limit=1000
+        )
+        return [
+            f"#{e.id} L{e.level} {e.reason.value} work item {e.work_item_id} raised {e.raised_at:%Y-%m-%d %H:%M} "
+            f"to users {e.recipient_ids}"
+            f"{' acknowledged' if e.acknowledged_at else ''}{' closed' if e.closed_at else ''}"
+            for e in rows
+        ]
+
+    lines = in_session(work)
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"{len(lines)} escalations")
+
+
+@escalations_app.command("ack")
+def escalations_ack(
+    escalation_id: int, as_user: Annotated[str, typer.Option("--as")], as_of: AsOf = None
+) -> None:
+    """Acknowledge an escalation you received."""
+    at = apply_as_of(as_of)
+    in_session(
+        lambda s: escalation_service.acknowledge(
+            s, escalation_id=escalation_id, actor=user_named(s, as_user), as_of=at
+        )
+    )
+    typer.echo(f"escalation {escalation_id} acknowledged")
+
+
+@app.command()
+def inbox(
+    user: Annotated[str, typer.Option(help="Whose in-app notifications.")],
+    unread: Annotated[bool, typer.Option("--unread")] = False,
+) -> None:
+    """Show a user's in-app notifications, newest first."""
+
+    def work(session: Session) -> list[str]:
+        person = user_named(session, user)
+        lines = []
+        for n in notification_service.inbox(
+            session,
+            user_id=person.id,
+            unread_only=unread,
+            limit=200,  # type: ignore[arg-type]
+        ):
+            subject, _ = render_text(
+                n.kind.value,
+                person.language.value,
+                {**n.context, "recipient_name": person.display_name},
+            )
+            email = f" [email {n.email_status.value}]" if n.email_status else ""
+            lines.append(f"{n.created_at:%Y-%m-%d %H:%M}  {subject}{email}")
+        return lines
+
+    lines = in_session(work)
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"{len(lines)} notifications")
 
 
 # ---------------------------------------------------------------- demo

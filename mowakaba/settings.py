@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     delivery_batch_size: PositiveInt = 200
+    # Argon2id cost (argon2-cffi's defaults, RFC 9106 low-memory); tests lower them for speed.
+    argon2_time_cost: PositiveInt = 3
+    argon2_memory_kib: PositiveInt = 65536
     timings: Timings = Timings()
 
     @property

@@ -22,6 +22,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         url = f"sqlite:///{home / 'test.db'}"
     os.environ["DATABASE_URL"] = url
+    # Cheap Argon2 in tests: the cost is a setting, the algorithm is the same.
+    os.environ["MOWAKABA_ARGON2_TIME_COST"] = "1"
+    os.environ["MOWAKABA_ARGON2_MEMORY_KIB"] = "1024"
     _reset_caches()
     yield url
     from mowakaba.db import reset_engine

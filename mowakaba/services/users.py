@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,26 +14,39 @@ from mowakaba.clock import now
 from mowakaba.enums import Language, Role
 from mowakaba.errors import InvalidInput, NotFound
 from mowakaba.models import Institution, User, UserInstitution
+from mowakaba.settings import get_settings
 
-_hasher = PasswordHasher()
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
-# A hash to verify against when the user does not exist, so both answers take as long.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    settings = get_settings()
+    return PasswordHasher(
+        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
+    )
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    # Verified against when the user does not exist, so both answers take as long.
+    return _hasher().hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
     """Hash a password with Argon2id."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Check a password against a hash (constant work when there is no hash)."""
+    """Check a password against a hash (the same work when there is no hash)."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        ok = _hasher().verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return ok and password_hash is not None
 
 
 def create_user(
