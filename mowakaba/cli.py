@@ -383,6 +383,11 @@ def users_create(
     typer.echo(f"user {user.id}: {user.username} ({user.role.value})")
 
 
+def ids_text(ids: list[int]) -> str:
+    """Ids as "1,2", or "-" for none."""
+    return ",".join(map(str, ids)) or "-"
+
+
 @users_app.command("list")
 def users_list() -> None:
     """List the accounts."""
@@ -390,7 +395,7 @@ def users_list() -> None:
     def work(session: Session) -> list[str]:
         return [
             f"{u.id:>4}  {u.username:<20} {u.role.value:<12} {u.language.value}  "
-            f"institutions={','.join(map(str, user_service.institution_ids_of(session, u.id))) or '-'}"
+            f"institutions={ids_text(user_service.institution_ids_of(session, u.id))}"  # type: ignore[arg-type]
             f"  region={u.region or '-'}  email={u.email or '-'}"
             f"{'' if u.is_active else '  (disabled)'}"
             for u in user_service.list_users(session)
@@ -538,9 +543,10 @@ def describe_item(item: WorkItem | None) -> str:
     assert item is not None
     who = f"user {item.assignee_id}" if item.assignee_id else "coordinators"
     subject = f" [{item.subject}]" if item.subject else ""
+    escalated = f", escalated L{item.escalation_level}" if item.escalation_level else ""
     return (
         f"#{item.id} {item.kind.value}{subject} youth {item.youth_id} due {item.due_date} "
-        f"({item.status.value}, {who}{', escalated L' + str(item.escalation_level) if item.escalation_level else ''})"
+        f"({item.status.value}, {who}{escalated})"
     )
 
 
@@ -660,8 +666,8 @@ def escalations_list(
             session, recipient_id=recipient, open_only=not all_, limit=1000
         )
         return [
-            f"#{e.id} L{e.level} {e.reason.value} work item {e.work_item_id} raised {e.raised_at:%Y-%m-%d %H:%M} "
-            f"to users {e.recipient_ids}"
+            f"#{e.id} L{e.level} {e.reason.value} work item {e.work_item_id} "
+            f"raised {e.raised_at:%Y-%m-%d %H:%M} to users {e.recipient_ids}"
             f"{' acknowledged' if e.acknowledged_at else ''}{' closed' if e.closed_at else ''}"
             for e in rows
         ]
@@ -698,7 +704,7 @@ def inbox(
         lines = []
         for n in notification_service.inbox(
             session,
-            user_id=person.id,
+            user_id=person.id,  # type: ignore[arg-type]
             unread_only=unread,
             limit=200,  # type: ignore[arg-type]
         ):

@@ -68,3 +68,30 @@ def session(engine: Engine) -> Iterator[Session]:
 def postgres_only() -> None:
     if dbsetup.backend() != "postgresql":
         pytest.skip("PostgreSQL only")
+
+
+@pytest.fixture
+def committed(engine: Engine) -> Iterator[Engine]:
+    """For tests whose code opens and commits its own sessions: empty every table afterwards."""
+    yield engine
+    from sqlmodel import SQLModel
+
+    import mowakaba.models  # noqa: F401
+
+    tables = [t for t in reversed(SQLModel.metadata.sorted_tables) if t.name != "audit_event"]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen_clock() -> Iterator[None]:
+    """A command's --as-of freezes the clock; no test leaves it frozen for the next."""
+    yield
+    from mowakaba import clock
+
+    clock.set_now(None)

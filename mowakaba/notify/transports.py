@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import TextIO
 
@@ -44,7 +44,7 @@ class SmtpTransport:
 class ConsoleTransport:
     """Print messages (development, and the demo without a mail server)."""
 
-    stream: TextIO = sys.stdout
+    stream: TextIO = field(default_factory=lambda: sys.stdout)
     channel: Channel = Channel.console
 
     def send(self, message: Message) -> None:

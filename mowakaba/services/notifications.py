@@ -112,7 +112,9 @@ def pending_ids(session: Session, *, as_of: datetime, limit: int) -> list[int]:
     """Return the ids of emails due for an attempt, oldest first."""
     return list(
         session.exec(
-            select(Notification.id)
+            select(  # type: ignore[arg-type]
+                col(Notification.id)
+            )
             .where(
                 Notification.email_status == DeliveryStatus.pending,
                 col(Notification.next_attempt_at) <= as_of,

@@ -78,14 +78,12 @@ def facts_of(session: Session, youth: Youth, tz: str) -> PathwayFacts:
             ),
         )
     ).all()
-    intake_done = min(
-        (
-            _local(at, tz)
-            for kind, status, at in items
-            if kind == WorkItemKind.intake_assessment and status == WorkItemStatus.done
-        ),
-        default=None,
-    )
+    intake_days = [
+        _local(at, tz)
+        for kind, status, at in items
+        if kind == WorkItemKind.intake_assessment and status == WorkItemStatus.done
+    ]
+    intake_done = min((d for d in intake_days if d is not None), default=None)
     checkpoints = [
         (status, at) for kind, status, at in items if kind == WorkItemKind.follow_up_checkpoint
     ]
@@ -150,7 +148,8 @@ def reconcile_youth(
                 )  # fmt: skip
                 result.cancelled.append(item.id)  # type: ignore[arg-type]
         existing = frozenset(
-            session.exec(select(WorkItem.kind).where(WorkItem.youth_id == youth_id)).all()
+            WorkItemKind(k)
+            for k in session.exec(select(WorkItem.kind).where(WorkItem.youth_id == youth_id))
         )
         for spec in entry_work(
             rules,
@@ -162,9 +161,11 @@ def reconcile_youth(
             existing=existing,
             plan_approved=facts.plan_approved is not None,
         ):
-            item = create_work_item(session, youth=youth, spec=spec, on=on, flow_run_id=flow_run_id)
-            if item is not None:
-                result.created.append(item.id)  # type: ignore[arg-type]
+            created = create_work_item(
+                session, youth=youth, spec=spec, on=on, flow_run_id=flow_run_id
+            )
+            if created is not None:
+                result.created.append(created.id)  # type: ignore[arg-type]
         result.moves.append((stage, on))
     youth.next_trigger_date = next_stage_trigger(
         rules, facts_of(session, youth, institution.time_zone)
@@ -182,7 +183,9 @@ def youths_due(session: Session, *, today: date, after_id: int, limit: int) -> l
     """Return a batch of youths whose stage may change by `today`, or who await reconciliation."""
     return list(
         session.exec(
-            select(Youth.id)
+            select(  # type: ignore[arg-type]
+                col(Youth.id)
+            )
             .where(
                 col(Youth.id) > after_id,
                 (col(Youth.next_trigger_date) <= today) | col(Youth.needs_reconciliation),

@@ -205,7 +205,10 @@ def escalation_batch(
 def missed_batch(
     ctx: SweepContext, *, after_id: int, limit: int
 ) -> tuple[int, int, list[int], int, bool]:
-    """Mark missed checkpoints in a batch; return (missed, newly not in touch, youths, last id, more)."""
+    """Mark missed checkpoints in a batch.
+
+    Returns (missed, newly not in touch, youths touched, last id, more to come).
+    """
     session = ctx.session
     days = get_settings().timings.checkpoint_missed_after_days
     items = follow_up_service.missed_checkpoint_batch(

@@ -61,7 +61,7 @@ def create_user(
     language: Language = Language.fr,
     display_name: str = "",
 ) -> User:
-    """Create an account; coordinators and mediators belong to institutions, supervisors to a region."""
+    """Create an account: coordinators and mediators in institutions, supervisors in a region."""
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise InvalidInput(
@@ -96,7 +96,7 @@ def create_user(
     session.add(user)
     session.flush()
     for institution_id in ids:
-        session.add(UserInstitution(user_id=user.id, institution_id=institution_id))
+        session.add(UserInstitution(user_id=user.id, institution_id=institution_id))  # type: ignore[arg-type]
     session.flush()
     return user
 

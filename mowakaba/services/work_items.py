@@ -305,7 +305,8 @@ def complete_work_item(
     today = local_date(at, institution.time_zone)
     rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
     context = _Context(session, rules, youth, item, actor, today, at)
-    created = _HANDLERS[item.kind](context, parsed)
+    handler: Any = _HANDLERS[item.kind]
+    created: list[WorkItem | None] = handler(context, parsed)
     item.status = WorkItemStatus.done
     item.completed_at = at
     item.completed_by_id = actor.id
@@ -497,9 +498,10 @@ def _milestone_check(ctx: _Context, payload: MilestoneCheckPayload) -> list[Work
             raise DateInPast(f"new due date {payload.new_due_date} is not after {ctx.today}")
         milestone.status, milestone.due_date = MilestoneStatus.delayed, payload.new_due_date
         ctx.session.add(milestone)
+        assert milestone.id is not None
         spec = ctx.rules.milestone_item(
             milestone.id, payload.new_due_date, check=int(check or 1) + 1
-        )  # type: ignore[arg-type]
+        )
         return [ctx.create(spec)]
     ctx.session.add(milestone)
     return []
@@ -599,7 +601,7 @@ def _extension_decision(ctx: _Context, payload: ExtensionDecisionPayload) -> lis
     ).one()
     extension.decided_at, extension.decided_by_id = ctx.at, ctx.actor.id
     extension.decision_comment = payload.comment
-    event_data = {"number": number, "decision": payload.decision}
+    event_data: dict[str, Any] = {"number": number, "decision": payload.decision}
     if payload.decision == "reject":
         extension.status = ExtensionStatus.rejected
     else:
@@ -608,9 +610,10 @@ def _extension_decision(ctx: _Context, payload: ExtensionDecisionPayload) -> lis
         ctx.youth.planned_exit_reason = extension.reason
         ctx.session.add(ctx.youth)
         # "Record exit" moves to the new date; its reminders and escalations restart.
+        assert ctx.youth.id is not None
         for record in open_items(
             ctx.session, youth_id=ctx.youth.id, kinds={WorkItemKind.record_exit}
-        ):  # type: ignore[arg-type]
+        ):
             new_due = ctx.rules.record_exit_item(extension.requested_until).due_date
             _move_due_date(ctx.session, item=record, due_date=new_due, at=ctx.at)
         event_data["until"] = str(extension.requested_until)

@@ -318,8 +318,8 @@ def test_reschedule_restarts_the_escalation_count(session, world):
 
 
 def test_escalations_are_acknowledged_by_their_recipients_only(session, world):
-    from mowakaba.services import escalations as escalation_service
     from mowakaba.errors import NotFound
+    from mowakaba.services import escalations as escalation_service
 
     sweep.sweep(session, at(date(2027, 1, 5)))
     (escalation,) = session.exec(select(Escalation)).all()

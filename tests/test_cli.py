@@ -1,0 +1,85 @@
+"""The CLI as a person uses it: accounts, a youth, the work, a sweep, the inbox; bad input exits 2."""
+
+import json
+
+from typer.testing import CliRunner
+
+from mowakaba.cli import app
+
+runner = CliRunner()
+
+
+def run(*args, ok=True, input=None):
+    result = runner.invoke(app, list(args), input=input)
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+ASSESSMENT = {
+    "axes": {
+        axis: {"score": 2 if axis == "housing" else 4, "needs": ""}
+        for axis in [
+            "health", "education_training", "employment", "social_assistance",
+            "social_participation", "housing", "life_skills", "family_relations",
+        ]
+    }
+}  # fmt: skip
+
+
+def test_a_day_in_the_life_from_the_command_line(committed, tmp_path):
+    run("institutions", "add", "--name", "Dar Al Atfal Ain Chock", "--region", "Casablanca-Settat")
+    run("users", "create", "--username", "coord", "--password", "secret-123", "--role", "coordinator",
+        "--institution-id", "1", "--email", "coord@example.ma")  # fmt: skip
+    run("users", "create", "--username", "med", "--password-stdin", "--role", "mediator",
+        "--institution-id", "1", input="secret-123\n")  # fmt: skip
+    users = run("users", "list").output
+    assert "coord" in users and "med" in users and "secret" not in users
+    added = run("youths", "add", "--first-name", "Amine", "--last-name", "Benali", "--born", "2012-03-15",
+                "--sex", "male", "--institution-id", "1", "--admitted", "2019-09-01",
+                "--mediator", "med", "--as-of", "2026-11-29")  # fmt: skip
+    assert "stage intake" in added.output and "intake_assessment" in added.output
+    assert "1 work items" in run("work", "list", "--user", "med").output
+    assert '"axes"' in run("work", "show", "1").output
+
+    reminders = run("sweep", "--as-of", "2026-12-22")
+    assert "reminders=1" in reminders.output
+    assert "Reminder: intake assessment" in run("inbox", "--user", "med").output
+    escalated = run("sweep", "--as-of", "2027-01-04")
+    assert "escalations_level_1=1" in escalated.output
+    assert "Escalation (level 1)" in run("inbox", "--user", "coord").output
+    delivered = run("deliver", "--as-of", "2027-01-04T09:00")
+    assert "sent=1" in delivered.output and "<escalation.1.0.L1." in delivered.output
+
+    payload = tmp_path / "intake.json"
+    payload.write_text(json.dumps(ASSESSMENT))
+    done = run(
+        "work", "complete", "1", "--as", "med", "--payload", str(payload), "--as-of", "2027-01-05"
+    )
+    assert "entered planning on 2027-01-05" in done.output
+    assert "integration_plan" in run("work", "list", "--user", "med").output
+    assert "closed" in run("escalations", "list", "--all").output
+
+
+def test_bad_input_is_one_line_exit_2_and_changes_nothing(committed, tmp_path):
+    run("institutions", "add", "--name", "Dar Al Atfal Fes", "--region", "Fes-Meknes")
+    run("users", "create", "--username", "med", "--password", "secret-123", "--role", "mediator",
+        "--institution-id", "1")  # fmt: skip
+    cases = [
+        ("users", "create", "--username", "x", "--password", "short", "--role", "mediator"),
+        ("users", "create", "--username", "boss", "--password", "secret-123", "--role", "king"),
+        ("youths", "add", "--born", "2030-01-01", "--sex", "male", "--institution-id", "1",
+         "--admitted", "2020-01-01", "--first-name", "A", "--last-name", "B"),
+        ("youths", "add", "--born", "2012-01-01", "--sex", "male", "--institution-id", "9",
+         "--admitted", "2020-01-01", "--first-name", "A", "--last-name", "B"),
+        ("work", "complete", "99", "--as", "med", "--payload", str(tmp_path / "missing.json")),
+        ("sweep", "--as-of", "yesterday"),
+        ("reconcile", "42"),
+    ]  # fmt: skip
+    for case in cases:
+        result = run(*case, ok=False)
+        assert result.exit_code == 2, (case, result.output)
+        assert result.output.startswith("error: "), (case, result.output)
+        assert result.output.count("\n") == 1, (case, result.output)
+    assert "0 young people" in run("youths", "list").output
+    assert run("users", "list").output.count("\n") == 1
