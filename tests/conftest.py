@@ -72,8 +72,13 @@ def postgres_only() -> None:
 
 @pytest.fixture
 def committed(engine: Engine) -> Iterator[Engine]:
-    """For tests whose code opens and commits its own sessions: empty every table afterwards."""
+    """For tests whose code opens and commits its own sessions: empty tables, ids from 1."""
+    _empty_tables(engine)
     yield engine
+    _empty_tables(engine)
+
+
+def _empty_tables(engine: Engine) -> None:
     from sqlmodel import SQLModel
 
     import mowakaba.models  # noqa: F401
@@ -86,6 +91,16 @@ def committed(engine: Engine) -> Iterator[Engine]:
         else:
             for table in tables:
                 connection.execute(table.delete())
+            if _has_sequence(connection):
+                connection.exec_driver_sql("DELETE FROM sqlite_sequence")
+
+
+def _has_sequence(connection) -> bool:  # type: ignore[no-untyped-def]
+    return bool(
+        connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+        ).first()
+    )
 
 
 @pytest.fixture(autouse=True)
