@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from sqlmodel import Session
@@ -44,7 +45,6 @@ from mowakaba.services import sweep as sweep_service
 from mowakaba.services import users as user_service
 from mowakaba.services import work_items as work_service
 from mowakaba.services import youths as youth_service
-from mowakaba.services.reconciliation import Reconciliation
 from mowakaba.services.work_items import Completion
 from mowakaba.settings import get_settings
 
@@ -427,7 +427,7 @@ def youths_add(
     """Register a young person; their pathway is brought up to date at once."""
     at = apply_as_of(as_of)
 
-    def work(session: Session) -> tuple[Youth, Reconciliation]:
+    def work(session: Session) -> tuple[Youth, Any]:
         mediator_user = user_named(session, mediator) if mediator else None
         data = YouthRegistration(
             first_name=first_name,
@@ -452,6 +452,7 @@ def youths_add(
     typer.echo(f"youth {youth.id}: code {youth.code}, stage {youth.stage.value}")
     for item_id in result.created:
         typer.echo("  " + in_session(lambda s, i=item_id: describe_item(s.get(WorkItem, i))))
+    start_pathway_run(youth.id, f"registered-{youth.code}", as_of, at)  # type: ignore[arg-type]
 
 
 @youths_app.command("list")
@@ -483,25 +484,83 @@ def youths_list(
     typer.echo(f"{total} young people")
 
 
+# ---------------------------------------------------------------- Prefect from the CLI
+
+
+def prefect_reachable() -> bool:
+    """Tell whether the configured Prefect server answers (2 s at most)."""
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            return client.api_healthcheck() is None
+    except Exception:
+        return False
+
+
+def without_prefect(what: str) -> None:
+    """Say that Prefect is down and the work runs in this process without a flow run."""
+    typer.echo(
+        f"note: the Prefect server does not answer; {what} runs in this process "
+        "without a flow run (start `mowakaba up`, or set PREFECT_API_URL)",
+        err=True,
+    )
+
+
+def iso_or_none(as_of: str | None, at: datetime) -> str | None:
+    """The instant a flow must use: given with --as-of, else the flow's own 'now'."""
+    return at.isoformat() if as_of else None
+
+
+def start_pathway_run(youth_id: int, event: str, as_of: str | None, at: datetime) -> None:
+    """After the commit, start the youth's pathway run; if Prefect is down, flag the youth."""
+    from flows.deployments import start_pathway_after_commit
+
+    run_id = start_pathway_after_commit(youth_id, event, as_of=iso_or_none(as_of, at))
+    if run_id:
+        typer.echo(f"youth {youth_id}: pathway run {run_id} started")
+    else:
+        typer.echo(
+            f"youth {youth_id}: Prefect could not be reached; flagged for the next sweep", err=True
+        )
+
+
 @app.command()
 def reconcile(youth_id: int, as_of: AsOf = None) -> None:
-    """Bring one youth's pathway up to date (stage moves due, the work they create)."""
+    """Bring one youth's pathway up to date: a `pathway` flow run in this process."""
     at = apply_as_of(as_of)
-    result = in_session(lambda s: reconciliation_service.reconcile_youth(s, youth_id, at))
-    print_reconciliation(result)
-
-
-def print_reconciliation(result: Reconciliation) -> None:
-    """Print what a reconciliation did."""
-    if not result.changed:
-        typer.echo(f"youth {result.youth_id}: up to date ({result.stage_after.value})")
+    require_migrated()
+    with errors_as_exit(), session_scope() as session:
+        youth_service.get_youth(session, youth_id)
+    if not prefect_reachable():
+        without_prefect("the reconciliation")
+        result = in_session(lambda s: reconciliation_service.reconcile_youth(s, youth_id, at))
+        print_moves(youth_id, [(m.value, str(d)) for m, d in result.moves], len(result.created))
         return
-    for stage, on in result.moves:
-        typer.echo(f"youth {result.youth_id}: entered {stage.value} on {on}")
-    typer.echo(
-        f"youth {result.youth_id}: {len(result.created)} work items created, "
-        f"{len(result.cancelled)} cancelled"
-    )
+    from prefect import tags
+
+    from flows.deployments import in_process
+    from flows.labels import youth_tags
+    from flows.pathway import pathway
+
+    with errors_as_exit(), session_scope() as session:
+        youth = youth_service.get_youth(session, youth_id)
+        labels = youth_tags(
+            youth_id=youth_id, institution_id=youth.institution_id, stage=youth.stage.value
+        )
+    with in_process(), tags(*labels):
+        outcome = pathway(youth_id=youth_id, as_of=iso_or_none(as_of, at))
+    print_moves(youth_id, outcome["moves"], outcome["created"])
+
+
+def print_moves(youth_id: int, moves: list, created: int) -> None:  # type: ignore[type-arg]
+    """Print what a reconciliation did."""
+    if not moves and not created:
+        typer.echo(f"youth {youth_id}: up to date")
+    for stage, on in moves:
+        typer.echo(f"youth {youth_id}: entered {stage} on {on}")
+    if created:
+        typer.echo(f"youth {youth_id}: {created} work items created")
 
 
 @app.command("sweep")
@@ -509,33 +568,56 @@ def sweep_command(
     as_of: AsOf = None,
     batch_size: Annotated[int | None, typer.Option(min=1)] = None,
 ) -> None:
-    """Run the sweep: missed checkpoints, stage changes, reminders, escalations."""
+    """Run the sweep (a `sweep` flow run in this process): misses, stage changes, reminders,
+    escalations."""
     at = apply_as_of(as_of)
     require_migrated()
+    if batch_size:
+        os.environ["MOWAKABA_SWEEP_BATCH_SIZE"] = str(batch_size)
+        get_settings.cache_clear()
+    if prefect_reachable():
+        from flows.deployments import in_process
+        from flows.sweep import sweep as sweep_flow
 
-    def commit(session: Session) -> None:
-        session.commit()
-        session.expunge_all()
+        with in_process():
+            counts: dict[str, int] = sweep_flow(as_of=iso_or_none(as_of, at), inline=True)
+    else:
+        without_prefect("the sweep")
 
-    with errors_as_exit(), session_scope() as session:
-        counts = sweep_service.sweep(session, at, batch_size=batch_size, after_batch=commit)
+        def commit(session: Session) -> None:
+            session.commit()
+            session.expunge_all()
+
+        with errors_as_exit(), session_scope() as session:
+            counts = sweep_service.sweep(session, at, after_batch=commit).as_dict()
     typer.echo(
-        f"sweep at {at.isoformat()}: " + ", ".join(f"{k}={v}" for k, v in counts.as_dict().items())
+        f"sweep at {at.isoformat()}: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
     )
 
 
 @app.command()
 def deliver(as_of: AsOf = None) -> None:
-    """Send the pending emails of the outbox (SMTP if configured, else the console)."""
+    """Send the outbox's pending emails (a `deliver` flow run; SMTP if set, else the console)."""
     at = apply_as_of(as_of)
     require_migrated()
+    if prefect_reachable():
+        from flows.deliver import deliver as deliver_flow
+        from flows.deployments import in_process
 
-    def commit(session: Session) -> None:
-        session.commit()
+        with in_process():
+            counts = deliver_flow(as_of=iso_or_none(as_of, at))
+    else:
+        without_prefect("the delivery")
 
-    with errors_as_exit(), session_scope() as session:
-        result = deliver_pending(session, at, after_batch=commit)
-    typer.echo(f"delivered: sent={result.sent} failed={result.failed} gave_up={result.gave_up}")
+        def commit(session: Session) -> None:
+            session.commit()
+
+        with errors_as_exit(), session_scope() as session:
+            result = deliver_pending(session, at, after_batch=commit)
+        counts = {"sent": result.sent, "failed": result.failed, "gave_up": result.gave_up}
+    typer.echo(
+        "delivered: " + " ".join(f"{k}={counts.get(k, 0)}" for k in ("sent", "failed", "gave_up"))
+    )
 
 
 def describe_item(item: WorkItem | None) -> str:
@@ -627,10 +709,8 @@ def work_complete(
         typer.echo(
             "  created " + in_session(lambda s, i=item_id: describe_item(s.get(WorkItem, i)))
         )
-    # The edge commits first, then brings the pathway up to date (a flow run, from issue 4 on).
-    print_reconciliation(
-        in_session(lambda s: reconciliation_service.reconcile_youth(s, completion.youth_id, at))
-    )
+    # Committed: now the youth's pathway run (it creates what the completion implies).
+    start_pathway_run(completion.youth_id, f"event-{completion.event.id}", as_of, at)
 
 
 @work_app.command("reschedule")
@@ -738,6 +818,10 @@ def demo() -> None:
 
 def main() -> None:
     """Entry point of the `mowakaba` console script."""
+    # Before Prefect is imported: our server, our state directory, telemetry off.
+    for name, value in get_settings().prefect_environment().items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     try:
         app()
     except InvalidInput as exc:  # pragma: no cover - commands catch their own

@@ -51,6 +51,11 @@ def local_midnight(day: date, tz: str) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
+def from_iso(value: str | None) -> datetime:
+    """Return the instant an ISO string names (None: now); flows pass instants this way."""
+    return now() if value is None else as_utc(datetime.fromisoformat(value))
+
+
 def parse_as_of(value: str | None, tz: str) -> datetime:
     """Parse an --as-of value: a date (00:00 local) or an ISO datetime (naive = local)."""
     if value is None or value == "":

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # the computed religious holidays are a default an administrator corrects.
     hijri_offset_days: int = 1
     sweep_batch_size: PositiveInt = 500
+    # A pause between sweep batches spares a busy database (0: none).
+    sweep_batch_pause_seconds: float = 0.0
     sql_echo: bool = False
     # Links in messages point here (the web app).
     public_url: str = "http://127.0.0.1:8000"
@@ -66,6 +68,14 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     delivery_batch_size: PositiveInt = 200
+    # The embedded system (`mowakaba up`): web app and Prefect server ports.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    prefect_port: int = 4200
+    # Where flows and edges find the Prefect API (default: the embedded server).
+    prefect_api_url: str | None = None
+    sweep_every_minutes: PositiveInt = 15
+    deliver_every_minutes: PositiveInt = 1
     # Argon2id cost (argon2-cffi's defaults, RFC 9106 low-memory); tests lower them for speed.
     argon2_time_cost: PositiveInt = 3
     argon2_memory_kib: PositiveInt = 65536
@@ -75,6 +85,40 @@ class Settings(BaseSettings):
     def sqlite_path(self) -> Path:
         """Where the embedded database lives."""
         return self.home / "mowakaba.db"
+
+    @property
+    def prefect_home(self) -> Path:
+        """Prefect's own state (its SQLite database, logs) under the data directory."""
+        return self.home / "prefect"
+
+    @property
+    def effective_prefect_api_url(self) -> str:
+        """The Prefect API the edges and flows talk to."""
+        return self.prefect_api_url or f"http://127.0.0.1:{self.prefect_port}/api"
+
+    def prefect_environment(self) -> dict[str, str]:
+        """Environment for every Prefect process: our server, telemetry off, state under home."""
+        env = {
+            "PREFECT_HOME": str(self.prefect_home.resolve()),
+            "PREFECT_API_URL": self.effective_prefect_api_url,
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL": (
+                f"sqlite+aiosqlite:///{(self.prefect_home / 'prefect.db').resolve()}"
+            ),
+        }
+        auth = self.prefect_auth_file
+        if auth.exists():
+            credentials = auth.read_text().strip()
+            env["PREFECT_API_AUTH_STRING"] = credentials
+            env["PREFECT_SERVER_API_AUTH_STRING"] = credentials
+        return env
+
+    @property
+    def prefect_auth_file(self) -> Path:
+        """The Prefect UI's basic-auth credentials (user:password), made at first start."""
+        return self.home / "prefect-auth"
 
     @property
     def effective_database_url(self) -> str:

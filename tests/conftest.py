@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+# Before Prefect is imported anywhere: no telemetry, no ephemeral server, state in a temp dir.
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "false")
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="mowakaba-prefect-"))
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# The test server's task-run recorder fights the API for its SQLite file (503s, ~2 s
+# retries per flow run); tests read flow runs, not task runs, so it is off here.
+os.environ.setdefault("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED", "false")
+os.environ.pop("PREFECT_API_URL", None)
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -110,3 +122,21 @@ def _unfrozen_clock() -> Iterator[None]:
     from mowakaba import clock
 
     clock.set_now(None)
+
+
+@pytest.fixture(scope="session")
+def prefect_api(database_url: str) -> Iterator[str]:
+    """One Prefect test server for the whole session (it costs ~10 s); heartbeats off."""
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        temporary_settings,
+    )
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        url = PREFECT_API_URL.value()
+        os.environ["PREFECT_API_URL"] = url  # for the subprocesses a test starts
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            yield url
+        os.environ.pop("PREFECT_API_URL", None)

@@ -27,7 +27,7 @@ ASSESSMENT = {
 }  # fmt: skip
 
 
-def test_a_day_in_the_life_from_the_command_line(committed, tmp_path):
+def test_a_day_in_the_life_from_the_command_line(committed, prefect_api, tmp_path):
     run("institutions", "add", "--name", "Dar Al Atfal Ain Chock", "--region", "Casablanca-Settat")
     run("users", "create", "--username", "coord", "--password", "secret-123", "--role", "coordinator",
         "--institution-id", "1", "--email", "coord@example.ma")  # fmt: skip
