@@ -19,8 +19,8 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced ## install everything into .venv
 
-demo: install ## the main job: show the pathway engine at work
-	$(RUN) mowakaba demo
+demo: install ## the main job: everything up on SQLite, with demo data (Ctrl-C stops it)
+	$(RUN) mowakaba demo $(DEMO_ARGS)
 
 test: install ## the whole suite on SQLite, then on PostgreSQL when it answers
 	$(MAKE) --no-print-directory test-sqlite

@@ -112,7 +112,12 @@ def serve_all() -> None:
     """Serve every deployment from this process (`mowakaba up` runs it as a child)."""
     from prefect import serve
 
-    serve(*build_deployments(), print_starting_message=False)
+    serve(
+        *build_deployments(),
+        print_starting_message=False,
+        pause_on_shutdown=False,  # the schedules stay on for the next `mowakaba up`
+        limit=get_settings().serve_limit,
+    )
 
 
 if __name__ == "__main__":

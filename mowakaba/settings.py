@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     prefect_port: int = 4200
     # Where flows and edges find the Prefect API (default: the embedded server).
     prefect_api_url: str | None = None
+    # Record task runs in the embedded Prefect server (costly on SQLite; on with PostgreSQL).
+    prefect_task_run_recorder: bool = False
+    # How many flow runs the serve() process runs at once.
+    serve_limit: PositiveInt = 4
     sweep_every_minutes: PositiveInt = 15
     deliver_every_minutes: PositiveInt = 1
     # Argon2id cost (argon2-cffi's defaults, RFC 9106 low-memory); tests lower them for speed.
@@ -108,6 +112,10 @@ class Settings(BaseSettings):
                 f"sqlite+aiosqlite:///{(self.prefect_home / 'prefect.db').resolve()}"
             ),
         }
+        if not self.prefect_task_run_recorder:
+            # On SQLite the recorder fights the API for the file: 503s and ~2 s retries per
+            # flow run. Flow runs, their states and logs are all still recorded.
+            env["PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED"] = "false"
         auth = self.prefect_auth_file
         if auth.exists():
             credentials = auth.read_text().strip()

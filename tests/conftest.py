@@ -140,3 +140,22 @@ def prefect_api(database_url: str) -> Iterator[str]:
         with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             yield url
         os.environ.pop("PREFECT_API_URL", None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendars() -> Iterator[None]:
+    """Calendars are cached per institution id; ids come back after a rollback."""
+    yield
+    from mowakaba.services.calendars import forget_cached_rules
+
+    forget_cached_rules()
+
+
+@pytest.fixture(scope="session")
+def deployed(prefect_api: str) -> Iterator[str]:
+    """Register the deployments on the test server (nothing serves them: tests run them)."""
+    from flows.deployments import build_deployments
+
+    for deployment in build_deployments():
+        deployment.apply()
+    yield prefect_api

@@ -5,6 +5,7 @@ import json
 from typer.testing import CliRunner
 
 from mowakaba.cli import app
+from tests.prefect_helpers import run_scheduled_pathway_runs
 
 runner = CliRunner()
 
@@ -27,7 +28,7 @@ ASSESSMENT = {
 }  # fmt: skip
 
 
-def test_a_day_in_the_life_from_the_command_line(committed, prefect_api, tmp_path):
+def test_a_day_in_the_life_from_the_command_line(committed, deployed, tmp_path):
     run("institutions", "add", "--name", "Dar Al Atfal Ain Chock", "--region", "Casablanca-Settat")
     run("users", "create", "--username", "coord", "--password", "secret-123", "--role", "coordinator",
         "--institution-id", "1", "--email", "coord@example.ma")  # fmt: skip
@@ -56,7 +57,10 @@ def test_a_day_in_the_life_from_the_command_line(committed, prefect_api, tmp_pat
     done = run(
         "work", "complete", "1", "--as", "med", "--payload", str(payload), "--as-of", "2027-01-05"
     )
-    assert "entered planning on 2027-01-05" in done.output
+    assert "pathway run" in done.output and "started" in done.output
+    run_scheduled_pathway_runs()  # what serve() does in `mowakaba up`
+    assert "stage planning" not in done.output
+    assert "planning" in run("youths", "list").output
     assert "integration_plan" in run("work", "list", "--user", "med").output
     assert "closed" in run("escalations", "list", "--all").output
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import date
 
@@ -65,8 +66,17 @@ def institution_calendar(
 ) -> WorkingCalendar:
     """Return an institution's working calendar over some years, seeding missing ones."""
     years = sorted(set(years))
+    seeded = set(
+        session.exec(
+            select(CalendarYear.year).where(
+                CalendarYear.institution_id == institution_id,
+                col(CalendarYear.year).in_(years),
+            )
+        )
+    )
     for year in years:
-        seed_calendar_year(session, institution_id=institution_id, year=year)
+        if year not in seeded:
+            seed_calendar_year(session, institution_id=institution_id, year=year)
     days = session.exec(
         select(col(Holiday.holiday_date)).where(
             Holiday.institution_id == institution_id,
@@ -113,6 +123,7 @@ def add_holiday(
     holiday = Holiday(institution_id=institution_id, holiday_date=day, name=name.strip(), kind=kind)
     session.add(holiday)
     session.flush()
+    forget_cached_rules()
     return holiday
 
 
@@ -127,6 +138,7 @@ def remove_holiday(session: Session, *, institution_id: int, day: date) -> None:
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound(f"institution {institution_id} has no holiday on {day}")
+    forget_cached_rules()
 
 
 def move_holiday(session: Session, *, institution_id: int, day: date, to: date) -> Holiday:
@@ -141,13 +153,31 @@ def move_holiday(session: Session, *, institution_id: int, day: date, to: date) 
     return add_holiday(session, institution_id=institution_id, day=to, name=name, kind=kind)
 
 
+# Rules per (institution, years), kept for a minute: a corrected holiday applies within a
+# minute everywhere, and a sweep or replay does not reload the calendar for every item.
+_RULES_TTL_SECONDS = 60.0
+_rules_cache: dict[tuple[int, int, int], tuple[float, Rules]] = {}
+
+
+def forget_cached_rules() -> None:
+    """Drop the cached calendars (after a correction, and in tests)."""
+    _rules_cache.clear()
+
+
 def rules_for(session: Session, *, institution_id: int, today: date) -> Rules:
     """Return the pathway rules of an institution: programme timings over its calendar.
 
     The calendar covers the years a due date computed today can reach
     (checkpoints run 36 months past an exit).
     """
+    first, last = today.year - 1, today.year + 5
+    key = (institution_id, first, last)
+    cached = _rules_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _RULES_TTL_SECONDS:
+        return cached[1]
     calendar = institution_calendar(
-        session, institution_id=institution_id, years=range(today.year - 1, today.year + 5)
+        session, institution_id=institution_id, years=range(first, last)
     )
-    return Rules(timings=get_settings().timings, calendar=calendar)
+    rules = Rules(timings=get_settings().timings, calendar=calendar)
+    _rules_cache[key] = (time.monotonic(), rules)
+    return rules

@@ -18,7 +18,7 @@ from mowakaba.schedule import nominal_schedule
 from mowakaba.services import work_items as work_service
 from mowakaba.settings import get_settings
 from tests.factories import at, make_institution, make_user, make_youth
-from tests.flows.conftest import run_scheduled_pathway_runs, runs_tagged
+from tests.prefect_helpers import run_scheduled_pathway_runs, runs_tagged
 from tests.services.test_replay import payload_for
 
 BORN, REGISTERED = date(2012, 3, 15), date(2025, 6, 2)

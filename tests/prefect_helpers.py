@@ -1,20 +1,6 @@
-"""Flows run against the session's Prefect test server, with the deployments registered."""
+"""Helpers for tests that read or execute flow runs on the test Prefect server."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-
-import pytest
-
-
-@pytest.fixture(scope="session")
-def deployed(prefect_api: str) -> Iterator[str]:
-    """Register the deployments on the test server (nothing serves them: tests run them)."""
-    from flows.deployments import build_deployments
-
-    for deployment in build_deployments():
-        deployment.apply()
-    yield prefect_api
 
 
 def run_scheduled_pathway_runs() -> list:

@@ -1,0 +1,50 @@
+"""Health: is the database answering, is the Prefect server answering. No authentication."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+import sqlalchemy as sa
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from mowakaba import migrate
+from mowakaba.db import get_engine
+from mowakaba.settings import get_settings
+
+router = APIRouter(tags=["health"])
+
+
+def database_status() -> dict[str, object]:
+    """Return whether the app database answers and is migrated."""
+    try:
+        engine = get_engine()
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        return {"ok": migrate.is_current(engine), "dialect": engine.dialect.name}
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+
+
+def prefect_status() -> dict[str, object]:
+    """Return whether the Prefect API answers (with the embedded basic auth if set)."""
+    url = os.environ.get("PREFECT_API_URL") or get_settings().effective_prefect_api_url
+    auth_string = os.environ.get("PREFECT_API_AUTH_STRING")
+    auth = tuple(auth_string.split(":", 1)) if auth_string and ":" in auth_string else None
+    try:
+        response = httpx.get(f"{url.rstrip('/')}/health", auth=auth, timeout=2.0)  # type: ignore[arg-type]
+        return {"ok": response.status_code == 200, "url": url}
+    except httpx.HTTPError as exc:
+        return {"ok": False, "url": url, "error": type(exc).__name__}
+
+
+@router.get("/healthz")
+def healthz() -> JSONResponse:
+    """Report the database and the Prefect server; 503 when either is down."""
+    database, prefect = database_status(), prefect_status()
+    ok = bool(database["ok"]) and bool(prefect["ok"])
+    return JSONResponse(
+        {"status": "ok" if ok else "degraded", "database": database, "prefect": prefect},
+        status_code=200 if ok else 503,
+    )

@@ -1,0 +1,255 @@
+"""Replaying a cohort over time: registrations, people's actions, sweeps — day by event day.
+
+The clock jumps from one instant at which something is due to the next (a
+registration, a birthday, a due date, a reminder, an escalation, a checkpoint,
+a person acting), never idling through empty days. How the sweep and the
+reconciliation run is the caller's: in-process services (the demo's history) or
+the real Prefect flows (`mowakaba simulate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, func, select
+
+from mowakaba import clock
+from mowakaba.behaviour import Behaviour
+from mowakaba.db import session_scope
+from mowakaba.enums import ExitDestination, Stage, WorkItemKind, WorkItemStatus
+from mowakaba.errors import MowakabaError
+from mowakaba.models import User, WorkItem, Youth
+from mowakaba.pathway import Rules
+from mowakaba.schemas import ExtensionRequest, RecordExitPayload, YouthRegistration
+from mowakaba.services import calendars as calendar_service
+from mowakaba.services import work_items as work_service
+from mowakaba.services import youths as youth_service
+from mowakaba.settings import get_settings
+
+Sweep = Callable[[datetime], object]
+Reconcile = Callable[[list[int], datetime], object]
+
+
+def morning(day: date, hour: int = 9) -> datetime:
+    """An instant on a day, local to the programme's time zone, as UTC."""
+    tz = ZoneInfo(get_settings().default_time_zone)
+    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(UTC)
+
+
+@dataclass
+class Registration:
+    """A registration waiting for its day."""
+
+    day: date
+    data: YouthRegistration
+
+
+@dataclass
+class CohortReplay:
+    """Drive a cohort from one event day to the next."""
+
+    behaviour: Behaviour
+    sweep: Sweep
+    reconcile: Reconcile
+    pending: list[Registration] = field(default_factory=list)
+    steps: int = 0
+    actions: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def run(self, start: date, end: date, progress: Callable[[date], None] | None = None) -> None:
+        """Step through every event day from start to end (inclusive)."""
+        day: date | None = start
+        while day is not None and day <= end:
+            self.step(day)
+            if progress is not None:
+                progress(day)
+            day = self.next_day(day)
+
+    def step(self, day: date) -> None:
+        """Register who arrives, sweep, let people act, reconcile whom they touched."""
+        at = morning(day)
+        with clock.frozen_at(at):
+            touched = self._register(day, at)
+            self.sweep(at)
+            touched |= self._act(day, morning(day, 11))
+            if touched:
+                self.reconcile(sorted(touched), morning(day, 11))
+        self.steps += 1
+
+    def _register(self, day: date, at: datetime) -> set[int]:
+        arriving = [r for r in self.pending if r.day <= day]
+        self.pending = [r for r in self.pending if r.day > day]
+        touched = set()
+        for registration in arriving:
+            with session_scope() as session:
+                youth, _ = youth_service.register_youth(session, data=registration.data, as_of=at)
+                assert youth.id is not None
+                self.behaviour.fate(
+                    youth.id, date_of_birth=youth.date_of_birth, registered=youth.registered_date
+                )
+                touched.add(youth.id)
+        return touched
+
+    def _act(self, day: date, at: datetime) -> set[int]:
+        touched: set[int] = set()
+        with clock.frozen_at(at):
+            touched |= self._life_events(day, at)
+            for item_id in self._items_to_do(day):
+                with session_scope() as session:
+                    item = session.get(WorkItem, item_id)
+                    if item is None or item.status != WorkItemStatus.open:
+                        continue
+                    actor = self._actor(session, item)
+                    youth = session.get(Youth, item.youth_id)
+                    assert youth is not None and youth.id is not None
+                    fate = self.behaviour.fates.get(youth.id)
+                    payload = self.behaviour.payload(
+                        item, day, lost=bool(fate and fate.lost_after_exit)
+                    )
+                    try:
+                        with session.begin_nested():
+                            work_service.complete_work_item(
+                                session, work_item_id=item_id, actor=actor, payload=payload,
+                                as_of=at,
+                            )  # fmt: skip
+                        self.actions += 1
+                        touched.add(youth.id)
+                    except MowakabaError as exc:
+                        # A person's mistake is refused and tried again later (e.g. a plan
+                        # before its assessment): like a real mediator, nothing breaks.
+                        self.behaviour.planned[item_id] = day + timedelta(days=3)
+                        self.errors.append(f"{exc.code}")
+        return touched
+
+    def _actor(self, session: Session, item: WorkItem) -> User:
+        if item.assignee_id is not None:
+            user = session.get(User, item.assignee_id)
+            assert user is not None
+            return user
+        from mowakaba.services import users as user_service
+
+        return user_service.coordinators_of(session, item.institution_id)[0]
+
+    def _items_to_do(self, day: date) -> list[int]:
+        with session_scope() as session:
+            items = session.exec(
+                select(WorkItem)
+                .where(
+                    WorkItem.status == WorkItemStatus.open,
+                    col(WorkItem.due_date) <= day + timedelta(days=40),
+                )
+                .order_by(col(WorkItem.due_date), col(WorkItem.id))
+            ).all()
+            load = self._load(session)
+            return [
+                item.id  # type: ignore[misc]
+                for item in items
+                if (
+                    when := self.behaviour.completion_day(
+                        item, load=load.get(item.assignee_id or 0, 0)
+                    )
+                )
+                is not None
+                and when <= day
+                and not self._waits_for_exit(item, day)
+            ]
+
+    def _waits_for_exit(self, item: WorkItem, day: date) -> bool:
+        """ "Record exit" waits for the planned day (an extension may move it)."""
+        return item.kind == WorkItemKind.record_exit and day < item.due_date
+
+    def _load(self, session: Session) -> dict[int, int]:
+        rows = session.exec(
+            select(WorkItem.assignee_id, func.count())
+            .where(WorkItem.status == WorkItemStatus.open)
+            .group_by(col(WorkItem.assignee_id))
+        ).all()
+        return {assignee or 0: count for assignee, count in rows}
+
+    def _life_events(self, day: date, at: datetime) -> set[int]:
+        """Early exits and extension requests, as their fates say."""
+        touched: set[int] = set()
+        waiting = {
+            youth_id: fate
+            for youth_id, fate in self.behaviour.fates.items()
+            if (fate.leaves_early and fate.leaves_early_on and fate.leaves_early_on <= day)
+            or fate.extends_to_age
+        }
+        for youth_id, fate in waiting.items():
+            with session_scope() as session:
+                youth = session.get(Youth, youth_id)
+                if youth is None or youth.exit_date is not None or youth.stage == Stage.closed:
+                    continue
+                mediator = session.get(User, youth.mediator_id) if youth.mediator_id else None
+                if mediator is None:
+                    continue
+                try:
+                    if fate.leaves_early and fate.leaves_early_on and fate.leaves_early_on <= day:
+                        youth_service.record_unplanned_exit(
+                            session, youth_id=youth_id, actor=mediator, as_of=at,
+                            payload=RecordExitPayload(
+                                exit_date=day, kind=fate.leaves_early,
+                                destination=ExitDestination.family
+                                if fate.leaves_early.value == "return_to_family"
+                                else ExitDestination.unknown,
+                                reason="Left the institution.",
+                            ),
+                        )  # fmt: skip
+                        fate.leaves_early = None
+                        touched.add(youth_id)
+                    elif (
+                        fate.extends_to_age
+                        and youth.stage == Stage.exit_preparation
+                        and youth.planned_exit_date
+                        and youth.planned_exit_date - timedelta(days=45) <= day
+                    ):
+                        born = youth.date_of_birth
+                        until = date(born.year + fate.extends_to_age, born.month, min(born.day, 28))
+                        youth_service.request_extension(
+                            session, youth_id=youth_id, actor=mediator, as_of=at,
+                            request=ExtensionRequest(until=until, reason="Finishing a training course."),
+                        )  # fmt: skip
+                        fate.extends_to_age = None
+                        touched.add(youth_id)
+                except MowakabaError as exc:
+                    session.rollback()
+                    fate.extends_to_age = None
+                    self.errors.append(exc.code)
+        return touched
+
+    def next_day(self, after: date) -> date | None:
+        """The next day on which anything can happen."""
+        candidates: list[date] = [r.day for r in self.pending]
+        with session_scope() as session:
+            trigger = session.exec(
+                select(func.min(Youth.next_trigger_date)).where(Youth.stage != Stage.closed)
+            ).one()
+            if trigger is not None:
+                candidates.append(trigger)
+            rules: dict[int, Rules] = {}
+            for item in session.exec(
+                select(WorkItem).where(WorkItem.status == WorkItemStatus.open)
+            ).all():
+                due = item.due_date
+                if item.institution_id not in rules:
+                    rules[item.institution_id] = calendar_service.rules_for(
+                        session, institution_id=item.institution_id, today=after
+                    )
+                candidates += [d for _, d in rules[item.institution_id].reminder_dates(due)]
+                candidates += [
+                    due + timedelta(days=1),
+                    *rules[item.institution_id].escalation_dates(due),
+                ]
+                if item.kind == WorkItemKind.follow_up_checkpoint:
+                    candidates.append(due + timedelta(days=31))
+                when = self.behaviour.planned.get(item.id)  # type: ignore[arg-type]
+                if when is not None:
+                    candidates.append(when)
+        for fate in self.behaviour.fates.values():
+            if fate.leaves_early_on:
+                candidates.append(fate.leaves_early_on)
+        future = [d for d in candidates if d > after]
+        return min(future) if future else None

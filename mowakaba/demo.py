@@ -1,0 +1,157 @@
+"""The demo programme, as data: two institutions, their people, 60 young people with histories.
+
+Histories are not invented rows: the cohort is registered on past days and
+replayed to today through the real services (people completing work on time,
+late or never; sweeps raising reminders and escalations; exits and follow-up).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlmodel import func, select
+
+from mowakaba.behaviour import Behaviour, draw_names, draw_schooling
+from mowakaba.cohort import CohortReplay, Registration
+from mowakaba.db import session_scope
+from mowakaba.enums import Role, Sex, Stage
+from mowakaba.models import Escalation, Institution, Youth
+from mowakaba.pathway import add_months
+from mowakaba.schemas import YouthRegistration
+from mowakaba.services import institutions as institution_service
+from mowakaba.services import reconciliation as reconciliation_service
+from mowakaba.services import sweep as sweep_service
+from mowakaba.services import users as user_service
+
+DEMO_PASSWORD = "mowakaba-demo"
+INSTITUTIONS = [
+    ("Dar Al Atfal Ain Chock", "Casablanca-Settat", "casa"),
+    ("Dar Al Atfal Fès", "Fès-Meknès", "fes"),
+]
+
+
+@dataclass
+class DemoSummary:
+    """What the demo seeded."""
+
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, where
+    youths_by_stage: dict[str, int] = field(default_factory=dict)
+    open_escalations: int = 0
+    not_in_touch: int = 0
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """The accounts of a seeded demo, for the start-up message."""
+    with session_scope() as session:
+        return [
+            (u.username, u.role.value, u.region or "") for u in user_service.list_users(session)
+        ]
+
+
+def is_seeded() -> bool:
+    """Tell whether the database holds the demo (or anything) already."""
+    with session_scope() as session:
+        return session.exec(select(func.count()).select_from(Institution)).one() > 0
+
+
+def seed_demo(today: date, *, youths: int = 60, seed: int = 42) -> DemoSummary:
+    """Create the demo programme and replay its history up to `today`."""
+    rng = random.Random(seed)
+    summary = DemoSummary()
+    mediators: dict[int, list[int]] = {}
+    with session_scope() as session:
+        admin = user_service.create_user(
+            session, username="admin", password=DEMO_PASSWORD, role=Role.admin,
+            display_name="Admin", language="en",  # type: ignore[arg-type]
+        )  # fmt: skip
+        summary.accounts.append((admin.username, "admin", "everything technical"))
+        for name, region, slug in INSTITUTIONS:
+            institution = institution_service.create_institution(session, name=name, region=region)
+            assert institution.id is not None
+            coordinator = user_service.create_user(
+                session, username=f"coord.{slug}", password=DEMO_PASSWORD, role=Role.coordinator,
+                institution_ids=[institution.id], email=f"coord.{slug}@example.ma",
+                display_name=f"Coordinator {slug.title()}",
+            )  # fmt: skip
+            summary.accounts.append((coordinator.username, "coordinator", name))
+            mediators[institution.id] = []
+            for n in (1, 2):
+                mediator = user_service.create_user(
+                    session, username=f"med{n}.{slug}", password=DEMO_PASSWORD,
+                    role=Role.mediator, institution_ids=[institution.id],
+                    display_name=f"Mediator {n} {slug.title()}",
+                )  # fmt: skip
+                assert mediator.id is not None
+                mediators[institution.id].append(mediator.id)
+                summary.accounts.append((mediator.username, "mediator", name))
+        supervisor = user_service.create_user(
+            session, username="supervisor", password=DEMO_PASSWORD, role=Role.supervisor,
+            region=INSTITUTIONS[0][1], display_name="Regional supervisor",
+        )  # fmt: skip
+        summary.accounts.append((supervisor.username, "supervisor", INSTITUTIONS[0][1]))
+
+    pending = []
+    institution_ids = sorted(mediators)
+    # One youth left care eight months ago and has not answered since: "not in touch".
+    lost_birth = add_months(today, -8 - 18 * 12)
+    for n in range(youths):
+        age_days = rng.randint(11 * 365, 21 * 365 + 300)
+        born = lost_birth if n == 0 else today - timedelta(days=age_days)
+        # Registered while in care, before 17½, up to four years ago.
+        earliest = max(add_months(born, 11 * 12), today - timedelta(days=4 * 365))
+        latest = min(today - timedelta(days=1), add_months(born, 17 * 12 + 6))
+        if latest < earliest:
+            latest = earliest
+        registered = earliest + timedelta(days=rng.randint(0, max(0, (latest - earliest).days)))
+        admitted = max(
+            born + timedelta(days=400), registered - timedelta(days=rng.randint(0, 2500))
+        )
+        age_at_registration = (registered - born).days // 365
+        education, vocational = draw_schooling(rng, age_at_registration)
+        sex = rng.choice(list(Sex))
+        institution_id = institution_ids[n % len(institution_ids)]
+        pending.append(
+            Registration(
+                registered,
+                YouthRegistration(
+                    **draw_names(rng, sex),
+                    date_of_birth=born,
+                    date_of_birth_presumed=rng.random() < 0.05,
+                    sex=sex,
+                    institution_id=institution_id,
+                    admission_date=admitted,
+                    education_level=education,
+                    vocational_level=vocational,
+                    mediator_id=rng.choice(mediators[institution_id]),
+                ),
+            )
+        )
+    pending.sort(key=lambda r: r.day)
+
+    def sweep(at):  # type: ignore[no-untyped-def]
+        with session_scope() as session:
+            sweep_service.sweep(session, at, after_batch=lambda s: s.commit())
+
+    def reconcile(youth_ids, at):  # type: ignore[no-untyped-def]
+        for youth_id in youth_ids:
+            with session_scope() as session:
+                reconciliation_service.reconcile_youth(session, youth_id, at)
+
+    behaviour = Behaviour(seed=seed, lost_births={lost_birth})
+    replay = CohortReplay(behaviour, sweep=sweep, reconcile=reconcile, pending=pending)
+    replay.run(pending[0].day, today)
+
+    with session_scope() as session:
+        for stage, count in session.exec(
+            select(Youth.stage, func.count()).group_by(Youth.stage)
+        ).all():
+            summary.youths_by_stage[Stage(stage).value] = count
+        summary.open_escalations = session.exec(
+            select(func.count()).select_from(Escalation).where(Escalation.closed_at.is_(None))  # type: ignore[union-attr]
+        ).one()
+        summary.not_in_touch = session.exec(
+            select(func.count()).select_from(Youth).where(Youth.not_in_touch.is_(True))  # type: ignore[attr-defined]
+        ).one()
+    return summary
