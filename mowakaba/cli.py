@@ -840,7 +840,7 @@ def print_addresses(system, accounts: list[tuple[str, str, str]] | None = None) 
     typer.echo(f"  Web app:    {system.web_url}   (health: {system.web_url}/api/v1/healthz)")
     typer.echo(f"  Prefect UI: {system.prefect_url}")
     if system.new_credentials:
-        typer.echo(f"              user {user}, password {password}  (shown once; kept in "
+        typer.echo(f"              log in with {user}:{password}  (shown once; kept in "
                    f"{system.settings.prefect_auth_file})")  # fmt: skip
     else:
         typer.echo(f"              credentials in {system.settings.prefect_auth_file}")
@@ -910,7 +910,8 @@ def demo(
         started = time.monotonic()
         count = run_demo_pathways()
         typer.echo(
-            f"{count} pathway flow runs, one per young person, in {time.monotonic() - started:.0f} s"
+            f"{count} pathway flow runs, one per young person, "
+            f"in {time.monotonic() - started:.0f} s"
         )
         return summary.accounts
 
@@ -929,6 +930,7 @@ def run_demo_pathways() -> int:
         youths = [
             (y.id, y.institution_id, y.stage.value)
             for y in youth_service.search_youths(session, limit=100_000)[0]
+            if y.id is not None
         ]
     with in_process():
         for youth_id, institution_id, stage in youths:

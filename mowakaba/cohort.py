@@ -210,7 +210,7 @@ class CohortReplay:
                         until = date(born.year + fate.extends_to_age, born.month, min(born.day, 28))
                         youth_service.request_extension(
                             session, youth_id=youth_id, actor=mediator, as_of=at,
-                            request=ExtensionRequest(until=until, reason="Finishing a training course."),
+                            request=ExtensionRequest(until=until, reason="Finishing training."),
                         )  # fmt: skip
                         fate.extends_to_age = None
                         touched.add(youth_id)

@@ -8,6 +8,7 @@ dies is reported and stops the rest, so the system is never half running.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -68,10 +69,8 @@ class Child:
     def kill(self) -> None:
         if self.process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def tail(self, lines: int = 15) -> str:
         try:
@@ -205,7 +204,8 @@ class System:
                     code = child.exit_code()
                     if code is not None:
                         echo(
-                            f"{child.name} exited with code {code}; stopping the rest.\n{child.tail()}"
+                            f"{child.name} exited with code {code}; stopping the rest.\n"
+                            f"{child.tail()}"
                         )
                         status = 1
                         stopping.append(0)
