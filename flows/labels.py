@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from prefect.client.orchestration import get_client
+from prefect.context import FlowRunContext
 
 from mowakaba.db import session_scope
 from mowakaba.models import Youth
@@ -24,9 +25,13 @@ def run_name(prefix: str, youth_id: int) -> str:
 
 def retag_run(run_id: str, *, youth_id: int, institution_id: int, stage: str) -> None:
     """Set a run's youth tags, the stage being the one the run leaves the youth in."""
-    with get_client(sync_client=True) as client:
-        run = client.read_flow_run(UUID(run_id))
-        others = [t for t in run.tags if not t.startswith(("youth:", "institution:", "stage:"))]
-        tags = others + youth_tags(youth_id=youth_id, institution_id=institution_id, stage=stage)
-        if sorted(tags) != sorted(run.tags):
+    context = FlowRunContext.get()
+    run = context.flow_run if context is not None else None
+    if run is None or str(run.id) != run_id:
+        with get_client(sync_client=True) as client:
+            run = client.read_flow_run(UUID(run_id))
+    others = [t for t in run.tags if not t.startswith(("youth:", "institution:", "stage:"))]
+    tags = others + youth_tags(youth_id=youth_id, institution_id=institution_id, stage=stage)
+    if sorted(tags) != sorted(run.tags):
+        with get_client(sync_client=True) as client:
             client.update_flow_run(UUID(run_id), tags=tags)

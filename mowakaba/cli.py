@@ -8,18 +8,18 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from mowakaba import clock
 from mowakaba import migrate as migrations
 from mowakaba.calendar import WorkingCalendar
-from mowakaba.db import get_engine, session_scope
+from mowakaba.db import get_engine, reset_engine, session_scope
 from mowakaba.enums import (
     EducationLevel,
     HolidayKind,
@@ -938,6 +938,166 @@ def run_demo_pathways() -> int:
             with tags(*labels):
                 pathway(youth_id=youth_id)
     return len(youths)
+
+
+@app.command()
+def simulate(
+    youths: Annotated[int, typer.Option(min=1, max=5000, help="How many young people.")] = 200,
+    years: Annotated[float, typer.Option(min=0.1, max=12, help="How long to replay.")] = 6,
+    start: Annotated[
+        str | None, typer.Option(help="First day (default: 1 Jan of this year).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same table.")] = 7,
+    institutions: Annotated[int, typer.Option(min=1, max=200)] = 4,
+    mediators: Annotated[int, typer.Option(min=1, max=2000)] = 8,
+    home: Annotated[
+        Path | None, typer.Option(help="Keep the data here (default: a temporary directory).")
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the table as JSON.")
+    ] = None,
+) -> None:
+    """Replay a cohort for years through the real sweep and pathway flows, and tabulate it."""
+    import shutil
+    import tempfile
+
+    from mowakaba.embedded import StartupFailed, answers, free_port, prefect_server, wait_until
+
+    first_day = parse_date(start, "--start") or date(clock.now().year, 1, 1)
+    last_day = first_day + timedelta(days=round(years * 365.25))
+    data_dir = home or Path(tempfile.mkdtemp(prefix="mowakaba-simulate-"))
+    if home is not None and (home / "mowakaba.db").exists():
+        raise fail(f"--home {home}: a simulation needs a fresh data directory")
+    os.environ["MOWAKABA_HOME"] = str(data_dir)
+    os.environ.pop("DATABASE_URL", None)
+    get_settings.cache_clear()
+    reset_engine()
+    settings = get_settings()
+    migrations.upgrade(get_engine())
+    port = free_port()
+    os.environ.update(settings.prefect_environment())
+    os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    # A private server on a loopback port for the run's length: no basic auth.
+    os.environ.pop("PREFECT_API_AUTH_STRING", None)
+    os.environ.pop("PREFECT_SERVER_API_AUTH_STRING", None)
+    server = prefect_server(port, data_dir / "logs" / "prefect-server.log")
+    server.start(dict(os.environ))
+    try:
+        wait_until(
+            lambda: answers(f"http://127.0.0.1:{port}/api/health"), seconds=120, children=[server]
+        )
+        results = run_simulation(
+            youths=youths, first_day=first_day, last_day=last_day, seed=seed,
+            institutions=institutions, mediators=mediators,
+        )  # fmt: skip
+    except StartupFailed as exc:
+        raise fail(f"the Prefect server did not start: {exc}") from None
+    finally:
+        server.stop()
+        if server.process is not None:
+            server.process.wait(timeout=30)
+        server.kill()
+        if home is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    from mowakaba.simulation import format_results
+
+    typer.echo(format_results(results))
+    if json_path is not None:
+        json_path.write_text(json.dumps(results.as_dict(), indent=2, default=str))
+        typer.echo(f"written to {json_path}")
+
+
+def run_simulation(
+    *, youths: int, first_day: date, last_day: date, seed: int, institutions: int, mediators: int
+):  # type: ignore[no-untyped-def]
+    """Register the cohort, replay it through the flows, return the results."""
+    import random
+
+    from prefect import tags
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.deployments import in_process
+    from flows.labels import youth_tags
+    from flows.pathway import pathway
+    from flows.sweep import sweep as sweep_flow
+    from mowakaba.behaviour import Behaviour
+    from mowakaba.cohort import CohortReplay
+    from mowakaba.models import Youth
+    from mowakaba.simulation import collect_results, create_programme, draw_cohort
+
+    rng = random.Random(seed)
+    with session_scope() as session:
+        mediator_ids = create_programme(
+            session, institutions=institutions, mediators=mediators, password="simulated-only"
+        )
+    registrations = draw_cohort(rng, youths=youths, start=first_day, mediator_ids=mediator_ids)
+    counts = {"sweep runs": 0, "pathway runs": 0}
+
+    def sweep(at: datetime) -> None:
+        result = sweep_flow(as_of=at.isoformat(), inline=True)
+        counts["sweep runs"] += 1
+        counts["pathway runs"] += result.get("pathway_runs", 0)
+
+    def reconcile(youth_ids: list[int], at: datetime) -> None:
+        for youth_id in youth_ids:
+            with session_scope() as session:
+                if not reconciliation_service.stage_change_due(session, youth_id, at):
+                    continue  # every flow run must count: only stage changes get one
+                youth = session.get(Youth, youth_id)
+                assert youth is not None
+                labels = youth_tags(
+                    youth_id=youth_id, institution_id=youth.institution_id, stage=youth.stage.value
+                )
+            with tags(*labels):
+                pathway(youth_id=youth_id, as_of=at.isoformat())
+            counts["pathway runs"] += 1
+
+    replay = CohortReplay(
+        Behaviour(seed=seed), sweep=sweep, reconcile=reconcile, pending=registrations
+    )
+    started = time.monotonic()
+    total_days = (last_day - first_day).days
+    from prefect.context import SyncClientContext
+
+    # One API client for the whole replay instead of one per flow run (~30 ms each).
+    with (
+        in_process(),
+        SyncClientContext.get_or_create(),
+        Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=False
+        ) as progress,
+    ):
+        task = progress.add_task("", total=total_days)
+
+        def show(day: date) -> None:
+            with session_scope() as session:
+                stages = dict(
+                    session.exec(select(Youth.stage, func.count()).group_by(Youth.stage)).all()
+                )
+            runs = counts["sweep runs"] + counts["pathway runs"]
+            rate = runs / max(time.monotonic() - started, 0.001)
+            progress.update(
+                task,
+                completed=(day - first_day).days,
+                description=f"{day}  "
+                + " ".join(f"{Stage(k).value[:4]}:{v}" for k, v in sorted(stages.items()))
+                + f"  {rate:.1f} runs/s",
+            )
+
+        replay.run(first_day, last_day, progress=show)
+    with session_scope() as session:
+        results = collect_results(session)
+    wall = time.monotonic() - started
+    runs = counts["sweep runs"] + counts["pathway runs"]
+    results.run = {
+        "wall_seconds": round(wall, 1),
+        "event_days": replay.steps,
+        "sweep_runs": counts["sweep runs"],
+        "pathway_runs": counts["pathway runs"],
+        "flow_runs_per_second": round(runs / wall, 2) if wall else 0,
+        "refused_actions": len(replay.errors),
+    }
+    return results
 
 
 def main() -> None:

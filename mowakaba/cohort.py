@@ -56,8 +56,12 @@ class CohortReplay:
     reconcile: Reconcile
     pending: list[Registration] = field(default_factory=list)
     steps: int = 0
+    sweeps: int = 0
     actions: int = 0
     errors: list[str] = field(default_factory=list)
+    # Days on which the sweep has something to do (reminders, escalations, misses,
+    # stage triggers); on the other event days only people act.
+    sweep_days: set[date] = field(default_factory=set)
 
     def run(self, start: date, end: date, progress: Callable[[date], None] | None = None) -> None:
         """Step through every event day from start to end (inclusive)."""
@@ -73,7 +77,9 @@ class CohortReplay:
         at = morning(day)
         with clock.frozen_at(at):
             touched = self._register(day, at)
-            self.sweep(at)
+            if day in self.sweep_days or not self.sweep_days:
+                self.sweep(at)
+                self.sweeps += 1
             touched |= self._act(day, morning(day, 11))
             if touched:
                 self.reconcile(sorted(touched), morning(day, 11))
@@ -223,33 +229,36 @@ class CohortReplay:
     def next_day(self, after: date) -> date | None:
         """The next day on which anything can happen."""
         candidates: list[date] = [r.day for r in self.pending]
+        sweeps: list[date] = []
         with session_scope() as session:
             trigger = session.exec(
                 select(func.min(Youth.next_trigger_date)).where(Youth.stage != Stage.closed)
             ).one()
             if trigger is not None:
-                candidates.append(trigger)
+                sweeps.append(trigger)
             rules: dict[int, Rules] = {}
+            load = self._load(session)
             for item in session.exec(
                 select(WorkItem).where(WorkItem.status == WorkItemStatus.open)
             ).all():
+                # Draw when a person will do it now, so that day is not jumped over.
+                self.behaviour.completion_day(item, load=load.get(item.assignee_id or 0, 0))
                 due = item.due_date
                 if item.institution_id not in rules:
                     rules[item.institution_id] = calendar_service.rules_for(
                         session, institution_id=item.institution_id, today=after
                     )
-                candidates += [d for _, d in rules[item.institution_id].reminder_dates(due)]
-                candidates += [
-                    due + timedelta(days=1),
-                    *rules[item.institution_id].escalation_dates(due),
-                ]
+                sweeps += [d for _, d in rules[item.institution_id].reminder_dates(due)]
+                if item.escalation_level < 2:
+                    sweeps += list(rules[item.institution_id].escalation_dates(due))
                 if item.kind == WorkItemKind.follow_up_checkpoint:
-                    candidates.append(due + timedelta(days=31))
+                    sweeps.append(due + timedelta(days=31))
                 when = self.behaviour.planned.get(item.id)  # type: ignore[arg-type]
                 if when is not None:
                     candidates.append(when)
         for fate in self.behaviour.fates.values():
             if fate.leaves_early_on:
                 candidates.append(fate.leaves_early_on)
-        future = [d for d in candidates if d > after]
+        self.sweep_days = {d for d in sweeps if d > after}
+        future = [d for d in candidates + sweeps if d > after]
         return min(future) if future else None

@@ -114,6 +114,25 @@ def answers(url: str, auth: tuple[str, str] | None = None) -> bool:
         return False
 
 
+def prefect_server(port: int, log_path: Path) -> Child:
+    """A `prefect server start` child on a loopback port."""
+    return Child(
+        "prefect-server",
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+         "--port", str(port)],
+        log_path,
+    )  # fmt: skip
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @dataclass
 class System:
     """The running system: its children, addresses and credentials."""
@@ -159,12 +178,7 @@ class System:
             "PYTHONUNBUFFERED": "1",
         }
         python = sys.executable
-        server = Child(
-            "prefect-server",
-            [python, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-             "--port", str(self.prefect_port)],
-            logs / "prefect-server.log",
-        )  # fmt: skip
+        server = prefect_server(self.prefect_port, logs / "prefect-server.log")
         serve = Child("serve", [python, "-m", "flows.deployments"], logs / "serve.log")
         web = Child(
             "web",

@@ -179,6 +179,18 @@ def reconcile_youth(
     return result
 
 
+def stage_change_due(session: Session, youth_id: int, as_of: datetime) -> bool:
+    """Tell, without changing anything, whether reconciling a youth now would move its stage."""
+    youth = session.get(Youth, youth_id)
+    if youth is None:
+        return False
+    institution = session.get(Institution, youth.institution_id)
+    assert institution is not None
+    today = local_date(as_of, institution.time_zone)
+    rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
+    return bool(stage_moves(rules, facts_of(session, youth, institution.time_zone), today))
+
+
 def youths_due(session: Session, *, today: date, after_id: int, limit: int) -> list[int]:
     """Return a batch of youths whose stage may change by `today`, or who await reconciliation."""
     return list(
