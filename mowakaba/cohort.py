@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
@@ -62,6 +63,7 @@ class CohortReplay:
     # Days on which the sweep has something to do (reminders, escalations, misses,
     # stage triggers); on the other event days only people act.
     sweep_days: set[date] = field(default_factory=set)
+    _cache: dict[int, _OpenItem] = field(default_factory=dict)
 
     def run(self, start: date, end: date, progress: Callable[[date], None] | None = None) -> None:
         """Step through every event day from start to end (inclusive)."""
@@ -140,30 +142,12 @@ class CohortReplay:
         return user_service.coordinators_of(session, item.institution_id)[0]
 
     def _items_to_do(self, day: date) -> list[int]:
-        with session_scope() as session:
-            items = session.exec(
-                select(WorkItem)
-                .where(
-                    WorkItem.status == WorkItemStatus.open,
-                    col(WorkItem.due_date) <= day + timedelta(days=40),
-                )
-                .order_by(col(WorkItem.due_date), col(WorkItem.id))
-            ).all()
-            load = self._load(session)
-            return [
-                item.id  # type: ignore[misc]
-                for item in items
-                if (
-                    when := self.behaviour.completion_day(
-                        item, load=load.get(item.assignee_id or 0, 0)
-                    )
-                )
-                is not None
-                and when <= day
-                and not self._waits_for_exit(item, day)
-            ]
+        """Open items whose person acts today (or should have), soonest due first."""
+        rows = [row for row in self._open_rows() if row.planned is not None and row.planned <= day]
+        rows.sort(key=lambda row: (row.due_date, row.id))
+        return [row.id for row in rows if not self._waits_for_exit(row, day)]
 
-    def _waits_for_exit(self, item: WorkItem, day: date) -> bool:
+    def _waits_for_exit(self, item: Any, day: date) -> bool:
         """ "Record exit" waits for the planned day (an extension may move it)."""
         return item.kind == WorkItemKind.record_exit and day < item.due_date
 
@@ -226,6 +210,49 @@ class CohortReplay:
                     self.errors.append(exc.code)
         return touched
 
+    def _open_rows(self) -> list[_OpenItem]:
+        """The open items, with each one's sweep days and the day its person will act.
+
+        Both are computed once per item and due date (a cohort has thousands of open
+        items, and working-day sums are not free).
+        """
+        with session_scope() as session:
+            load = self._load(session)
+            rows = session.exec(
+                select(
+                    WorkItem.id, WorkItem.kind, WorkItem.due_date, WorkItem.cycle,
+                    WorkItem.escalation_level, WorkItem.institution_id, WorkItem.assignee_id,
+                    WorkItem.assignee_pool, WorkItem.created_at,
+                )
+                .where(WorkItem.status == WorkItemStatus.open)
+                .order_by(col(WorkItem.id))
+            ).all()  # fmt: skip
+            fresh: dict[int, _OpenItem] = {}
+            for row in rows:
+                signature = (row.due_date, row.cycle, row.escalation_level)
+                cached = self._cache.get(row.id)
+                if cached is None or cached.signature != signature:
+                    rules = self._rules(session, row.institution_id, row.due_date)
+                    days = [d for _, d in rules.reminder_dates(row.due_date)]
+                    if row.escalation_level < 2:
+                        days += list(rules.escalation_dates(row.due_date))
+                    if row.kind == WorkItemKind.follow_up_checkpoint:
+                        days.append(row.due_date + timedelta(days=31))
+                    cached = _OpenItem(
+                        id=row.id, kind=row.kind, due_date=row.due_date, signature=signature,
+                        sweep_days=days, planned=None,
+                    )  # fmt: skip
+                # Draw when a person will do it, so that day is never jumped over.
+                cached.planned = self.behaviour.completion_day(
+                    row, load=load.get(row.assignee_id or 0, 0)
+                )
+                fresh[row.id] = cached
+            self._cache = fresh
+            return list(fresh.values())
+
+    def _rules(self, session: Session, institution_id: int, around: date) -> Rules:
+        return calendar_service.rules_for(session, institution_id=institution_id, today=around)
+
     def next_day(self, after: date) -> date | None:
         """The next day on which anything can happen."""
         candidates: list[date] = [r.day for r in self.pending]
@@ -234,31 +261,25 @@ class CohortReplay:
             trigger = session.exec(
                 select(func.min(Youth.next_trigger_date)).where(Youth.stage != Stage.closed)
             ).one()
-            if trigger is not None:
-                sweeps.append(trigger)
-            rules: dict[int, Rules] = {}
-            load = self._load(session)
-            for item in session.exec(
-                select(WorkItem).where(WorkItem.status == WorkItemStatus.open)
-            ).all():
-                # Draw when a person will do it now, so that day is not jumped over.
-                self.behaviour.completion_day(item, load=load.get(item.assignee_id or 0, 0))
-                due = item.due_date
-                if item.institution_id not in rules:
-                    rules[item.institution_id] = calendar_service.rules_for(
-                        session, institution_id=item.institution_id, today=after
-                    )
-                sweeps += [d for _, d in rules[item.institution_id].reminder_dates(due)]
-                if item.escalation_level < 2:
-                    sweeps += list(rules[item.institution_id].escalation_dates(due))
-                if item.kind == WorkItemKind.follow_up_checkpoint:
-                    sweeps.append(due + timedelta(days=31))
-                when = self.behaviour.planned.get(item.id)  # type: ignore[arg-type]
-                if when is not None:
-                    candidates.append(when)
+        if trigger is not None:
+            sweeps.append(trigger)
+        for row in self._open_rows():
+            sweeps += row.sweep_days
+            if row.planned is not None:
+                candidates.append(row.planned)
         for fate in self.behaviour.fates.values():
             if fate.leaves_early_on:
                 candidates.append(fate.leaves_early_on)
         self.sweep_days = {d for d in sweeps if d > after}
         future = [d for d in candidates + sweeps if d > after]
         return min(future) if future else None
+
+
+@dataclass
+class _OpenItem:
+    id: int
+    kind: WorkItemKind
+    due_date: date
+    signature: tuple[date, int, int]
+    sweep_days: list[date]
+    planned: date | None

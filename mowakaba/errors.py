@@ -101,3 +101,25 @@ class InvalidName(MowakabaError):
 
 class InvalidMediator(MowakabaError):
     code = "invalid_mediator"
+
+
+class Unauthenticated(MowakabaError):
+    """No valid credentials: a wrong password, an expired or revoked token."""
+
+    code = "unauthenticated"
+
+
+class Throttled(MowakabaError):
+    """Too many failed logins: wait `retry_after` seconds."""
+
+    code = "throttled"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Conflict(MowakabaError):
+    """The request conflicts with an earlier one (an Idempotency-Key reused with another body)."""
+
+    code = "conflict"

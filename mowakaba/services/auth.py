@@ -1,0 +1,95 @@
+"""API sessions: bearer tokens that expire when idle and in all, die with the account's changes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from mowakaba.clock import now
+from mowakaba.errors import Throttled, Unauthenticated
+from mowakaba.models import AuthToken, LoginFailure, User
+from mowakaba.services import users as user_service
+
+IDLE = timedelta(minutes=30)
+LIFETIME = timedelta(hours=12)
+# Five failures in 15 minutes per user name, twenty per client address, then wait.
+WINDOW = timedelta(minutes=15)
+MAX_PER_USERNAME = 5
+MAX_PER_CLIENT = 20
+INVALID = "wrong user name or password"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _throttle(session: Session, *, username: str, client: str, at: datetime) -> None:
+    since = at - WINDOW
+    for column, value, limit in (
+        (LoginFailure.username, username, MAX_PER_USERNAME),
+        (LoginFailure.client, client, MAX_PER_CLIENT),
+    ):
+        count, oldest = session.exec(
+            select(func.count(), func.min(LoginFailure.at)).where(
+                column == value, col(LoginFailure.at) > since
+            )
+        ).one()
+        if count >= limit:
+            retry = int((oldest + WINDOW - at).total_seconds()) + 1 if oldest else 60
+            raise Throttled("too many failed logins: try again later", retry_after=max(retry, 1))
+
+
+def issue_token(
+    session: Session, *, username: str, password: str, client: str, at: datetime | None = None
+) -> tuple[str, int]:
+    """Check a password and return (token, seconds until idle expiry); failures are counted.
+
+    An unknown user and a wrong password get the same answer, after the same work.
+    """
+    at = at or now()
+    name = username.strip().lower()[:64]
+    _throttle(session, username=name, client=client, at=at)
+    user = session.exec(select(User).where(User.username == name)).first()
+    ok = user_service.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        session.add(LoginFailure(username=name, client=client[:64], at=at))
+        raise Unauthenticated(INVALID)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AuthToken(
+            token_hash=_hash(token),
+            user_id=user.id,  # type: ignore[arg-type]
+            credentials_version=user.credentials_version,
+            created_at=at,
+            last_used_at=at,
+            expires_at=at + LIFETIME,
+        )
+    )
+    return token, int(IDLE.total_seconds())
+
+
+def resolve_token(session: Session, token: str, *, at: datetime | None = None) -> User:
+    """Return the user behind a live token (and mark it used), or raise Unauthenticated."""
+    at = at or now()
+    row = session.exec(select(AuthToken).where(AuthToken.token_hash == _hash(token))).first()
+    if row is None or row.revoked_at is not None:
+        raise Unauthenticated("invalid or revoked token")
+    if at >= row.expires_at or at - row.last_used_at >= IDLE:
+        raise Unauthenticated("token expired")
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active or user.credentials_version != row.credentials_version:
+        raise Unauthenticated("token no longer valid")
+    row.last_used_at = at
+    session.add(row)
+    return user
+
+
+def revoke_token(session: Session, token: str, *, at: datetime | None = None) -> None:
+    """Revoke a token (logout)."""
+    row = session.exec(select(AuthToken).where(AuthToken.token_hash == _hash(token))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = at or now()
+        session.add(row)

@@ -1,0 +1,44 @@
+"""A small simulation through the real flows: the table adds up, and the seed decides it."""
+
+from datetime import date
+
+import pytest
+
+from mowakaba.db import session_scope
+from mowakaba.enums import Stage
+from tests import dbsetup
+from tests.conftest import _empty_tables
+
+pytestmark = pytest.mark.skipif(
+    dbsetup.backend() != "sqlite",
+    reason="simulate always runs on its own SQLite data directory; once per suite is enough",
+)
+
+
+def simulate_once():
+    from mowakaba.cli import run_simulation
+
+    return run_simulation(
+        youths=10, first_day=date(2026, 1, 1), last_day=date(2030, 1, 1), seed=11,
+        institutions=2, mediators=3,
+    )  # fmt: skip
+
+
+def test_a_small_simulation_adds_up_and_repeats_itself(committed, deployed):
+    first = simulate_once()
+    assert sum(first.by_stage.values()) == first.youths == 10
+    for kind, row in first.work_items.items():
+        done = row.done_on_time + row.done_late
+        assert done + row.still_open + row.cancelled == row.created, kind
+        assert row.escalated_level_2 <= row.escalated_level_1 <= row.created, kind
+    assert first.exits["planned"] + first.exits["unplanned"] > 0
+    assert first.by_stage[Stage.enrolled.value] == 0  # four years: everyone has reached 14
+    assert first.run["sweep_runs"] > 0 and first.run["pathway_runs"] > 0
+    o = first.outcomes_12_months
+    assert o["integrated"] <= min(o["in_touch"], o["housed"], o["active"]) <= o["reached_12_months"]
+
+    _empty_tables(committed)
+    with session_scope():
+        pass
+    second = simulate_once()
+    assert second.table_data() == first.table_data()
