@@ -2,9 +2,64 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import uuid
 
-from api.routes import health, home
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import errors
+from api.routes import auth, health, home, inbox, institutions, work_items, youths
+
+MAX_BODY = 1024 * 1024  # 1 MiB
+
+
+class LimitsAndRequestId:
+    """Refuse bodies over 1 MiB (413) and give every request an id (X-Request-ID)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY:
+            await _too_large(send, request_id)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY:
+                raise _BodyTooLarge
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_id)
+        except _BodyTooLarge:
+            await _too_large(send, request_id)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, request_id: str) -> None:
+    body = b'{"error":{"code":"too_large","message":"request bodies are limited to 1 MiB"}}'
+    headers = [(b"content-type", b"application/json"), (b"x-request-id", request_id.encode())]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def create_app() -> FastAPI:
@@ -12,10 +67,17 @@ def create_app() -> FastAPI:
     app = FastAPI(
         title="Mowakaba",
         description="Accompanying young people who leave residential care.",
+        version="1",
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
     )
-    app.include_router(health.router, prefix="/api/v1")
+    errors.install(app)
+    for router in (
+        health.router, auth.router, institutions.router, youths.router, work_items.router,
+        inbox.router,
+    ):  # fmt: skip
+        app.include_router(router, prefix="/api/v1")
     app.include_router(home.router)
+    app.add_middleware(LimitsAndRequestId)
     return app

@@ -43,8 +43,10 @@ from mowakaba.schemas import YouthRegistration
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import users as user_service
 
-REGIONS = ["Casablanca-Settat", "Rabat-Salé-Kénitra", "Fès-Meknès", "Marrakech-Safi",
-           "Tanger-Tétouan-Al Hoceïma", "Souss-Massa", "Oriental", "Béni Mellal-Khénifra"]  # fmt: skip
+REGIONS = [
+    "Casablanca-Settat", "Rabat-Salé-Kénitra", "Fès-Meknès", "Marrakech-Safi",
+    "Tanger-Tétouan-Al Hoceïma", "Souss-Massa", "Oriental", "Béni Mellal-Khénifra",
+]  # fmt: skip
 HOUSED = {
     HousingOutcome.own_or_rented,
     HousingOutcome.shared_flat,
@@ -235,7 +237,10 @@ def format_results(results: Results) -> str:
     lines = [f"Young people: {results.youths}"]
     lines.append("  per stage: " + ", ".join(f"{k} {v}" for k, v in results.by_stage.items()))
     lines.append("")
-    header = f"{'work item':<28}{'created':>8}{'on time':>9}{'late':>7}{'cancel':>8}{'open':>7}{'esc L1':>8}{'esc L2':>8}"
+    header = (
+        f"{'work item':<28}{'created':>8}{'on time':>9}{'late':>7}{'cancel':>8}{'open':>7}"
+        f"{'esc L1':>8}{'esc L2':>8}"
+    )
     lines.append(header)
     totals = KindRow()
     for kind, row in results.work_items.items():

@@ -182,3 +182,21 @@ def set_active(session: Session, *, user_id: int, active: bool) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def change_role(
+    session: Session, *, user_id: int, role: Role, institution_ids: Sequence[int] = ()
+) -> User:
+    """Give a user another role or other institutions; their tokens die."""
+    user = get_user(session, user_id)
+    user.role = role
+    for link in session.exec(select(UserInstitution).where(UserInstitution.user_id == user_id)):
+        session.delete(link)
+    session.flush()
+    for institution_id in sorted(set(institution_ids)):
+        session.add(UserInstitution(user_id=user_id, institution_id=institution_id))
+    user.credentials_version += 1
+    user.updated_at = now()
+    session.add(user)
+    session.flush()
+    return user

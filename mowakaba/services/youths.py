@@ -295,3 +295,52 @@ def close_youth(
     )
     session.flush()
     return youth
+
+
+def update_youth(
+    session: Session, *, youth_id: int, actor: User, changes: dict[str, object]
+) -> Youth:
+    """Change the allow-listed fields of a youth's record (names, schooling, mediator)."""
+    allowed = {
+        "first_name", "last_name", "first_name_ar", "last_name_ar", "date_of_birth_presumed",
+        "education_level", "vocational_level", "mediator_id",
+    }  # fmt: skip
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(f"these fields cannot be changed: {', '.join(sorted(unknown))}")
+    youth = lock_youth(session, youth_id)
+    if "mediator_id" in changes:
+        if actor.role != Role.coordinator:
+            raise NotAllowed("only a coordinator assigns the mediator")
+        mediator = session.get(User, changes["mediator_id"]) if changes["mediator_id"] else None
+        if changes["mediator_id"] is not None and (
+            mediator is None
+            or mediator.role != Role.mediator
+            or youth.institution_id not in user_service.institution_ids_of(session, mediator.id)  # type: ignore[arg-type]
+        ):
+            raise InvalidMediator(
+                f"user {changes['mediator_id']} is not a mediator of institution "
+                f"{youth.institution_id}"
+            )
+    merged = YouthRegistration(
+        first_name=str(changes.get("first_name", youth.first_name)),
+        last_name=str(changes.get("last_name", youth.last_name)),
+        first_name_ar=str(changes.get("first_name_ar", youth.first_name_ar)),
+        last_name_ar=str(changes.get("last_name_ar", youth.last_name_ar)),
+        date_of_birth=youth.date_of_birth,
+        sex=youth.sex,
+        institution_id=youth.institution_id,
+        admission_date=youth.admission_date,
+        education_level=youth.education_level,
+        vocational_level=youth.vocational_level,
+    )
+    _check_names(merged)
+    for name, value in changes.items():
+        setattr(youth, name, value)
+    youth.search_name = normalise(
+        " ".join([youth.first_name, youth.last_name, youth.first_name_ar, youth.last_name_ar])
+    )
+    youth.updated_at = now()
+    session.add(youth)
+    session.flush()
+    return youth

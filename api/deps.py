@@ -1,0 +1,112 @@
+"""Request dependencies: one transaction per request, the caller, the route guard, audit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from api.policy import allowed
+from mowakaba.clock import now
+from mowakaba.db import get_engine, session_scope
+from mowakaba.enums import AuditOutcome
+from mowakaba.errors import NotAllowed, Unauthenticated
+from mowakaba.models import AuditEvent, User
+from mowakaba.services import auth as auth_service
+
+log = logging.getLogger("mowakaba.api")
+bearer = HTTPBearer(auto_error=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error.
+
+    The request's audit events are written afterwards in a transaction of their own, so
+    that a rollback never erases them (and SQLite never sees two writers at once).
+    """
+    request.state.audit = []
+    try:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        write_audit(request.state.audit)
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_user(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    """The user behind the bearer token (401 otherwise)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("a bearer token is required")
+    return auth_service.resolve_token(session, credentials.credentials)
+
+
+UserDep = Annotated[User, Depends(current_user)]
+
+
+def require(route: str):  # type: ignore[no-untyped-def]
+    """A dependency that refuses (403) a role the policy does not allow on a route."""
+
+    def guard(user: UserDep, request: Request) -> User:
+        if not allowed(route, user):
+            audit(request, user, action=route, object_type="route", outcome=AuditOutcome.denied)
+            raise NotAllowed(f"role {user.role.value} may not use {route}")
+        return user
+
+    return guard
+
+
+def audit(
+    request: Request,
+    user: User | None,
+    *,
+    action: str,
+    object_type: str,
+    object_id: object = None,
+    youth_id: int | None = None,
+    outcome: AuditOutcome = AuditOutcome.allowed,
+) -> None:
+    """Record who read or changed what (written when the request's transaction ends)."""
+    event = AuditEvent(
+        occurred_at=now(),
+        actor_id=user.id if user else None,
+        role=user.role.value if user else None,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        youth_id=youth_id,
+        outcome=outcome,
+        request_id=getattr(request.state, "request_id", None),
+    )
+    pending = getattr(request.state, "audit", None)
+    if pending is None:
+        write_audit([event])
+    else:
+        pending.append(event)
+
+
+def write_audit(events: list[AuditEvent]) -> None:
+    """Write audit events in their own transaction; log ids only."""
+    if not events:
+        return
+    with session_scope() as session:
+        session.add_all(events)
+    for e in events:
+        log.info(
+            "audit action=%s object=%s:%s youth=%s actor=%s outcome=%s request=%s",
+            e.action, e.object_type, e.object_id, e.youth_id, e.actor_id, e.outcome.value,
+            e.request_id,
+        )  # fmt: skip

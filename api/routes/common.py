@@ -1,0 +1,81 @@
+"""Helpers shared by the routes: paging, idempotency, scoped loading."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Header, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from api.deps import audit
+from api.policy import youth_scope
+from mowakaba.enums import AuditOutcome
+from mowakaba.errors import Conflict, NotFound
+from mowakaba.models import IdempotencyRecord, User, Youth
+
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+def page_of(items: list[Any], total: int, page: int, page_size: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+
+def scoped_youth(
+    session: Session, request: Request, user: User, youth_id: int, action: str
+) -> Youth:
+    """Load a youth the caller may see, auditing the access; otherwise 404 (audited too)."""
+    youth = session.get(Youth, youth_id)
+    if youth is None or not youth_scope(session, user).sees(youth):
+        audit(request, user, action=action, object_type="youth", object_id=youth_id,
+              youth_id=youth_id if youth else None, outcome=AuditOutcome.not_found)  # fmt: skip
+        raise NotFound(f"youth {youth_id} not found")
+    audit(request, user, action=action, object_type="youth", object_id=youth_id, youth_id=youth_id)
+    return youth
+
+
+def idempotent(
+    session: Session,
+    *,
+    user: User,
+    key: str | None,
+    body: Any,
+    create: Callable[[], Any],
+    status_code: int = 201,
+) -> JSONResponse:
+    """Create once per Idempotency-Key: the same key and body replay the first answer;
+    the same key with another body is a conflict."""
+    digest = hashlib.sha256(json.dumps(jsonable_encoder(body), sort_keys=True).encode()).hexdigest()
+    if key is not None:
+        earlier = session.exec(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key
+            )
+        ).first()
+        if earlier is not None:
+            if earlier.request_hash != digest:
+                raise Conflict(f"Idempotency-Key {key!r} was used with another request")
+            return JSONResponse(earlier.response, status_code=earlier.status_code)
+    result = jsonable_encoder(create())
+    if key is not None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    IdempotencyRecord(
+                        user_id=user.id,  # type: ignore[arg-type]
+                        key=key,
+                        request_hash=digest,
+                        status_code=status_code,
+                        response=result,
+                    )
+                )
+        except IntegrityError:
+            raise Conflict(f"Idempotency-Key {key!r} is being used by another request") from None
+    return JSONResponse(result, status_code=status_code)

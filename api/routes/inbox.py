@@ -1,0 +1,133 @@
+"""Escalations, the in-app inbox, and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlmodel import col, func, select
+
+from api.deps import SessionDep, require
+from api.policy import youth_scope
+from api.routes.common import PageNo, PageSize, page_of
+from api.schemas import AuditOut, EscalationOut, NotificationOut, Page
+from mowakaba.enums import Role
+from mowakaba.models import AuditEvent, Notification, User, Youth
+from mowakaba.notify.render import render_text
+from mowakaba.services import escalations as escalation_service
+from mowakaba.services import notifications as notification_service
+
+router = APIRouter()
+
+
+@router.get("/escalations", response_model=Page[EscalationOut], tags=["escalations"])
+def list_escalations(
+    session: SessionDep,
+    user: Annotated[User, Depends(require("escalations.list"))],
+    acknowledged: bool | None = None,
+    page: PageNo = 1,
+    page_size: PageSize = 50,
+) -> dict:
+    """Open escalations sent to me (all of them for an admin)."""
+    rows = escalation_service.list_escalations(
+        session,
+        recipient_id=None if user.role == Role.admin else user.id,
+        acknowledged=acknowledged,
+        limit=100_000,
+    )
+    chunk = rows[(page - 1) * page_size : page * page_size]
+    return page_of(
+        [EscalationOut.model_validate(e, from_attributes=True) for e in chunk],
+        len(rows),
+        page,
+        page_size,
+    )
+
+
+@router.post(
+    "/escalations/{escalation_id}/acknowledge", response_model=EscalationOut, tags=["escalations"]
+)
+def acknowledge(
+    escalation_id: int, session: SessionDep,
+    user: Annotated[User, Depends(require("escalations.acknowledge"))],
+) -> EscalationOut:  # fmt: skip
+    """Say I have seen it (it does not stop level 2)."""
+    escalation = escalation_service.acknowledge(session, escalation_id=escalation_id, actor=user)
+    return EscalationOut.model_validate(escalation, from_attributes=True)
+
+
+@router.get("/notifications", response_model=Page[NotificationOut], tags=["notifications"])
+def notifications(
+    session: SessionDep,
+    user: Annotated[User, Depends(require("notifications.list"))],
+    unread: bool = False,
+    page: PageNo = 1,
+    page_size: PageSize = 50,
+) -> dict:
+    """My in-app inbox, newest first."""
+    query = select(Notification).where(Notification.recipient_id == user.id)
+    if unread:
+        query = query.where(col(Notification.read_at).is_(None))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = notification_service.inbox(
+        session,
+        user_id=user.id,
+        unread_only=unread,
+        limit=page_size,
+        offset=(page - 1) * page_size,  # type: ignore[arg-type]
+    )
+    items = []
+    for n in rows:
+        subject, _ = render_text(
+            n.kind.value, user.language.value, {**n.context, "recipient_name": user.display_name}
+        )
+        items.append(
+            NotificationOut(
+                id=n.id, kind=n.kind.value, subject=subject, youth_id=n.youth_id,  # type: ignore[arg-type]
+                work_item_id=n.work_item_id, created_at=n.created_at, read_at=n.read_at,
+            )
+        )  # fmt: skip
+    return page_of(items, total, page, page_size)
+
+
+@router.post("/notifications/{notification_id}/read", status_code=204, tags=["notifications"])
+def mark_read(
+    notification_id: int, session: SessionDep,
+    user: Annotated[User, Depends(require("notifications.read"))],
+) -> None:  # fmt: skip
+    """Mark one of my notifications read."""
+    notification_service.mark_read(session, notification_id=notification_id, user_id=user.id)  # type: ignore[arg-type]
+
+
+@router.get("/audit-events", response_model=Page[AuditOut], tags=["audit"])
+def audit_events(
+    session: SessionDep,
+    user: Annotated[User, Depends(require("audit_events.list"))],
+    youth_id: int | None = None,
+    actor_id: int | None = None,
+    from_: Annotated[datetime | None, Query(alias="from")] = None,
+    to: datetime | None = None,
+    page: PageNo = 1,
+    page_size: PageSize = 50,
+) -> dict:
+    """Who read or changed what: all for an admin; the youths of their scope for others."""
+    query = select(AuditEvent)
+    if user.role != Role.admin:
+        visible = youth_scope(session, user).filter(select(Youth.id))
+        query = query.where(col(AuditEvent.youth_id).in_(visible))
+    if youth_id is not None:
+        query = query.where(AuditEvent.youth_id == youth_id)
+    if actor_id is not None:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if from_ is not None:
+        query = query.where(col(AuditEvent.occurred_at) >= from_)
+    if to is not None:
+        query = query.where(col(AuditEvent.occurred_at) <= to)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(AuditEvent.id).desc()).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return page_of(
+        [AuditOut.model_validate(r, from_attributes=True) for r in rows], total, page, page_size
+    )

@@ -1,0 +1,57 @@
+"""Institutions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from sqlmodel import col, func, select
+
+from api.deps import SessionDep, require
+from api.routes.common import IdempotencyKey, PageNo, PageSize, idempotent, page_of
+from api.schemas import InstitutionIn, InstitutionOut, Page
+from mowakaba.models import Institution, User
+from mowakaba.services import institutions as institution_service
+
+router = APIRouter(tags=["institutions"])
+
+
+@router.get("/institutions", response_model=Page[InstitutionOut])
+def list_institutions(
+    session: SessionDep,
+    _user: Annotated[User, Depends(require("institutions.list"))],
+    page: PageNo = 1,
+    page_size: PageSize = 50,
+) -> dict:
+    """Every institution (names and regions are not case data)."""
+    total = session.exec(select(func.count()).select_from(Institution)).one()
+    rows = session.exec(
+        select(Institution)
+        .order_by(col(Institution.name))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return page_of(
+        [InstitutionOut.model_validate(r, from_attributes=True) for r in rows],
+        total,
+        page,
+        page_size,
+    )
+
+
+@router.post("/institutions", response_model=InstitutionOut, status_code=201)
+def create_institution(
+    body: InstitutionIn,
+    session: SessionDep,
+    user: Annotated[User, Depends(require("institutions.create"))],
+    idempotency_key: IdempotencyKey = None,
+):  # type: ignore[no-untyped-def]
+    """Add an institution (its time zone and calendar default to the programme's)."""
+
+    def create() -> InstitutionOut:
+        institution = institution_service.create_institution(
+            session, name=body.name, region=body.region, time_zone=body.time_zone
+        )
+        return InstitutionOut.model_validate(institution, from_attributes=True)
+
+    return idempotent(session, user=user, key=idempotency_key, body=body, create=create)

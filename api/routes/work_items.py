@@ -1,0 +1,132 @@
+"""Work items: my work, one item and the payload it expects, completing, rescheduling."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Request
+from sqlmodel import col, func, select
+
+from api.deps import SessionDep, audit, require
+from api.policy import sees_work_item, youth_scope
+from api.routes.common import PageNo, PageSize, page_of
+from api.schemas import EventOut, Page, RescheduleIn, WorkItemDetail, WorkItemOut
+from mowakaba.enums import AuditOutcome, Role, WorkItemKind, WorkItemStatus
+from mowakaba.errors import NotFound
+from mowakaba.models import User, WorkItem, Youth
+from mowakaba.schemas import PAYLOADS
+from mowakaba.services import users as user_service
+from mowakaba.services import work_items as work_service
+
+router = APIRouter(tags=["work items"])
+
+
+def item_out(item: WorkItem) -> WorkItemOut:
+    return WorkItemOut.model_validate(item, from_attributes=True)
+
+
+def scoped_item(session, request: Request, user: User, item_id: int, action: str) -> WorkItem:  # type: ignore[no-untyped-def]
+    item = session.get(WorkItem, item_id)
+    if item is None or not sees_work_item(session, user, item):
+        audit(request, user, action=action, object_type="work_item", object_id=item_id,
+              youth_id=item.youth_id if item else None, outcome=AuditOutcome.not_found)  # fmt: skip
+        raise NotFound(f"work item {item_id} not found")
+    audit(
+        request,
+        user,
+        action=action,
+        object_type="work_item",
+        object_id=item_id,
+        youth_id=item.youth_id,
+    )
+    return item
+
+
+@router.get("/work-items", response_model=Page[WorkItemOut])
+def list_work_items(
+    session: SessionDep,
+    user: Annotated[User, Depends(require("work_items.list"))],
+    status: WorkItemStatus | None = WorkItemStatus.open,
+    assignee: Literal["me", "any"] = "any",
+    kind: WorkItemKind | None = None,
+    youth_id: int | None = None,
+    due_before: date | None = None,
+    page: PageNo = 1,
+    page_size: PageSize = 50,
+) -> dict:
+    """Work items in the caller's scope; `assignee=me` is mine and my pools'."""
+    query = select(WorkItem)
+    if assignee == "me":
+        mine = col(WorkItem.assignee_id) == user.id
+        if user.role == Role.coordinator:
+            pools = user_service.institution_ids_of(session, user.id)  # type: ignore[arg-type]
+            mine = mine | (
+                col(WorkItem.assignee_pool).is_not(None) & col(WorkItem.institution_id).in_(pools)
+            )
+        query = query.where(mine)
+    else:
+        visible = youth_scope(session, user).filter(select(Youth.id))
+        query = query.where(col(WorkItem.youth_id).in_(visible))
+    if status is not None:
+        query = query.where(WorkItem.status == status)
+    if kind is not None:
+        query = query.where(WorkItem.kind == kind)
+    if youth_id is not None:
+        query = query.where(WorkItem.youth_id == youth_id)
+    if due_before is not None:
+        query = query.where(col(WorkItem.due_date) <= due_before)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(WorkItem.due_date), col(WorkItem.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return page_of([item_out(i) for i in rows], total, page, page_size)
+
+
+@router.get("/work-items/{item_id}", response_model=WorkItemDetail)
+def read_work_item(
+    item_id: int, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("work_items.read"))],
+) -> WorkItemDetail:  # fmt: skip
+    """A work item, with the JSON schema of the payload that completes it."""
+    item = scoped_item(session, request, user, item_id, "work_items.read")
+    return WorkItemDetail(
+        **item_out(item).model_dump(), payload_schema=PAYLOADS[item.kind].model_json_schema()
+    )
+
+
+@router.post("/work-items/{item_id}/complete", response_model=EventOut)
+def complete_work_item(
+    item_id: int,
+    session: SessionDep,
+    request: Request,
+    user: Annotated[User, Depends(require("work_items.complete"))],
+    payload: Annotated[dict[str, Any], Body(description="The payload of the item's kind")],
+) -> EventOut:
+    """Complete an item you are assigned (or your pool is); the youth's pathway run starts after."""
+    scoped_item(session, request, user, item_id, "work_items.complete")
+    completion = work_service.complete_work_item(
+        session, work_item_id=item_id, actor=user, payload=payload
+    )
+    event = EventOut.model_validate(completion.event, from_attributes=True)
+    session.commit()
+    from flows.deployments import start_pathway_after_commit
+
+    start_pathway_after_commit(completion.youth_id, f"event-{completion.event.id}")
+    return event
+
+
+@router.post("/work-items/{item_id}/reschedule", response_model=EventOut)
+def reschedule_work_item(
+    item_id: int, body: RescheduleIn, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("work_items.reschedule"))],
+) -> EventOut:  # fmt: skip
+    """Grant a new due date (a coordinator of the item's institution): the count restarts."""
+    scoped_item(session, request, user, item_id, "work_items.reschedule")
+    event = work_service.reschedule_work_item(
+        session, work_item_id=item_id, actor=user, due_date=body.due_date, reason=body.reason
+    )
+    session.flush()
+    return EventOut.model_validate(event, from_attributes=True)

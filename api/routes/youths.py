@@ -1,0 +1,239 @@
+"""Young people: list, register, read, change, timeline, schedule, flow runs, extension."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import col, func, select
+
+from api.deps import SessionDep, audit, require
+from api.policy import youth_scope
+from api.routes.common import IdempotencyKey, PageNo, PageSize, idempotent, page_of, scoped_youth
+from api.schemas import (
+    EventOut,
+    ExtensionIn,
+    ExtensionOut,
+    FlowRunOut,
+    Page,
+    ScheduleRow,
+    YouthIn,
+    YouthOut,
+    YouthPatch,
+)
+from mowakaba.clock import local_date, now
+from mowakaba.enums import Role, Stage
+from mowakaba.errors import NotAllowed, NotFound
+from mowakaba.models import Institution, PathwayEvent, User, Youth
+from mowakaba.schedule import nominal_schedule
+from mowakaba.schemas import ExtensionRequest, YouthRegistration
+from mowakaba.services import calendars as calendar_service
+from mowakaba.services import users as user_service
+from mowakaba.services import youths as youth_service
+
+router = APIRouter(tags=["youths"])
+
+
+def youth_out(youth: Youth) -> YouthOut:
+    return YouthOut.model_validate(youth, from_attributes=True)
+
+
+def start_pathway(youth_id: int, event: str) -> None:
+    """After the commit: the youth's pathway run (the sweep catches up if Prefect is down)."""
+    from flows.deployments import start_pathway_after_commit
+
+    start_pathway_after_commit(youth_id, event)
+
+
+@router.get("/youths", response_model=Page[YouthOut])
+def list_youths(
+    session: SessionDep,
+    request: Request,
+    user: Annotated[User, Depends(require("youths.list"))],
+    stage: Stage | None = None,
+    institution_id: int | None = None,
+    q: Annotated[str | None, "names, Arabic or Latin"] = None,
+    page: PageNo = 1,
+    page_size: PageSize = 50,
+) -> dict:
+    """The youths the caller may see; `q` forgives Arabic spelling variants."""
+    scope = youth_scope(session, user)
+    query = scope.filter(select(Youth))
+    if stage is not None:
+        query = query.where(Youth.stage == stage)
+    if institution_id is not None:
+        query = query.where(Youth.institution_id == institution_id)
+    if q:
+        from mowakaba.text import normalise
+
+        for word in normalise(q).split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(col(Youth.search_name).like(f"%{escaped}%", escape="\\"))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Youth.id)).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    audit(request, user, action="youths.list", object_type="youth", object_id=None)
+    return page_of([youth_out(y) for y in rows], total, page, page_size)
+
+
+@router.post("/youths", response_model=YouthOut, status_code=201)
+def register_youth(
+    body: YouthIn,
+    session: SessionDep,
+    request: Request,
+    user: Annotated[User, Depends(require("youths.create"))],
+    idempotency_key: IdempotencyKey = None,
+):  # type: ignore[no-untyped-def]
+    """Register a young person (coordinators in their institutions, admins); their pathway
+    run starts after the commit."""
+    if user.role == Role.coordinator and body.institution_id not in user_service.institution_ids_of(
+        session,
+        user.id,  # type: ignore[arg-type]
+    ):
+        raise NotFound(f"institution {body.institution_id} not found")
+    created: list[int] = []
+
+    def create() -> YouthOut:
+        youth, _ = youth_service.register_youth(
+            session, data=YouthRegistration(**body.model_dump()), actor=user
+        )
+        created.append(youth.id)  # type: ignore[arg-type]
+        return youth_out(youth)
+
+    response = idempotent(session, user=user, key=idempotency_key, body=body, create=create)
+    session.commit()
+    for youth_id in created:
+        audit(
+            request,
+            user,
+            action="youths.create",
+            object_type="youth",
+            object_id=youth_id,
+            youth_id=youth_id,
+        )
+        start_pathway(youth_id, f"registered-{youth_id}")
+    return response
+
+
+@router.get("/youths/{youth_id}", response_model=YouthOut)
+def read_youth(
+    youth_id: int, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("youths.read"))],
+) -> YouthOut:  # fmt: skip
+    """A youth's record."""
+    return youth_out(scoped_youth(session, request, user, youth_id, "youths.read"))
+
+
+@router.patch("/youths/{youth_id}", response_model=YouthOut)
+def update_youth(
+    youth_id: int, body: YouthPatch, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("youths.update"))],
+) -> YouthOut:  # fmt: skip
+    """Change allow-listed fields only (names, schooling, mediator)."""
+    scoped_youth(session, request, user, youth_id, "youths.update")
+    changes = body.model_dump(exclude_unset=True)
+    return youth_out(
+        youth_service.update_youth(session, youth_id=youth_id, actor=user, changes=changes)
+    )
+
+
+@router.get("/youths/{youth_id}/timeline", response_model=Page[EventOut])
+def timeline(
+    youth_id: int, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("youths.timeline"))],
+    page: PageNo = 1, page_size: PageSize = 50,
+) -> dict:  # fmt: skip
+    """The youth's pathway events, newest first."""
+    scoped_youth(session, request, user, youth_id, "youths.timeline")
+    query = select(PathwayEvent).where(PathwayEvent.youth_id == youth_id)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(PathwayEvent.occurred_at).desc(), col(PathwayEvent.id).desc())
+        .offset((page - 1) * page_size).limit(page_size)
+    ).all()  # fmt: skip
+    return page_of(
+        [EventOut.model_validate(r, from_attributes=True) for r in rows], total, page, page_size
+    )
+
+
+@router.get("/youths/{youth_id}/schedule", response_model=list[ScheduleRow])
+def schedule(
+    youth_id: int, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("youths.schedule"))],
+) -> list[ScheduleRow]:  # fmt: skip
+    """The nominal schedule from today: what is coming if every item is done on time."""
+    youth = scoped_youth(session, request, user, youth_id, "youths.schedule")
+    institution = session.get(Institution, youth.institution_id)
+    assert institution is not None
+    today = local_date(now(), institution.time_zone)
+    rules = calendar_service.rules_for(
+        session, institution_id=institution.id, today=youth.registered_date
+    )  # type: ignore[arg-type]
+    entries = nominal_schedule(
+        rules,
+        date_of_birth=youth.date_of_birth,
+        registered=youth.registered_date,
+        planned_exit=youth.planned_exit_date if youth.exit_date is None else None,
+        exit_date=youth.exit_date
+        if youth.exit_date and youth.exit_date <= youth.registered_date
+        else None,
+    )
+    return [ScheduleRow(**e.to_json()) for e in entries if e.date >= today]  # type: ignore[arg-type]
+
+
+@router.get("/youths/{youth_id}/flow-runs", response_model=list[FlowRunOut])
+def flow_runs(
+    youth_id: int, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("youths.flow_runs"))],
+) -> list[FlowRunOut]:  # fmt: skip
+    """The youth's flow runs, read from the Prefect API by the youth's tag."""
+    youth = scoped_youth(session, request, user, youth_id, "youths.flow_runs")
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    try:
+        with get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"youth:{youth_id}"])),
+                sort=FlowRunSort.START_TIME_DESC,
+                limit=200,
+            )
+    except Exception as exc:
+        raise NotAllowed(f"the Prefect server does not answer ({type(exc).__name__})") from None
+    return [
+        FlowRunOut(
+            id=str(r.id),
+            name=r.name,
+            state=r.state.name if r.state else None,
+            tags=r.tags,
+            started=r.start_time,
+            ended=r.end_time,
+        )  # fmt: skip
+        for r in runs
+        if r.name == f"pathway-{youth.code}"  # the code, too: ids restart in a new database
+    ]
+
+
+@router.post("/youths/{youth_id}/exit-extension", response_model=ExtensionOut, status_code=201)
+def request_extension(
+    youth_id: int, body: ExtensionIn, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("youths.exit_extension"))],
+    idempotency_key: IdempotencyKey = None,
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Ask to stay in care past the planned exit (the youth's mediator); coordinators decide."""
+    scoped_youth(session, request, user, youth_id, "youths.exit_extension")
+
+    def create() -> ExtensionOut:
+        extension = youth_service.request_extension(
+            session, youth_id=youth_id, actor=user,
+            request=ExtensionRequest(until=body.until, reason=body.reason),
+        )  # fmt: skip
+        return ExtensionOut(
+            id=extension.id, youth_id=youth_id, number=extension.number,  # type: ignore[arg-type]
+            requested_until=extension.requested_until, status=extension.status.value,
+            work_item_id=extension.work_item_id,
+        )  # fmt: skip
+
+    return idempotent(session, user=user, key=idempotency_key, body=body, create=create)

@@ -1,0 +1,215 @@
+"""API request and response shapes (the core's models stay inside)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mowakaba.enums import (
+    EducationLevel,
+    Role,
+    Sex,
+    Stage,
+    VocationalLevel,
+    WorkItemKind,
+    WorkItemStatus,
+)
+from mowakaba.schemas import Name
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class MeOut(BaseModel):
+    id: int
+    username: str
+    role: Role
+    institutions: list[int]
+    region: str | None
+    language: str
+
+
+class InstitutionIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    region: str = Field(min_length=1, max_length=100)
+    time_zone: str | None = Field(default=None, max_length=64)
+
+
+class InstitutionOut(BaseModel):
+    id: int
+    name: str
+    region: str
+    time_zone: str
+
+
+class YouthOut(BaseModel):
+    id: int
+    code: str
+    stage: Stage
+    first_name: str
+    last_name: str
+    first_name_ar: str
+    last_name_ar: str
+    date_of_birth: date
+    date_of_birth_presumed: bool
+    sex: Sex
+    institution_id: int
+    admission_date: date
+    registered_date: date
+    education_level: EducationLevel
+    vocational_level: VocationalLevel
+    mediator_id: int | None
+    planned_exit_date: date | None
+    exit_date: date | None
+    not_in_touch: bool
+
+
+class YouthIn(Strict):
+    """What registering a young person takes (POST /youths)."""
+
+    first_name: Name = ""
+    last_name: Name = ""
+    first_name_ar: Name = ""
+    last_name_ar: Name = ""
+    date_of_birth: date
+    date_of_birth_presumed: bool = False
+    sex: Sex
+    institution_id: int
+    admission_date: date
+    education_level: EducationLevel
+    vocational_level: VocationalLevel
+    mediator_id: int | None = None
+    planned_exit_date: date | None = None
+    planned_exit_reason: str | None = Field(default=None, max_length=300)
+
+
+class YouthPatch(Strict):
+    """The fields a PATCH may change (an allow-list: never id, institution, stage, code)."""
+
+    first_name: Name | None = None
+    last_name: Name | None = None
+    first_name_ar: Name | None = None
+    last_name_ar: Name | None = None
+    date_of_birth_presumed: bool | None = None
+    education_level: EducationLevel | None = None
+    vocational_level: VocationalLevel | None = None
+    mediator_id: int | None = None
+
+
+class EventOut(BaseModel):
+    id: int
+    kind: str
+    stage: Stage
+    event_date: date
+    occurred_at: datetime
+    actor_id: int | None
+    work_item_id: int | None
+    flow_run_id: str | None
+    data: dict[str, Any]
+
+
+class ScheduleRow(BaseModel):
+    date: date
+    event: str
+    stage: Stage
+    kind: WorkItemKind | None
+    due_date: date | None
+
+
+class FlowRunOut(BaseModel):
+    id: str
+    name: str
+    state: str | None
+    tags: list[str]
+    started: datetime | None
+    ended: datetime | None
+
+
+class WorkItemOut(BaseModel):
+    id: int
+    youth_id: int
+    institution_id: int
+    kind: WorkItemKind
+    subject: str
+    assignee_id: int | None
+    assignee_pool: str | None
+    due_date: date
+    status: WorkItemStatus
+    escalation_level: int
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class WorkItemDetail(WorkItemOut):
+    payload_schema: dict[str, Any]
+
+
+class RescheduleIn(Strict):
+    due_date: date
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ExtensionIn(Strict):
+    until: date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ExtensionOut(BaseModel):
+    id: int
+    youth_id: int
+    number: int
+    requested_until: date
+    status: str
+    work_item_id: int | None
+
+
+class EscalationOut(BaseModel):
+    id: int
+    work_item_id: int
+    level: int
+    reason: str
+    raised_at: datetime
+    acknowledged_by_id: int | None
+    acknowledged_at: datetime | None
+    closed_at: datetime | None
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: str
+    subject: str
+    youth_id: int | None
+    work_item_id: int | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+class AuditOut(BaseModel):
+    id: int
+    occurred_at: datetime
+    actor_id: int | None
+    role: str | None
+    action: str
+    object_type: str
+    object_id: str | None
+    youth_id: int | None
+    outcome: str
+    request_id: str | None

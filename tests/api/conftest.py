@@ -1,0 +1,73 @@
+"""An API world: two institutions, every role, three youths; a client per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from mowakaba.db import session_scope
+from mowakaba.enums import Role
+from tests.factories import at, make_institution, make_user, make_youth
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class World:
+    client: TestClient
+    ids: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def login(self, username: str, password: str = PASSWORD) -> str:
+        response = self.client.post(
+            "/api/v1/auth/token", data={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+    def as_(self, who: str | None) -> dict[str, str]:
+        if who is None:
+            return {}
+        if who not in self.tokens:
+            self.tokens[who] = self.login(who)
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def get(self, who, path, **kw):
+        return self.client.get(f"/api/v1{path}", headers=self.as_(who), **kw)
+
+    def post(self, who, path, **kw):
+        headers = {**self.as_(who), **kw.pop("headers", {})}
+        return self.client.post(f"/api/v1{path}", headers=headers, **kw)
+
+    def patch(self, who, path, **kw):
+        return self.client.patch(f"/api/v1{path}", headers=self.as_(who), **kw)
+
+
+@pytest.fixture
+def world(committed) -> World:
+    with session_scope() as s:
+        a = make_institution(s, name="Dar Al Atfal A", region="Casablanca-Settat")
+        b = make_institution(s, name="Dar Al Atfal B", region="Fès-Meknès")
+        users = {
+            "admin": make_user(s, Role.admin, username="admin"),
+            "supervisor": make_user(
+                s, Role.supervisor, region="Casablanca-Settat", username="supervisor"
+            ),
+            "coord_a": make_user(s, Role.coordinator, [a], username="coord_a"),
+            "coord_b": make_user(s, Role.coordinator, [b], username="coord_b"),
+            "m1": make_user(s, Role.mediator, [a], username="m1"),
+            "m2": make_user(s, Role.mediator, [a], username="m2"),
+            "mb": make_user(s, Role.mediator, [b], username="mb"),
+            "partner": make_user(s, Role.partner, username="partner"),
+        }
+        today = at(date.today())
+        y1 = make_youth(s, a, users["m1"], first_name="Amine", as_of=today)
+        y2 = make_youth(s, a, users["m2"], first_name="Omar", first_name_ar="عمر", as_of=today)
+        y3 = make_youth(s, b, users["mb"], first_name="Salma", first_name_ar="سلمى", as_of=today)
+        ids = {name: u.id for name, u in users.items()}
+        ids.update(inst_a=a.id, inst_b=b.id, y1=y1.id, y2=y2.id, y3=y3.id)
+    return World(client=TestClient(create_app()), ids=ids)

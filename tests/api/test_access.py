@@ -1,0 +1,145 @@
+"""Who may do what (the policy table) and see which records (IDOR), through HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from api.policy import ROUTES
+from mowakaba.db import session_scope
+from mowakaba.enums import WorkItemKind
+from mowakaba.models import AuditEvent, WorkItem
+
+ROLES = ["admin", "supervisor", "coord_a", "coord_b", "m1", "m2", "partner"]
+ROLE_OF = {"admin": "admin", "supervisor": "supervisor", "coord_a": "coordinator",
+           "coord_b": "coordinator", "m1": "mediator", "m2": "mediator", "partner": "partner"}  # fmt: skip
+
+
+def intake_of(youth_id: int) -> int:
+    with session_scope() as s:
+        return s.exec(
+            select(WorkItem.id).where(
+                WorkItem.youth_id == youth_id, WorkItem.kind == WorkItemKind.intake_assessment
+            )
+        ).one()
+
+
+def requests(w):
+    """One concrete request per route of the policy table."""
+    y1, item = w.ids["y1"], intake_of(w.ids["y1"])
+    return {
+        "me": ("get", "/me", {}),
+        "institutions.list": ("get", "/institutions", {}),
+        "institutions.create": ("post", "/institutions", {"json": {"name": "X", "region": "Y"}}),
+        "youths.list": ("get", "/youths", {}),
+        "youths.create": ("post", "/youths", {"json": {"first_name": "A", "last_name": "B", "date_of_birth": "2012-01-01", "sex": "male", "institution_id": w.ids["inst_a"], "admission_date": "2020-01-01", "education_level": "primary", "vocational_level": "none"}}),
+        "youths.read": ("get", f"/youths/{y1}", {}),
+        "youths.update": ("patch", f"/youths/{y1}", {"json": {"education_level": "secondary"}}),
+        "youths.timeline": ("get", f"/youths/{y1}/timeline", {}),
+        "youths.schedule": ("get", f"/youths/{y1}/schedule", {}),
+        "youths.exit_extension": ("post", f"/youths/{y1}/exit-extension", {"json": {"until": "2031-01-01", "reason": "studies"}}),
+        "work_items.list": ("get", "/work-items", {}),
+        "work_items.read": ("get", f"/work-items/{item}", {}),
+        "work_items.complete": ("post", f"/work-items/{item}/complete", {"json": {"axes": {}}}),
+        "work_items.reschedule": ("post", f"/work-items/{item}/reschedule", {"json": {"due_date": "2099-01-01", "reason": "leave"}}),
+        "escalations.list": ("get", "/escalations", {}),
+        "escalations.acknowledge": ("post", "/escalations/999/acknowledge", {}),
+        "notifications.list": ("get", "/notifications", {}),
+        "notifications.read": ("post", "/notifications/999/read", {}),
+        "audit_events.list": ("get", "/audit-events", {}),
+        "auth.logout": ("post", "/auth/logout", {}),
+    }  # fmt: skip
+
+
+def test_every_route_of_the_policy_has_a_request_here(world):
+    assert set(requests(world)) | {"youths.flow_runs"} == set(ROUTES)
+
+
+@pytest.mark.parametrize("who", [None, *ROLES])
+def test_route_by_role_matrix_matches_the_policy_table(world, who):
+    for route, (method, path, kw) in requests(world).items():
+        if route == "auth.logout":
+            continue  # checked last: it ends the session
+        response = getattr(world, method)(who, path, **kw)
+        if who is None:
+            assert response.status_code == 401, (route, response.text)
+        elif ROLE_OF[who] not in {r.value for r in ROUTES[route]}:
+            assert response.status_code == 403, (who, route, response.status_code, response.text)
+            assert response.json()["error"]["code"] == "not_allowed"
+        else:
+            # Allowed on the route; the record may still refuse (not the assignee: 403 not_assignee).
+            assert response.status_code not in (401, 500), (
+                who,
+                route,
+                response.status_code,
+                response.text,
+            )
+            assert (
+                response.status_code != 403 or response.json()["error"]["code"] != "not_allowed"
+            ), (who, route)
+    if who is not None:
+        assert world.post(who, "/auth/logout").status_code == 204
+        assert world.get(who, "/me").status_code == 401
+
+
+def test_a_mediator_cannot_reach_another_caseload_or_institution(world):
+    w = world
+    item_y2, item_y3 = intake_of(w.ids["y2"]), intake_of(w.ids["y3"])
+    missing = w.get("m1", "/youths/999999")
+    for youth in ("y2", "y3"):
+        yid = w.ids[youth]
+        for response in (
+            w.get("m1", f"/youths/{yid}"),
+            w.get("m1", f"/youths/{yid}/timeline"),
+            w.get("m1", f"/youths/{yid}/schedule"),
+            w.patch("m1", f"/youths/{yid}", json={"education_level": "university"}),
+            w.post(
+                "m1", f"/youths/{yid}/exit-extension", json={"until": "2031-01-01", "reason": "x"}
+            ),
+        ):
+            assert response.status_code == 404
+            assert response.json() == missing.json()  # the same body as a missing id
+    for item in (item_y2, item_y3):
+        assert w.get("m1", f"/work-items/{item}").status_code == 404
+        assert w.post("m1", f"/work-items/{item}/complete", json={"axes": {}}).status_code == 404
+    listed = w.get("m1", "/youths").json()
+    assert [y["id"] for y in listed["items"]] == [w.ids["y1"]] and listed["total"] == 1
+    items = w.get("m1", "/work-items").json()
+    assert {i["youth_id"] for i in items["items"]} == {w.ids["y1"]}
+    # Nothing changed, and the denied reads were audited.
+    assert w.get("m2", f"/youths/{w.ids['y2']}").json()["education_level"] == "lower_secondary"
+    with session_scope() as s:
+        denied = s.exec(
+            select(AuditEvent).where(
+                AuditEvent.outcome == "not_found", AuditEvent.actor_id == w.ids["m1"]
+            )
+        ).all()
+    assert len(denied) >= 10
+
+
+def test_coordinators_and_supervisors_see_their_scope_only(world):
+    w = world
+    assert {y["id"] for y in w.get("coord_a", "/youths").json()["items"]} == {
+        w.ids["y1"],
+        w.ids["y2"],
+    }
+    assert {y["id"] for y in w.get("coord_b", "/youths").json()["items"]} == {w.ids["y3"]}
+    assert {y["id"] for y in w.get("supervisor", "/youths").json()["items"]} == {
+        w.ids["y1"],
+        w.ids["y2"],
+    }
+    assert w.get("coord_b", f"/youths/{w.ids['y1']}").status_code == 404
+    # A coordinator registers only in their own institutions.
+    body = {"first_name": "A", "last_name": "B", "date_of_birth": "2012-01-01", "sex": "male",
+            "institution_id": w.ids["inst_b"], "admission_date": "2020-01-01",
+            "education_level": "primary", "vocational_level": "none"}  # fmt: skip
+    assert w.post("coord_a", "/youths", json=body).status_code == 404
+    audit = w.get("coord_a", "/audit-events").json()["items"]
+    assert audit and all(e["youth_id"] in (w.ids["y1"], w.ids["y2"]) for e in audit)
+
+
+def test_search_in_both_scripts_within_scope(world):
+    w = world
+    assert w.get("coord_b", "/youths", params={"q": "سلمي"}).json()["total"] == 1  # ى/ي forgiven
+    assert w.get("coord_a", "/youths", params={"q": "سلمى"}).json()["total"] == 0  # outside scope
+    assert w.get("coord_a", "/youths", params={"q": "omar"}).json()["total"] == 1
