@@ -18,6 +18,7 @@ STATUS = {
     "conflict": 409,
     "already_closed": 409,
     "throttled": 429,
+    "unavailable": 503,
 }
 NOT_FOUND_MESSAGE = "not found"
 

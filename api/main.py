@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.routes import auth, health, home, inbox, institutions, work_items, youths
+from api.schemas import ERRORS
 
 MAX_BODY = 1024 * 1024  # 1 MiB
 
@@ -73,11 +74,11 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     errors.install(app)
+    app.include_router(health.router, prefix="/api/v1")
     for router in (
-        health.router, auth.router, institutions.router, youths.router, work_items.router,
-        inbox.router,
+        auth.router, institutions.router, youths.router, work_items.router, inbox.router,
     ):  # fmt: skip
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)
     app.add_middleware(LimitsAndRequestId)
     return app

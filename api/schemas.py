@@ -28,6 +28,27 @@ class Page(BaseModel, Generic[T]):
     page_size: int
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error: `{"error": {"code": "...", "message": "..."}}`."""
+
+    error: ErrorDetail
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in {
+        401: "No valid bearer token", 403: "Not allowed for this role",
+        404: "Not found (or outside your scope)", 409: "Conflict", 413: "Body over 1 MiB",
+        422: "Invalid request", 429: "Too many failed logins",
+    }.items()
+}  # fmt: skip
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -92,11 +113,11 @@ class YouthIn(Strict):
     date_of_birth: date
     date_of_birth_presumed: bool = False
     sex: Sex
-    institution_id: int
+    institution_id: int = Field(ge=1, le=2**31 - 1)
     admission_date: date
     education_level: EducationLevel
     vocational_level: VocationalLevel
-    mediator_id: int | None = None
+    mediator_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     planned_exit_date: date | None = None
     planned_exit_reason: str | None = Field(default=None, max_length=300)
 
@@ -111,7 +132,7 @@ class YouthPatch(Strict):
     date_of_birth_presumed: bool | None = None
     education_level: EducationLevel | None = None
     vocational_level: VocationalLevel | None = None
-    mediator_id: int | None = None
+    mediator_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class EventOut(BaseModel):

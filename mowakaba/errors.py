@@ -123,3 +123,9 @@ class Conflict(MowakabaError):
     """The request conflicts with an earlier one (an Idempotency-Key reused with another body)."""
 
     code = "conflict"
+
+
+class Unavailable(MowakabaError):
+    """A service the request needs does not answer (the Prefect server)."""
+
+    code = "unavailable"

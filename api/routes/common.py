@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Header, Query, Request
+from fastapi import Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +19,9 @@ from mowakaba.enums import AuditOutcome
 from mowakaba.errors import Conflict, NotFound
 from mowakaba.models import IdempotencyRecord, User, Youth
 
+MAX_ID = 2**31 - 1  # ids are 32-bit on every database; larger ones cannot exist
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 PageNo = Annotated[int, Query(ge=1, le=100_000)]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]

@@ -10,7 +10,7 @@ from sqlmodel import col, func, select
 
 from api.deps import SessionDep, require
 from api.policy import youth_scope
-from api.routes.common import PageNo, PageSize, page_of
+from api.routes.common import IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import AuditOut, EscalationOut, NotificationOut, Page
 from mowakaba.enums import Role
 from mowakaba.models import AuditEvent, Notification, User, Youth
@@ -49,7 +49,7 @@ def list_escalations(
     "/escalations/{escalation_id}/acknowledge", response_model=EscalationOut, tags=["escalations"]
 )
 def acknowledge(
-    escalation_id: int, session: SessionDep,
+    escalation_id: IdPath, session: SessionDep,
     user: Annotated[User, Depends(require("escalations.acknowledge"))],
 ) -> EscalationOut:  # fmt: skip
     """Say I have seen it (it does not stop level 2)."""
@@ -93,7 +93,7 @@ def notifications(
 
 @router.post("/notifications/{notification_id}/read", status_code=204, tags=["notifications"])
 def mark_read(
-    notification_id: int, session: SessionDep,
+    notification_id: IdPath, session: SessionDep,
     user: Annotated[User, Depends(require("notifications.read"))],
 ) -> None:  # fmt: skip
     """Mark one of my notifications read."""
@@ -104,8 +104,8 @@ def mark_read(
 def audit_events(
     session: SessionDep,
     user: Annotated[User, Depends(require("audit_events.list"))],
-    youth_id: int | None = None,
-    actor_id: int | None = None,
+    youth_id: IdQuery = None,
+    actor_id: IdQuery = None,
     from_: Annotated[datetime | None, Query(alias="from")] = None,
     to: datetime | None = None,
     page: PageNo = 1,

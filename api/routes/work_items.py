@@ -10,7 +10,7 @@ from sqlmodel import col, func, select
 
 from api.deps import SessionDep, audit, require
 from api.policy import sees_work_item, youth_scope
-from api.routes.common import PageNo, PageSize, page_of
+from api.routes.common import IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import EventOut, Page, RescheduleIn, WorkItemDetail, WorkItemOut
 from mowakaba.enums import AuditOutcome, Role, WorkItemKind, WorkItemStatus
 from mowakaba.errors import NotFound
@@ -50,7 +50,7 @@ def list_work_items(
     status: WorkItemStatus | None = WorkItemStatus.open,
     assignee: Literal["me", "any"] = "any",
     kind: WorkItemKind | None = None,
-    youth_id: int | None = None,
+    youth_id: IdQuery = None,
     due_before: date | None = None,
     page: PageNo = 1,
     page_size: PageSize = 50,
@@ -87,7 +87,7 @@ def list_work_items(
 
 @router.get("/work-items/{item_id}", response_model=WorkItemDetail)
 def read_work_item(
-    item_id: int, session: SessionDep, request: Request,
+    item_id: IdPath, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("work_items.read"))],
 ) -> WorkItemDetail:  # fmt: skip
     """A work item, with the JSON schema of the payload that completes it."""
@@ -99,7 +99,7 @@ def read_work_item(
 
 @router.post("/work-items/{item_id}/complete", response_model=EventOut)
 def complete_work_item(
-    item_id: int,
+    item_id: IdPath,
     session: SessionDep,
     request: Request,
     user: Annotated[User, Depends(require("work_items.complete"))],
@@ -120,7 +120,7 @@ def complete_work_item(
 
 @router.post("/work-items/{item_id}/reschedule", response_model=EventOut)
 def reschedule_work_item(
-    item_id: int, body: RescheduleIn, session: SessionDep, request: Request,
+    item_id: IdPath, body: RescheduleIn, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("work_items.reschedule"))],
 ) -> EventOut:  # fmt: skip
     """Grant a new due date (a coordinator of the item's institution): the count restarts."""

@@ -9,7 +9,16 @@ from sqlmodel import col, func, select
 
 from api.deps import SessionDep, audit, require
 from api.policy import youth_scope
-from api.routes.common import IdempotencyKey, PageNo, PageSize, idempotent, page_of, scoped_youth
+from api.routes.common import (
+    IdempotencyKey,
+    IdPath,
+    IdQuery,
+    PageNo,
+    PageSize,
+    idempotent,
+    page_of,
+    scoped_youth,
+)
 from api.schemas import (
     EventOut,
     ExtensionIn,
@@ -23,7 +32,7 @@ from api.schemas import (
 )
 from mowakaba.clock import local_date, now
 from mowakaba.enums import Role, Stage
-from mowakaba.errors import NotAllowed, NotFound
+from mowakaba.errors import NotFound, Unavailable
 from mowakaba.models import Institution, PathwayEvent, User, Youth
 from mowakaba.schedule import nominal_schedule
 from mowakaba.schemas import ExtensionRequest, YouthRegistration
@@ -51,7 +60,7 @@ def list_youths(
     request: Request,
     user: Annotated[User, Depends(require("youths.list"))],
     stage: Stage | None = None,
-    institution_id: int | None = None,
+    institution_id: IdQuery = None,
     q: Annotated[str | None, "names, Arabic or Latin"] = None,
     page: PageNo = 1,
     page_size: PageSize = 50,
@@ -118,7 +127,7 @@ def register_youth(
 
 @router.get("/youths/{youth_id}", response_model=YouthOut)
 def read_youth(
-    youth_id: int, session: SessionDep, request: Request,
+    youth_id: IdPath, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("youths.read"))],
 ) -> YouthOut:  # fmt: skip
     """A youth's record."""
@@ -127,7 +136,7 @@ def read_youth(
 
 @router.patch("/youths/{youth_id}", response_model=YouthOut)
 def update_youth(
-    youth_id: int, body: YouthPatch, session: SessionDep, request: Request,
+    youth_id: IdPath, body: YouthPatch, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("youths.update"))],
 ) -> YouthOut:  # fmt: skip
     """Change allow-listed fields only (names, schooling, mediator)."""
@@ -140,7 +149,7 @@ def update_youth(
 
 @router.get("/youths/{youth_id}/timeline", response_model=Page[EventOut])
 def timeline(
-    youth_id: int, session: SessionDep, request: Request,
+    youth_id: IdPath, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("youths.timeline"))],
     page: PageNo = 1, page_size: PageSize = 50,
 ) -> dict:  # fmt: skip
@@ -159,7 +168,7 @@ def timeline(
 
 @router.get("/youths/{youth_id}/schedule", response_model=list[ScheduleRow])
 def schedule(
-    youth_id: int, session: SessionDep, request: Request,
+    youth_id: IdPath, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("youths.schedule"))],
 ) -> list[ScheduleRow]:  # fmt: skip
     """The nominal schedule from today: what is coming if every item is done on time."""
@@ -184,7 +193,7 @@ def schedule(
 
 @router.get("/youths/{youth_id}/flow-runs", response_model=list[FlowRunOut])
 def flow_runs(
-    youth_id: int, session: SessionDep, request: Request,
+    youth_id: IdPath, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("youths.flow_runs"))],
 ) -> list[FlowRunOut]:  # fmt: skip
     """The youth's flow runs, read from the Prefect API by the youth's tag."""
@@ -201,7 +210,7 @@ def flow_runs(
                 limit=200,
             )
     except Exception as exc:
-        raise NotAllowed(f"the Prefect server does not answer ({type(exc).__name__})") from None
+        raise Unavailable(f"the Prefect server does not answer ({type(exc).__name__})") from None
     return [
         FlowRunOut(
             id=str(r.id),
@@ -218,7 +227,7 @@ def flow_runs(
 
 @router.post("/youths/{youth_id}/exit-extension", response_model=ExtensionOut, status_code=201)
 def request_extension(
-    youth_id: int, body: ExtensionIn, session: SessionDep, request: Request,
+    youth_id: IdPath, body: ExtensionIn, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("youths.exit_extension"))],
     idempotency_key: IdempotencyKey = None,
 ):  # type: ignore[no-untyped-def]  # fmt: skip
