@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mowakaba.enums import (
     EducationLevel,
@@ -133,6 +133,16 @@ class YouthPatch(Strict):
     education_level: EducationLevel | None = None
     vocational_level: VocationalLevel | None = None
     mediator_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+    @model_validator(mode="after")
+    def only_the_mediator_may_be_cleared(self) -> YouthPatch:
+        nulls = [
+            name for name in self.model_fields_set
+            if getattr(self, name) is None and name != "mediator_id"
+        ]  # fmt: skip
+        if nulls:
+            raise ValueError(f"{', '.join(sorted(nulls))} cannot be null")
+        return self
 
 
 class EventOut(BaseModel):

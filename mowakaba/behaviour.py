@@ -155,7 +155,7 @@ class Behaviour:
 
     # -- work
 
-    def completion_day(self, item: WorkItem, *, load: int = 0) -> date | None:
+    def completion_day(self, item: Any, *, load: int = 0) -> date | None:
         """The day an item will be done (None: never), drawn once per item and cycle."""
         assert item.id is not None
         if item.id in self.planned:

@@ -1109,6 +1109,40 @@ def run_simulation(
     return results
 
 
+bench_app = typer.Typer(help="Benchmarks of speed and memory targets.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("sweep")
+def bench_sweep(
+    youths: Annotated[
+        list[int] | None, typer.Option("--youths", help="Cohort sizes to compare.")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 200,
+    max_growth: Annotated[
+        float, typer.Option(help="Allowed peak-memory growth, as a ratio.")
+    ] = 1.5,
+) -> None:
+    """Memory stays flat however many rows: one sweep over N and 4N youths, peak compared."""
+    from mowakaba.bench import sweep_once
+
+    sizes = sorted(youths or [250, 1000])
+    figures = []
+    for size in sizes:
+        figure = sweep_once(size, batch_size=batch_size)
+        figures.append(figure)
+        typer.echo(
+            f"sweep over {figure.youths:>6} youths: {figure.rows_written:>6} notifications in "
+            f"{figure.seconds:6.2f} s ({figure.rows_written / figure.seconds:,.0f}/s), "
+            f"peak Python memory {figure.peak_mib:6.2f} MiB"
+        )
+    growth = figures[-1].peak_mib / figures[0].peak_mib
+    verdict = "flat" if growth <= max_growth else "GROWS"
+    typer.echo(f"peak memory x{growth:.2f} for x{sizes[-1] / sizes[0]:.0f} rows: {verdict}")
+    if growth > max_growth:
+        raise typer.Exit(code=1)
+
+
 def main() -> None:
     """Entry point of the `mowakaba` console script."""
     # Before Prefect is imported: our server, our state directory, telemetry off.

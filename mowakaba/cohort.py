@@ -218,8 +218,8 @@ class CohortReplay:
         """
         with session_scope() as session:
             load = self._load(session)
-            rows = session.exec(
-                select(
+            rows: list[Any] = session.exec(  # type: ignore[assignment]
+                select(  # type: ignore[call-overload]
                     WorkItem.id, WorkItem.kind, WorkItem.due_date, WorkItem.cycle,
                     WorkItem.escalation_level, WorkItem.institution_id, WorkItem.assignee_id,
                     WorkItem.assignee_pool, WorkItem.created_at,

@@ -169,8 +169,8 @@ def collect_results(session: Session) -> Results:
     """Read what happened back from the database."""
     results = Results()
     results.youths = session.exec(select(func.count()).select_from(Youth)).one()
-    for stage in Stage:
-        results.by_stage[stage.value] = 0
+    for each in Stage:
+        results.by_stage[each.value] = 0
     for stage, count in session.exec(select(Youth.stage, func.count()).group_by(Youth.stage)):
         results.by_stage[Stage(stage).value] = count
     tz = {i.id: i.time_zone for i in session.exec(select(Institution))}
@@ -208,8 +208,8 @@ def collect_results(session: Session) -> Results:
         select(func.count()).select_from(Notification).where(Notification.email_status == "sent")
     ).one()
     exits = {"planned": 0, "unplanned": 0, "extended": 0}
-    for kind in session.exec(select(Youth.exit_kind).where(col(Youth.exit_date).is_not(None))):
-        exits["planned" if kind == ExitKind.planned else "unplanned"] += 1
+    for exit_kind in session.exec(select(Youth.exit_kind).where(col(Youth.exit_date).is_not(None))):
+        exits["planned" if exit_kind == ExitKind.planned else "unplanned"] += 1
     exits["extended"] = session.exec(
         select(func.count(func.distinct(ExitExtension.youth_id))).where(
             ExitExtension.status == ExtensionStatus.approved

@@ -162,7 +162,7 @@ def reconcile_youth(
             plan_approved=facts.plan_approved is not None,
         ):
             created = create_work_item(
-                session, youth=youth, spec=spec, on=on, flow_run_id=flow_run_id
+                session, youth=youth, spec=spec, on=on, at=at, flow_run_id=flow_run_id
             )
             if created is not None:
                 result.created.append(created.id)  # type: ignore[arg-type]

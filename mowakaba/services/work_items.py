@@ -113,6 +113,7 @@ def create_work_item(
     youth: Youth,
     spec: WorkItemSpec,
     on: date,
+    at: datetime | None = None,
     flow_run_id: str | None = None,
 ) -> WorkItem | None:
     """Create the work item a rule asks for, once: None if (youth, kind, subject) exists.
@@ -139,7 +140,7 @@ def create_work_item(
         assignee_id=None if pool else youth.mediator_id,
         assignee_pool=pool,
         due_date=spec.due_date,
-        created_at=now(),
+        created_at=at or now(),  # the instant of the change (replays set it), not the wall clock
     )
     try:
         with session.begin_nested():
@@ -345,7 +346,9 @@ class _Context:
     at: datetime
 
     def create(self, spec: WorkItemSpec) -> WorkItem | None:
-        return create_work_item(self.session, youth=self.youth, spec=spec, on=self.today)
+        return create_work_item(
+            self.session, youth=self.youth, spec=spec, on=self.today, at=self.at
+        )
 
     def count(self, kind: WorkItemKind) -> int:
         return len(

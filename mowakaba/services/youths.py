@@ -218,7 +218,11 @@ def request_extension(
     )
     session.add(extension)
     item = create_work_item(
-        session, youth=youth, spec=rules.extension_decision_item(today, number=number), on=today
+        session,
+        youth=youth,
+        spec=rules.extension_decision_item(today, number=number),
+        on=today,
+        at=at,
     )
     extension.work_item_id = item.id if item else None
     record_event(
