@@ -103,25 +103,6 @@ class YouthOut(BaseModel):
     not_in_touch: bool
 
 
-class YouthIn(Strict):
-    """What registering a young person takes (POST /youths)."""
-
-    first_name: Name = ""
-    last_name: Name = ""
-    first_name_ar: Name = ""
-    last_name_ar: Name = ""
-    date_of_birth: date
-    date_of_birth_presumed: bool = False
-    sex: Sex
-    institution_id: int = Field(ge=1, le=2**31 - 1)
-    admission_date: date
-    education_level: EducationLevel
-    vocational_level: VocationalLevel
-    mediator_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    planned_exit_date: date | None = None
-    planned_exit_reason: str | None = Field(default=None, max_length=300)
-
-
 class YouthPatch(Strict):
     """The fields a PATCH may change (an allow-list: never id, institution, stage, code)."""
 

@@ -10,6 +10,7 @@ some get extensions to 19–21; after exit some stay in touch, some are lost.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from mowakaba.enums import (
     WorkItemKind,
 )
 from mowakaba.models import WorkItem
+from mowakaba.schemas import YouthRegistration
 
 FIRST_NAMES = {
     Sex.male: [("Amine", "أمين"), ("Youssef", "يوسف"), ("Omar", "عمر"), ("Hamza", "حمزة"),
@@ -96,6 +98,34 @@ def draw_names(rng: random.Random, sex: Sex) -> dict[str, str]:
         "first_name_ar": first_ar,
         "last_name_ar": last_ar,
     }
+
+
+def draw_registration(
+    rng: random.Random,
+    *,
+    born: date,
+    registered: date,
+    admitted: date | Callable[[], date],
+    institution_id: int,
+    mediator_ids: list[int],
+    presumed_rate: float,
+) -> YouthRegistration:
+    """A young person as registered: schooling for the age, names, a presumed birth sometimes."""
+    education, vocational = draw_schooling(rng, (registered - born).days // 365)
+    sex = rng.choice(list(Sex))
+    names = draw_names(rng, sex)
+    presumed = rng.random() < presumed_rate
+    return YouthRegistration(
+        **names,
+        date_of_birth=born,
+        date_of_birth_presumed=presumed,
+        sex=sex,
+        institution_id=institution_id,
+        admission_date=admitted if isinstance(admitted, date) else admitted(),
+        education_level=education,
+        vocational_level=vocational,
+        mediator_id=rng.choice(mediator_ids),
+    )
 
 
 @dataclass

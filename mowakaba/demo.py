@@ -13,13 +13,12 @@ from datetime import date, timedelta
 
 from sqlmodel import func, select
 
-from mowakaba.behaviour import Behaviour, draw_names, draw_schooling
+from mowakaba.behaviour import Behaviour, draw_registration
 from mowakaba.cohort import CohortReplay, Registration
 from mowakaba.db import session_scope
-from mowakaba.enums import Role, Sex, Stage
+from mowakaba.enums import Role, Stage
 from mowakaba.models import Escalation, Institution, Youth
 from mowakaba.pathway import add_months
-from mowakaba.schemas import YouthRegistration
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import sweep as sweep_service
@@ -108,26 +107,13 @@ def seed_demo(today: date, *, youths: int = 60, seed: int = 42) -> DemoSummary:
         admitted = max(
             born + timedelta(days=400), registered - timedelta(days=rng.randint(0, 2500))
         )
-        age_at_registration = (registered - born).days // 365
-        education, vocational = draw_schooling(rng, age_at_registration)
-        sex = rng.choice(list(Sex))
         institution_id = institution_ids[n % len(institution_ids)]
-        pending.append(
-            Registration(
-                registered,
-                YouthRegistration(
-                    **draw_names(rng, sex),
-                    date_of_birth=born,
-                    date_of_birth_presumed=rng.random() < 0.05,
-                    sex=sex,
-                    institution_id=institution_id,
-                    admission_date=admitted,
-                    education_level=education,
-                    vocational_level=vocational,
-                    mediator_id=rng.choice(mediators[institution_id]),
-                ),
-            )
-        )
+        data = draw_registration(
+            rng, born=born, registered=registered, admitted=admitted,
+            institution_id=institution_id, mediator_ids=mediators[institution_id],
+            presumed_rate=0.05,
+        )  # fmt: skip
+        pending.append(Registration(registered, data))
     pending.sort(key=lambda r: r.day)
 
     def sweep(at):  # type: ignore[no-untyped-def]

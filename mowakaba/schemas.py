@@ -23,6 +23,7 @@ from mowakaba.enums import (
     WorkItemKind,
 )
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -42,11 +43,11 @@ class YouthRegistration(Strict):
     date_of_birth: date
     date_of_birth_presumed: bool = False
     sex: Sex
-    institution_id: int
+    institution_id: int = Field(ge=1, le=MAX_ID)
     admission_date: date
     education_level: EducationLevel
     vocational_level: VocationalLevel
-    mediator_id: int | None = None
+    mediator_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     planned_exit_date: date | None = None
     planned_exit_reason: ShortText | None = None
     exit_date: date | None = None

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from mowakaba.behaviour import draw_names, draw_schooling
+from mowakaba.behaviour import draw_registration
 from mowakaba.clock import local_date
 from mowakaba.cohort import Registration
 from mowakaba.enums import (
@@ -24,7 +24,6 @@ from mowakaba.enums import (
     ExtensionStatus,
     HousingOutcome,
     Role,
-    Sex,
     Stage,
     WorkItemKind,
     WorkItemStatus,
@@ -39,7 +38,6 @@ from mowakaba.models import (
     Youth,
 )
 from mowakaba.pathway import add_months
-from mowakaba.schemas import YouthRegistration
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import users as user_service
 
@@ -106,28 +104,16 @@ def draw_cohort(
     for n in range(youths):
         registered = start + timedelta(days=rng.randint(0, 364))
         born = registered - timedelta(days=draw_age_days(rng))
-        age = (registered - born).days // 365
-        education, vocational = draw_schooling(rng, age)
-        sex = rng.choice(list(Sex))
         institution_id = institution_ids[n % len(institution_ids)]
-        registrations.append(
-            Registration(
-                registered,
-                YouthRegistration(
-                    **draw_names(rng, sex),
-                    date_of_birth=born,
-                    date_of_birth_presumed=rng.random() < 0.03,
-                    sex=sex,
-                    institution_id=institution_id,
-                    admission_date=max(
-                        born + timedelta(days=365), add_months(registered, -rng.randint(0, 60))
-                    ),
-                    education_level=education,
-                    vocational_level=vocational,
-                    mediator_id=rng.choice(mediator_ids[institution_id]),
-                ),
-            )
-        )
+
+        def admitted(born: date = born, registered: date = registered) -> date:
+            return max(born + timedelta(days=365), add_months(registered, -rng.randint(0, 60)))
+
+        data = draw_registration(
+            rng, born=born, registered=registered, institution_id=institution_id,
+            mediator_ids=mediator_ids[institution_id], presumed_rate=0.03, admitted=admitted,
+        )  # fmt: skip
+        registrations.append(Registration(registered, data))
     return sorted(registrations, key=lambda r: r.day)
 
 

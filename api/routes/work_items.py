@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Request
-from sqlmodel import col, func, select
+from sqlmodel import select
 
 from api.deps import SessionDep, audit, require
 from api.policy import sees_work_item, youth_scope
@@ -56,32 +56,19 @@ def list_work_items(
     page_size: PageSize = 50,
 ) -> dict:
     """Work items in the caller's scope; `assignee=me` is mine and my pools'."""
-    query = select(WorkItem)
+    filters: dict[str, Any] = {
+        "status": status, "kind": kind, "youth_id": youth_id, "due_before": due_before,
+    }  # fmt: skip
     if assignee == "me":
-        mine = col(WorkItem.assignee_id) == user.id
+        filters["assignee_id"] = user.id
         if user.role == Role.coordinator:
-            pools = user_service.institution_ids_of(session, user.id)  # type: ignore[arg-type]
-            mine = mine | (
-                col(WorkItem.assignee_pool).is_not(None) & col(WorkItem.institution_id).in_(pools)
-            )
-        query = query.where(mine)
+            filters["pool_institution_ids"] = user_service.institution_ids_of(session, user.id)  # type: ignore[arg-type]
     else:
-        visible = youth_scope(session, user).filter(select(Youth.id))
-        query = query.where(col(WorkItem.youth_id).in_(visible))
-    if status is not None:
-        query = query.where(WorkItem.status == status)
-    if kind is not None:
-        query = query.where(WorkItem.kind == kind)
-    if youth_id is not None:
-        query = query.where(WorkItem.youth_id == youth_id)
-    if due_before is not None:
-        query = query.where(col(WorkItem.due_date) <= due_before)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(WorkItem.due_date), col(WorkItem.id))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
+        filters["visible_youths"] = youth_scope(session, user).filter(select(Youth.id))
+    total = work_service.count_work_items(session, **filters)
+    rows = work_service.list_work_items(
+        session, **filters, limit=page_size, offset=(page - 1) * page_size
+    )
     return page_of([item_out(i) for i in rows], total, page, page_size)
 
 

@@ -26,7 +26,6 @@ from api.schemas import (
     FlowRunOut,
     Page,
     ScheduleRow,
-    YouthIn,
     YouthOut,
     YouthPatch,
 )
@@ -66,29 +65,22 @@ def list_youths(
     page_size: PageSize = 50,
 ) -> dict:
     """The youths the caller may see; `q` forgives Arabic spelling variants."""
-    scope = youth_scope(session, user)
-    query = scope.filter(select(Youth))
-    if stage is not None:
-        query = query.where(Youth.stage == stage)
-    if institution_id is not None:
-        query = query.where(Youth.institution_id == institution_id)
-    if q:
-        from mowakaba.text import normalise
-
-        for word in normalise(q).split():
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(col(Youth.search_name).like(f"%{escaped}%", escape="\\"))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Youth.id)).offset((page - 1) * page_size).limit(page_size)
-    ).all()
+    rows, total = youth_service.search_youths(
+        session,
+        base=youth_scope(session, user).filter(select(Youth)),
+        stage=stage,
+        institution_id=institution_id,
+        q=q,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
     audit(request, user, action="youths.list", object_type="youth", object_id=None)
     return page_of([youth_out(y) for y in rows], total, page, page_size)
 
 
 @router.post("/youths", response_model=YouthOut, status_code=201)
 def register_youth(
-    body: YouthIn,
+    body: YouthRegistration,
     session: SessionDep,
     request: Request,
     user: Annotated[User, Depends(require("youths.create"))],
@@ -104,9 +96,7 @@ def register_youth(
     created: list[int] = []
 
     def create() -> YouthOut:
-        youth, _ = youth_service.register_youth(
-            session, data=YouthRegistration(**body.model_dump()), actor=user
-        )
+        youth, _ = youth_service.register_youth(session, data=body, actor=user)
         created.append(youth.id)  # type: ignore[arg-type]
         return youth_out(youth)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from mowakaba.clock import local_date, now
 from mowakaba.enums import (
@@ -710,9 +710,38 @@ def list_work_items(
     due_before: date | None = None,
     limit: int = 100,
     offset: int = 0,
+    visible_youths: Any = None,
 ) -> list[WorkItem]:
-    """Return work items, soonest due first: a person's own, and their pools' if given."""
+    """Return work items, soonest due first: a person's own, and their pools' if given.
+
+    `visible_youths` (a select of youth ids) restricts them to a caller's scope.
+    """
+    return list(session.exec(_work_query(**_kwargs(locals())).offset(offset).limit(limit)))
+
+
+def count_work_items(session: Session, **filters: Any) -> int:
+    """Count what `list_work_items` would list with the same filters."""
+    query = _work_query(**filters)
+    return int(session.exec(select(func.count()).select_from(query.subquery())).one())
+
+
+def _kwargs(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in ("session", "limit", "offset")}
+
+
+def _work_query(
+    *,
+    assignee_id: int | None = None,
+    pool_institution_ids: list[int] | None = None,
+    status: WorkItemStatus | None = WorkItemStatus.open,
+    youth_id: int | None = None,
+    kind: WorkItemKind | None = None,
+    due_before: date | None = None,
+    visible_youths: Any = None,
+) -> Any:
     query = select(WorkItem)
+    if visible_youths is not None:
+        query = query.where(col(WorkItem.youth_id).in_(visible_youths))
     if assignee_id is not None:
         mine = col(WorkItem.assignee_id) == assignee_id
         if pool_institution_ids:
@@ -729,5 +758,4 @@ def list_work_items(
         query = query.where(WorkItem.kind == kind)
     if due_before is not None:
         query = query.where(col(WorkItem.due_date) <= due_before)
-    query = query.order_by(col(WorkItem.due_date), col(WorkItem.id)).offset(offset).limit(limit)
-    return list(session.exec(query))
+    return query.order_by(col(WorkItem.due_date), col(WorkItem.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -152,12 +153,19 @@ def search_youths(
     institution_ids: list[int] | None = None,
     mediator_id: int | None = None,
     stage: Stage | None = None,
+    institution_id: int | None = None,
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    base: Any = None,
 ) -> tuple[list[Youth], int]:
-    """Return a page of youths and the total, filtered by scope, stage and name (both scripts)."""
-    query = select(Youth)
+    """Return a page of youths and the total, filtered by scope, stage and name (both scripts).
+
+    `base` is a select over Youth already restricted to a caller's scope (the API's).
+    """
+    query = select(Youth) if base is None else base
+    if institution_id is not None:
+        query = query.where(Youth.institution_id == institution_id)
     if institution_ids is not None:
         query = query.where(col(Youth.institution_id).in_(institution_ids))
     if mediator_id is not None:
