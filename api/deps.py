@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from api.policy import allowed
 from mowakaba.clock import now
-from mowakaba.db import get_engine, session_scope
+from mowakaba.db import session_scope
 from mowakaba.enums import AuditOutcome
 from mowakaba.errors import NotAllowed, Unauthenticated
 from mowakaba.models import AuditEvent, User
@@ -30,13 +30,8 @@ def get_session(request: Request) -> Iterator[Session]:
     """
     request.state.audit = []
     try:
-        with Session(get_engine(), expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        with session_scope() as session:
+            yield session
     finally:
         write_audit(request.state.audit)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from prefect import flow, tags
@@ -27,21 +28,21 @@ def sweep(as_of: str | None = None, inline: bool = False) -> dict[str, Any]:
     size = settings.sweep_batch_size
     counts: Counter[str] = Counter()
 
-    def pause() -> None:
-        if settings.sweep_batch_pause_seconds:
-            time.sleep(settings.sweep_batch_pause_seconds)
+    def batches(task: Any) -> Iterator[dict[str, Any]]:
+        """Run a batch task from the first row on until it reports no more."""
+        after, more = 0, True
+        while more:
+            batch = task(at, after, size)
+            yield batch
+            after, more = batch["last"], batch["more"]
+            if settings.sweep_batch_pause_seconds:
+                time.sleep(settings.sweep_batch_pause_seconds)
 
-    after, more = 0, True
-    while more:
-        batch = mark_missed_checkpoints(at, after, size)
+    for batch in batches(mark_missed_checkpoints):
         counts["checkpoints_missed"] += batch["missed"]
         counts["marked_not_in_touch"] += batch["marked"]
-        after, more = batch["last"], batch["more"]
-        pause()
 
-    after, more = 0, True
-    while more:
-        batch = find_due_youths(at, after, size)
+    for batch in batches(find_due_youths):
         for youth in batch["youths"]:
             counts["pathway_runs"] += 1
             if inline:
@@ -61,21 +62,11 @@ def sweep(as_of: str | None = None, inline: bool = False) -> dict[str, Any]:
                     event=youth["event"], as_of=at,
                 )  # fmt: skip
                 counts["pathway_runs_failed"] += started is None
-        after, more = batch["last"], batch["more"]
-        pause()
 
-    after, more = 0, True
-    while more:
-        batch = send_reminders(at, after, size)
+    for batch in batches(send_reminders):
         counts["reminders"] += batch["sent"]
-        after, more = batch["last"], batch["more"]
-        pause()
 
-    after, more = 0, True
-    while more:
-        batch = raise_escalations(at, after, size)
+    for batch in batches(raise_escalations):
         counts["escalations_level_1"] += batch["level_1"]
         counts["escalations_level_2"] += batch["level_2"]
-        after, more = batch["last"], batch["more"]
-        pause()
     return dict(counts)
