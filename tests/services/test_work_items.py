@@ -193,7 +193,6 @@ def test_not_the_assignee_and_already_done_are_refused(session, world):
 
 def test_a_plan_refuses_past_milestones_and_uncovered_weak_axes(session, world):
     youth, mediator = world["youth"], world["mediator"]
-    plan_item = item_of(session, youth, WorkItemKind.integration_plan, "v1") if False else None
     complete(
         session,
         item_of(session, youth, WorkItemKind.intake_assessment),
