@@ -70,16 +70,15 @@ def raise_escalation(
         "working_days": rules.timings.escalation_working_days[level - 1],
         "link": f"{get_settings().public_url}/work-items/{item.id}",
     }
-    for user in recipients:
-        notification_service.enqueue(
-            session,
-            key=f"escalation:{item.id}:{item.cycle}:L{level}:{user.id}",
-            recipient=user,
-            kind=NotificationKind.escalation,
-            youth_id=youth.id,
-            work_item_id=item.id,
-            context=context,
-        )
+    notification_service.enqueue_each(
+        session,
+        recipients=recipients,
+        key=f"escalation:{item.id}:{item.cycle}:L{level}",
+        kind=NotificationKind.escalation,
+        youth_id=youth.id,
+        work_item_id=item.id,
+        context=context,
+    )
     record_event(
         session,
         youth,

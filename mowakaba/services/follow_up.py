@@ -85,21 +85,20 @@ def _escalate_not_in_touch(
                 recipient_ids=[u.id for u in recipients],  # type: ignore[misc]
             )
         )
-    for user in recipients:
-        notification_service.enqueue(
-            session,
-            key=f"not_in_touch:{youth.id}:{checkpoint.work_item_id}:{user.id}",
-            recipient=user,
-            kind=NotificationKind.not_in_touch,
-            youth_id=youth.id,
-            work_item_id=checkpoint.work_item_id,
-            context={
-                "youth_code": youth.code,
-                "institution": institution.name,
-                "due_date": str(checkpoint.due_date),
-                "link": f"{get_settings().public_url}/youths/{youth.id}",
-            },
-        )
+    notification_service.enqueue_each(
+        session,
+        recipients=recipients,
+        key=f"not_in_touch:{youth.id}:{checkpoint.work_item_id}",
+        kind=NotificationKind.not_in_touch,
+        youth_id=youth.id,
+        work_item_id=checkpoint.work_item_id,
+        context={
+            "youth_code": youth.code,
+            "institution": institution.name,
+            "due_date": str(checkpoint.due_date),
+            "link": f"{get_settings().public_url}/youths/{youth.id}",
+        },
+    )
 
 
 def missed_checkpoint_batch(

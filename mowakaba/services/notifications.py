@@ -58,6 +58,27 @@ def enqueue(
     return notification
 
 
+def enqueue_each(
+    session: Session,
+    *,
+    recipients: list[User],
+    key: str,
+    kind: NotificationKind,
+    youth_id: int | None = None,
+    work_item_id: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> int:
+    """Write one notification per recipient (key `<key>:<user id>`); return how many are new."""
+    created = 0
+    for user in recipients:
+        row = enqueue(
+            session, key=f"{key}:{user.id}", recipient=user, kind=kind, youth_id=youth_id,
+            work_item_id=work_item_id, context=context,
+        )  # fmt: skip
+        created += row is not None
+    return created
+
+
 def inbox(
     session: Session, *, user_id: int, unread_only: bool = False, limit: int = 50, offset: int = 0
 ) -> list[Notification]:

@@ -136,23 +136,21 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> tuple[int
         days, _ = min(due_reminders)
         youth = session.get(Youth, item.youth_id)
         assert youth is not None
-        for user in assignees_of(session, item):
-            created_row = notification_service.enqueue(
-                session,
-                key=f"reminder:{item.id}:{item.cycle}:D-{days}:{user.id}",
-                recipient=user,
-                kind=NotificationKind.reminder,
-                youth_id=item.youth_id,
-                work_item_id=item.id,
-                context={
-                    "kind_label": KIND_LABELS[item.kind],
-                    "youth_code": youth.code,
-                    "due_date": str(item.due_date),
-                    "days_before": (item.due_date - local_today).days,
-                    "link": f"{get_settings().public_url}/work-items/{item.id}",
-                },
-            )
-            sent += created_row is not None
+        sent += notification_service.enqueue_each(
+            session,
+            recipients=assignees_of(session, item),
+            key=f"reminder:{item.id}:{item.cycle}:D-{days}",
+            kind=NotificationKind.reminder,
+            youth_id=item.youth_id,
+            work_item_id=item.id,
+            context={
+                "kind_label": KIND_LABELS[item.kind],
+                "youth_code": youth.code,
+                "due_date": str(item.due_date),
+                "days_before": (item.due_date - local_today).days,
+                "link": f"{get_settings().public_url}/work-items/{item.id}",
+            },
+        )
     return sent, (items[-1].id if items else after_id), len(items) == limit  # type: ignore[return-value]
 
 
