@@ -22,15 +22,24 @@ log = logging.getLogger("mowakaba.api")
 bearer = HTTPBearer(auto_error=False)
 
 
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes(request: Request) -> bool:
+    """Tell whether a request may change records (its transaction then takes the write lock)."""
+    return request.method not in READING_METHODS
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on error.
 
-    The request's audit events are written afterwards in a transaction of their own, so
-    that a rollback never erases them (and SQLite never sees two writers at once).
+    A reading request (GET) reads without SQLite's write lock, so it never waits on a
+    writer. The request's audit events are written afterwards in a transaction of their
+    own, so that a rollback never erases them (and SQLite never sees two writers at once).
     """
     request.state.audit = []
     try:
-        with session_scope() as session:
+        with session_scope(write=writes(request)) as session:
             yield session
     finally:
         write_audit(request.state.audit)
@@ -41,12 +50,20 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 def current_user(
     session: SessionDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
     """The user behind the bearer token (401 otherwise)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    return auth_service.resolve_token(session, credentials.credentials)
+    token = credentials.credentials
+    if writes(request):
+        return auth_service.resolve_token(session, token)
+    user = auth_service.resolve_token(session, token, touch=False)
+    if auth_service.token_touch_due(session, token):
+        with session_scope() as writing:  # the request's own transaction only reads
+            auth_service.touch_token(writing, token)
+    return user
 
 
 UserDep = Annotated[User, Depends(current_user)]

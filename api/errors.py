@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mowakaba.errors import MowakabaError, Throttled
@@ -21,6 +24,7 @@ STATUS = {
     "unavailable": 503,
 }
 NOT_FOUND_MESSAGE = "not found"
+log = logging.getLogger("mowakaba.api")
 
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
@@ -65,3 +69,18 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             error_body(code, message), status_code=exc.status_code, headers=exc.headers
         )
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        # A locked or unreachable database: nothing was saved, the client may try again.
+        log.warning("database unavailable: %s", str(exc.orig)[:200])
+        return JSONResponse(
+            error_body("unavailable", "the database is busy or unreachable: try again"),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JSONResponse(error_body("internal", "an unexpected error occurred"), 500)

@@ -4,33 +4,41 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from prefect.client.orchestration import get_client
-from prefect.context import FlowRunContext
-
 from mowakaba.db import session_scope
 from mowakaba.models import Youth
+
+# The one format of a youth's run tags.
+TAG_PREFIXES = ("youth:", "institution:", "stage:")
+
+
+def youth_tag(youth_id: int) -> str:
+    """Return the tag that finds every run of one youth."""
+    return f"youth:{youth_id}"
 
 
 def youth_tags(*, youth_id: int, institution_id: int, stage: str) -> list[str]:
     """Return the tags of a youth's runs (Prefect filters runs by tag, not by parameter)."""
-    return [f"youth:{youth_id}", f"institution:{institution_id}", f"stage:{stage}"]
+    return [youth_tag(youth_id), f"institution:{institution_id}", f"stage:{stage}"]
 
 
 def run_name(prefix: str, youth_id: int) -> str:
     """Return `<prefix>-<youth code>`."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         youth = session.get(Youth, youth_id)
         return f"{prefix}-{youth.code if youth else youth_id}"
 
 
 def retag_run(run_id: str, *, youth_id: int, institution_id: int, stage: str) -> None:
     """Set a run's youth tags, the stage being the one the run leaves the youth in."""
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+
     context = FlowRunContext.get()
     run = context.flow_run if context is not None else None
     if run is None or str(run.id) != run_id:
         with get_client(sync_client=True) as client:
             run = client.read_flow_run(UUID(run_id))
-    others = [t for t in run.tags if not t.startswith(("youth:", "institution:", "stage:"))]
+    others = [t for t in run.tags if not t.startswith(TAG_PREFIXES)]
     tags = others + youth_tags(youth_id=youth_id, institution_id=institution_id, stage=stage)
     if sorted(tags) != sorted(run.tags):
         with get_client(sync_client=True) as client:

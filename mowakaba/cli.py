@@ -490,13 +490,9 @@ def youths_list(
 
 def prefect_reachable() -> bool:
     """Tell whether the configured Prefect server answers (2 s at most)."""
-    from prefect.client.orchestration import get_client
+    from flows.launch import prefect_reachable as reachable
 
-    try:
-        with get_client(sync_client=True) as client:
-            return client.api_healthcheck() is None
-    except Exception:
-        return False
+    return reachable()
 
 
 def without_prefect(what: str) -> None:
@@ -515,7 +511,7 @@ def iso_or_none(as_of: str | None, at: datetime) -> str | None:
 
 def start_pathway_run(youth_id: int, event: str, as_of: str | None, at: datetime) -> None:
     """After the commit, start the youth's pathway run; if Prefect is down, flag the youth."""
-    from flows.deployments import start_pathway_after_commit
+    from flows.launch import start_pathway_after_commit
 
     run_id = start_pathway_after_commit(youth_id, event, as_of=iso_or_none(as_of, at))
     if run_id:
@@ -538,19 +534,11 @@ def reconcile(youth_id: int, as_of: AsOf = None) -> None:
         result = in_session(lambda s: reconciliation_service.reconcile_youth(s, youth_id, at))
         print_moves(youth_id, [(m.value, str(d)) for m, d in result.moves], len(result.created))
         return
-    from prefect import tags
+    from flows.launch import labels_of, run_pathway_inline
 
-    from flows.deployments import in_process
-    from flows.labels import youth_tags
-    from flows.pathway import pathway
-
-    with errors_as_exit(), session_scope() as session:
-        youth = youth_service.get_youth(session, youth_id)
-        labels = youth_tags(
-            youth_id=youth_id, institution_id=youth.institution_id, stage=youth.stage.value
-        )
-    with in_process(), tags(*labels):
-        outcome = pathway(youth_id=youth_id, as_of=iso_or_none(as_of, at))
+    labels = labels_of(youth_id)
+    assert labels is not None
+    outcome = run_pathway_inline(labels, as_of=iso_or_none(as_of, at))
     print_moves(youth_id, outcome["moves"], outcome["created"])
 
 
@@ -577,7 +565,7 @@ def sweep_command(
         os.environ["MOWAKABA_SWEEP_BATCH_SIZE"] = str(batch_size)
         get_settings.cache_clear()
     if prefect_reachable():
-        from flows.deployments import in_process
+        from flows.launch import in_process
         from flows.sweep import sweep as sweep_flow
 
         with in_process():
@@ -603,7 +591,7 @@ def deliver(as_of: AsOf = None) -> None:
     require_migrated()
     if prefect_reachable():
         from flows.deliver import deliver as deliver_flow
-        from flows.deployments import in_process
+        from flows.launch import in_process
 
         with in_process():
             counts = deliver_flow(as_of=iso_or_none(as_of, at))
@@ -855,24 +843,43 @@ def print_addresses(system, accounts: list[tuple[str, str, str]] | None = None) 
 
 
 def run_system(system, on_ready=None) -> None:  # type: ignore[no-untyped-def]
-    """Start the system, call `on_ready`, then watch it until Ctrl-C or a crash."""
-    from mowakaba.embedded import StartupFailed
+    """Start the system, call `on_ready`, then supervise it until Ctrl-C, SIGTERM or too many
+    crashes. Whatever the moment and whatever goes wrong, every child is stopped."""
+    import logging
+
+    from mowakaba.embedded import Refused, StartupFailed, Stopping, signals_stop
 
     started = time.monotonic()
     try:
-        system.start(typer.echo)
+        with signals_stop(), system.running(typer.echo):
+            # This process talks to the server it started, and links to its web app.
+            for name, value in system.env.items():
+                if name.startswith(("PREFECT_", "MOWAKABA_")):
+                    os.environ[name] = value
+            get_settings.cache_clear()
+            accounts = on_ready(system) if on_ready else None
+            print_addresses(system, accounts)
+            typer.echo(f"  Ready in {time.monotonic() - started:.0f} s.")
+            system.watch(typer.echo)
+    except Stopping:
+        return  # asked to stop: everything was stopped on the way out
+    except Refused as exc:
+        raise fail(str(exc)) from None
     except StartupFailed as exc:
-        system.stop(typer.echo)
-        raise fail(f"could not start: {exc}") from None
-    # This process talks to the server it started, and links to the web app it started.
-    for name, value in system.env.items():
-        if name.startswith(("PREFECT_", "MOWAKABA_")):
-            os.environ[name] = value
-    get_settings.cache_clear()
-    accounts = on_ready(system) if on_ready else None
-    print_addresses(system, accounts)
-    typer.echo(f"  Ready in {time.monotonic() - started:.0f} s.")
-    raise typer.Exit(code=system.watch(typer.echo))
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # a bug while seeding or starting: one line here, details in the log
+        log_path = system.settings.home / "logs" / "mowakaba.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_path)
+        logging.getLogger("mowakaba").addHandler(handler)
+        logging.getLogger("mowakaba").error("mowakaba stopped on an error", exc_info=exc)
+        handler.close()
+        typer.echo(f"error: {type(exc).__name__}: {exc} (everything was stopped; details in "
+                   f"{log_path})", err=True)  # fmt: skip
+        raise typer.Exit(code=1) from None
 
 
 @app.command()
@@ -920,23 +927,17 @@ def demo(
 
 def run_demo_pathways() -> int:
     """One real `pathway` flow run per youth, tagged, recorded on the embedded server."""
-    from prefect import tags
 
-    from flows.deployments import in_process
-    from flows.labels import youth_tags
-    from flows.pathway import pathway
+    from flows.launch import RunLabels, run_pathway_inline
 
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         youths = [
-            (y.id, y.institution_id, y.stage.value)
+            RunLabels(y.id, y.code, y.institution_id, y.stage.value)
             for y in youth_service.search_youths(session, limit=100_000)[0]
             if y.id is not None
         ]
-    with in_process():
-        for youth_id, institution_id, stage in youths:
-            labels = youth_tags(youth_id=youth_id, institution_id=institution_id, stage=stage)
-            with tags(*labels):
-                pathway(youth_id=youth_id)
+    for labels in youths:
+        run_pathway_inline(labels)
     return len(youths)
 
 
@@ -1022,12 +1023,9 @@ def run_simulation(
     """Register the cohort, replay it through the flows, return the results."""
     import random
 
-    from prefect import tags
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.deployments import in_process
-    from flows.labels import youth_tags
-    from flows.pathway import pathway
+    from flows.launch import in_process, labels_of, run_pathway_inline
     from flows.sweep import sweep as sweep_flow
     from mowakaba.behaviour import Behaviour
     from mowakaba.cohort import CohortReplay
@@ -1049,16 +1047,12 @@ def run_simulation(
 
     def reconcile(youth_ids: list[int], at: datetime) -> None:
         for youth_id in youth_ids:
-            with session_scope() as session:
+            with session_scope(write=False) as session:
                 if not reconciliation_service.stage_change_due(session, youth_id, at):
                     continue  # every flow run must count: only stage changes get one
-                youth = session.get(Youth, youth_id)
-                assert youth is not None
-                labels = youth_tags(
-                    youth_id=youth_id, institution_id=youth.institution_id, stage=youth.stage.value
-                )
-            with tags(*labels):
-                pathway(youth_id=youth_id, as_of=at.isoformat())
+            labels = labels_of(youth_id)
+            assert labels is not None
+            run_pathway_inline(labels, as_of=at.isoformat())
             counts["pathway runs"] += 1
 
     replay = CohortReplay(

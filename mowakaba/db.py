@@ -69,10 +69,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "mowakaba_read_only"
+
+
 def _sqlite_begin(connection: sa.Connection) -> None:
-    # Take the write lock at the start (waiting up to busy_timeout), so a transaction
-    # never fails half-way when it turns from reading to writing.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writing transaction takes the write lock at the start (waiting up to busy_timeout),
+    # so it never fails half-way when it turns from reading to writing. A reading one
+    # takes no lock at all: in WAL mode it reads a snapshot while others write.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+        connection.exec_driver_sql("PRAGMA query_only=ON")
+    else:
+        connection.exec_driver_sql("PRAGMA query_only=OFF")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -102,12 +111,24 @@ def reset_engine() -> None:
     if get_engine.cache_info().currsize:
         get_engine().dispose()
     get_engine.cache_clear()
+    _read_only_engine.cache_clear()
+
+
+@lru_cache
+def _read_only_engine() -> Engine:
+    # The same pool, with an option the begin hook reads (no write lock, writes refused).
+    return get_engine().execution_options(**{READ_ONLY: True})
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """Open a session, commit on success, roll back on error: the edge's transaction."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+def session_scope(*, write: bool = True) -> Iterator[Session]:
+    """Open a session, commit on success, roll back on error: the edge's transaction.
+
+    `write=False` reads without taking SQLite's write lock (and refuses writes), so a
+    reader never waits on a writer nor holds one up.
+    """
+    engine = get_engine() if write else _read_only_engine()
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

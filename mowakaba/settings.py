@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     prefect_api_url: str | None = None
     # Record task runs in the embedded Prefect server (costly on SQLite; on with PostgreSQL).
     prefect_task_run_recorder: bool = False
+    # A random name `mowakaba up` gives the processes it starts (to recognise its own).
+    instance: str | None = None
+    # How long an edge (API request, CLI command) waits for the Prefect server before it
+    # goes on without it (a run not started is caught up by the next sweep).
+    prefect_wait_seconds: float = Field(default=3.0, gt=0, le=60)
     # How many flow runs the serve() process runs at once.
     serve_limit: PositiveInt = 4
     sweep_every_minutes: PositiveInt = 15

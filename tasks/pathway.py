@@ -33,17 +33,3 @@ def reconcile(
             "created": len(result.created),
             "cancelled": len(result.cancelled),
         }
-
-
-@task
-def youth_labels(youth_id: int) -> dict[str, Any]:
-    """Return the code, institution and stage that name and tag a youth's flow runs."""
-    with session_scope() as session:
-        youth = session.get(Youth, youth_id)
-        if youth is None:
-            return {}
-        return {
-            "code": youth.code,
-            "institution_id": youth.institution_id,
-            "stage": youth.stage.value,
-        }

@@ -154,7 +154,7 @@ def _fresh_calendars() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def deployed(prefect_api: str) -> Iterator[str]:
     """Register the deployments on the test server (nothing serves them: tests run them)."""
-    from flows.deployments import build_deployments
+    from flows.serve import build_deployments
 
     for deployment in build_deployments():
         deployment.apply()

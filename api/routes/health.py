@@ -29,7 +29,12 @@ def database_status() -> dict[str, object]:
 
 def prefect_status() -> dict[str, object]:
     """Return whether the Prefect API answers (with the embedded basic auth if set)."""
-    url = os.environ.get("PREFECT_API_URL") or get_settings().effective_prefect_api_url
+    settings = get_settings()
+    url = (
+        settings.prefect_api_url
+        or os.environ.get("PREFECT_API_URL")
+        or settings.effective_prefect_api_url
+    )
     auth_string = os.environ.get("PREFECT_API_AUTH_STRING")
     auth = tuple(auth_string.split(":", 1)) if auth_string and ":" in auth_string else None
     try:
@@ -41,10 +46,16 @@ def prefect_status() -> dict[str, object]:
 
 @router.get("/healthz")
 def healthz() -> JSONResponse:
-    """Report the database and the Prefect server; 503 when either is down."""
+    """Report each part: 200 while the app can serve (the database answers), even with
+    Prefect down ("degraded": runs wait for the sweep); 503 only when it cannot serve."""
     database, prefect = database_status(), prefect_status()
-    ok = bool(database["ok"]) and bool(prefect["ok"])
-    return JSONResponse(
-        {"status": "ok" if ok else "degraded", "database": database, "prefect": prefect},
-        status_code=200 if ok else 503,
-    )
+    serving = bool(database["ok"])
+    status = "ok" if serving and prefect["ok"] else "degraded" if serving else "down"
+    body = {
+        "status": status,
+        "database": database,
+        "prefect": prefect,
+        # Lets `mowakaba up` tell the web app it started from another one on the same port.
+        "instance": get_settings().instance,
+    }
+    return JSONResponse(body, status_code=200 if serving else 503)

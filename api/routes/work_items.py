@@ -12,6 +12,7 @@ from api.deps import SessionDep, audit, require
 from api.policy import sees_work_item, youth_scope
 from api.routes.common import IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import EventOut, Page, RescheduleIn, WorkItemDetail, WorkItemOut
+from flows import launch
 from mowakaba.enums import AuditOutcome, Role, WorkItemKind, WorkItemStatus
 from mowakaba.errors import NotFound
 from mowakaba.models import User, WorkItem, Youth
@@ -98,10 +99,8 @@ def complete_work_item(
         session, work_item_id=item_id, actor=user, payload=payload
     )
     event = EventOut.model_validate(completion.event, from_attributes=True)
-    session.commit()
-    from flows.deployments import start_pathway_after_commit
-
-    start_pathway_after_commit(completion.youth_id, f"event-{completion.event.id}")
+    session.commit()  # saved: the run below may fail or wait, the completion stands
+    launch.start_pathway_after_commit(completion.youth_id, f"event-{completion.event.id}")
     return event
 
 

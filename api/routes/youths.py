@@ -29,9 +29,10 @@ from api.schemas import (
     YouthOut,
     YouthPatch,
 )
+from flows import launch
 from mowakaba.clock import local_date, now
 from mowakaba.enums import Role, Stage
-from mowakaba.errors import NotFound, Unavailable
+from mowakaba.errors import NotFound
 from mowakaba.models import Institution, PathwayEvent, User, Youth
 from mowakaba.schedule import nominal_schedule
 from mowakaba.schemas import ExtensionRequest, YouthRegistration
@@ -44,13 +45,6 @@ router = APIRouter(tags=["youths"])
 
 def youth_out(youth: Youth) -> YouthOut:
     return YouthOut.model_validate(youth, from_attributes=True)
-
-
-def start_pathway(youth_id: int, event: str) -> None:
-    """After the commit: the youth's pathway run (the sweep catches up if Prefect is down)."""
-    from flows.deployments import start_pathway_after_commit
-
-    start_pathway_after_commit(youth_id, event)
 
 
 @router.get("/youths", response_model=Page[YouthOut])
@@ -111,7 +105,7 @@ def register_youth(
             object_id=youth_id,
             youth_id=youth_id,
         )
-        start_pathway(youth_id, f"registered-{youth_id}")
+        launch.start_pathway_after_commit(youth_id, f"registered-{youth_id}")
     return response
 
 
@@ -188,31 +182,9 @@ def flow_runs(
 ) -> list[FlowRunOut]:  # fmt: skip
     """The youth's flow runs, read from the Prefect API by the youth's tag."""
     youth = scoped_youth(session, request, user, youth_id, "youths.flow_runs")
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
-    from prefect.client.schemas.sorting import FlowRunSort
-
-    try:
-        with get_client(sync_client=True) as client:
-            runs = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"youth:{youth_id}"])),
-                sort=FlowRunSort.START_TIME_DESC,
-                limit=200,
-            )
-    except Exception as exc:
-        raise Unavailable(f"the Prefect server does not answer ({type(exc).__name__})") from None
-    return [
-        FlowRunOut(
-            id=str(r.id),
-            name=r.name,
-            state=r.state.name if r.state else None,
-            tags=r.tags,
-            started=r.start_time,
-            ended=r.end_time,
-        )  # fmt: skip
-        for r in runs
-        if r.name == f"pathway-{youth.code}"  # the code, too: ids restart in a new database
-    ]
+    labels = launch.RunLabels(youth.id, youth.code, youth.institution_id, youth.stage.value)  # type: ignore[arg-type]
+    session.commit()  # no transaction stays open across a call to Prefect
+    return [FlowRunOut(**run) for run in launch.youth_runs(labels)]
 
 
 @router.post("/youths/{youth_id}/exit-extension", response_model=ExtensionOut, status_code=201)

@@ -14,6 +14,8 @@ from mowakaba.models import AuthToken, LoginFailure, User
 from mowakaba.services import users as user_service
 
 IDLE = timedelta(minutes=30)
+# A token's last use is written at most once a minute: reads then rarely write.
+TOUCH_EVERY = timedelta(minutes=1)
 LIFETIME = timedelta(hours=12)
 # Five failures in 15 minutes per user name, twenty per client address, then wait.
 WINDOW = timedelta(minutes=15)
@@ -71,8 +73,14 @@ def issue_token(
     return token, int(IDLE.total_seconds())
 
 
-def resolve_token(session: Session, token: str, *, at: datetime | None = None) -> User:
-    """Return the user behind a live token (and mark it used), or raise Unauthenticated."""
+def resolve_token(
+    session: Session, token: str, *, at: datetime | None = None, touch: bool = True
+) -> User:
+    """Return the user behind a live token (and mark it used), or raise Unauthenticated.
+
+    With `touch=False` nothing is written: the caller marks the use with `touch_token`
+    in a writing transaction of its own (a reading request holds no write lock).
+    """
     at = at or now()
     row = session.exec(select(AuthToken).where(AuthToken.token_hash == _hash(token))).first()
     if row is None or row.revoked_at is not None:
@@ -82,9 +90,24 @@ def resolve_token(session: Session, token: str, *, at: datetime | None = None) -
     user = session.get(User, row.user_id)
     if user is None or not user.is_active or user.credentials_version != row.credentials_version:
         raise Unauthenticated("token no longer valid")
-    row.last_used_at = at
-    session.add(row)
+    if touch and at - row.last_used_at >= TOUCH_EVERY:
+        row.last_used_at = at
+        session.add(row)
     return user
+
+
+def token_touch_due(session: Session, token: str, *, at: datetime | None = None) -> bool:
+    """Tell whether a token's last use is old enough to be written again."""
+    row = session.exec(select(AuthToken).where(AuthToken.token_hash == _hash(token))).first()
+    return row is not None and (at or now()) - row.last_used_at >= TOUCH_EVERY
+
+
+def touch_token(session: Session, token: str, *, at: datetime | None = None) -> None:
+    """Mark a token used now (idle expiry counts from here)."""
+    row = session.exec(select(AuthToken).where(AuthToken.token_hash == _hash(token))).first()
+    if row is not None:
+        row.last_used_at = at or now()
+        session.add(row)
 
 
 def revoke_token(session: Session, token: str, *, at: datetime | None = None) -> None:

@@ -207,3 +207,13 @@ def youths_due(session: Session, *, today: date, after_id: int, limit: int) -> l
             .limit(limit)
         )
     )
+
+
+def flag_for_reconciliation(session: Session, *, youth_ids: list[int]) -> None:
+    """Mark youths as awaiting reconciliation: the next sweep brings them up to date."""
+    for youth_id in youth_ids:
+        youth = session.get(Youth, youth_id)
+        if youth is not None and not youth.needs_reconciliation:
+            youth.needs_reconciliation = True
+            session.add(youth)
+    session.flush()

@@ -1,33 +1,73 @@
 """The sweep: everything periodic, in batches through indexed queries.
 
-One pass: checkpoints missed (and "not in touch"), youths whose stage must
-change (reconciled), reminders due (D−7, D−1), escalations due (working days
-D+3, D+10). Each batch is a keyset page over an index; the edge may commit
-after each batch (`after_batch`), so an interrupted sweep keeps what it did and
-the next one finishes the rest. Every notification has a unique key: it is
-written once however often the sweep runs.
+One pass is four phases, in order (`PHASES`): checkpoints missed (and "not in
+touch"), youths whose stage must change, reminders due (D−7, D−1), escalations
+due (working days D+3, D+10). Each batch is a keyset page over an index and
+returns one `Batch`; the in-process `sweep()` below and the Prefect `sweep` flow
+iterate the same phases, the flow one task per batch. The edge may commit after
+each batch, so an interrupted sweep keeps what it did and the next one finishes
+the rest. Every notification has a unique key: it is written once however often
+the sweep runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
 from mowakaba.clock import local_date, now
-from mowakaba.enums import NotificationKind, WorkItemStatus
-from mowakaba.models import Institution, User, WorkItem, Youth
+from mowakaba.enums import CheckpointStatus, NotificationKind, WorkItemStatus
+from mowakaba.models import Institution, PathwayEvent, User, WorkItem, Youth
 from mowakaba.pathway import Rules
 from mowakaba.schedule import KIND_LABELS
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import escalations as escalation_service
 from mowakaba.services import follow_up as follow_up_service
 from mowakaba.services import notifications as notification_service
+from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import users as user_service
-from mowakaba.services.reconciliation import reconcile_youth, youths_due
 from mowakaba.settings import get_settings
+
+
+@dataclass
+class DueYouth:
+    """A youth whose stage must change, with the event that names its pathway run."""
+
+    youth_id: int
+    code: str
+    institution_id: int
+    stage: str
+    event: str
+
+
+@dataclass
+class Batch:
+    """What one batch of a phase did, and where the next batch starts."""
+
+    counts: dict[str, int]
+    last: int
+    more: bool
+    due: list[DueYouth] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain values, for a Prefect task's result."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Batch:
+        """The batch a task returned."""
+        return cls(
+            counts=dict(data["counts"]), last=data["last"], more=data["more"],
+            due=[DueYouth(**d) for d in data["due"]],
+        )  # fmt: skip
+
+
+class Phase(Protocol):
+    def __call__(self, ctx: SweepContext, *, after_id: int, limit: int) -> Batch: ...
 
 
 @dataclass
@@ -50,11 +90,10 @@ class SweepCounts:
         data.pop("changed_youth_ids")
         return data
 
-    def add(self, other: SweepCounts) -> None:
-        """Add another sweep's counts to these."""
-        for name, value in other.as_dict().items():
+    def add(self, counts: dict[str, int]) -> None:
+        """Add a batch's counts to these."""
+        for name, value in counts.items():
             setattr(self, name, getattr(self, name) + value)
-        self.changed_youth_ids += other.changed_youth_ids
 
 
 class SweepContext:
@@ -103,8 +142,12 @@ def _page(session: Session, query, after_id: int, limit: int) -> list[WorkItem]:
     )
 
 
-def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> tuple[int, int, bool]:
-    """Send the reminders due in a batch of items; return (sent, last id, more to come)."""
+def _next(items: list[WorkItem], after_id: int, limit: int) -> tuple[int, bool]:
+    return (items[-1].id if items else after_id), len(items) == limit  # type: ignore[return-value]
+
+
+def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
+    """Send the reminders due in a batch of open items."""
     session, today = ctx.session, ctx.coarse_today()
     horizon = max(get_settings().timings.reminder_days_before) + 1
     items = _page(
@@ -151,13 +194,11 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> tuple[int
                 "link": f"{get_settings().public_url}/work-items/{item.id}",
             },
         )
-    return sent, (items[-1].id if items else after_id), len(items) == limit  # type: ignore[return-value]
+    return Batch({"reminders": sent}, *_next(items, after_id, limit))
 
 
-def escalation_batch(
-    ctx: SweepContext, *, after_id: int, limit: int
-) -> tuple[tuple[int, int], int, bool]:
-    """Raise the escalations due in a batch of overdue items; return ((L1, L2), last id, more)."""
+def escalation_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
+    """Raise the escalations due in a batch of overdue items."""
     session = ctx.session
     first = min(get_settings().timings.escalation_working_days)
     items = _page(
@@ -197,16 +238,12 @@ def escalation_batch(
             )
             if escalation is not None:
                 raised[level - 1] += 1
-    return (raised[0], raised[1]), (items[-1].id if items else after_id), len(items) == limit  # type: ignore[return-value]
+    counts = {"escalations_level_1": raised[0], "escalations_level_2": raised[1]}
+    return Batch(counts, *_next(items, after_id, limit))
 
 
-def missed_batch(
-    ctx: SweepContext, *, after_id: int, limit: int
-) -> tuple[int, int, list[int], int, bool]:
-    """Mark missed checkpoints in a batch.
-
-    Returns (missed, newly not in touch, youths touched, last id, more to come).
-    """
+def missed_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
+    """Mark missed checkpoints in a batch; the youths touched await reconciliation (closure)."""
     session = ctx.session
     days = get_settings().timings.checkpoint_missed_after_days
     items = follow_up_service.missed_checkpoint_batch(
@@ -218,8 +255,6 @@ def missed_batch(
     missed, marked, youths = 0, 0, []
     for item in items:
         rules, today = ctx.rules(item.institution_id), ctx.today(item.institution_id)
-        from mowakaba.enums import CheckpointStatus
-
         if not rules.checkpoint_missed(CheckpointStatus.open, item.due_date, today):
             continue
         youth = session.exec(select(Youth).where(Youth.id == item.youth_id).with_for_update()).one()
@@ -228,7 +263,58 @@ def missed_batch(
         missed += 1
         marked += int(youth.not_in_touch and not was)
         youths.append(youth.id)  # type: ignore[arg-type]
-    return missed, marked, youths, (items[-1].id if items else after_id), len(items) == limit  # type: ignore[return-value]
+    reconciliation_service.flag_for_reconciliation(session, youth_ids=youths)
+    counts = {"checkpoints_missed": missed, "marked_not_in_touch": marked}
+    return Batch(counts, *_next(items, after_id, limit))
+
+
+def due_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
+    """Find a batch of youths whose stage must change (or who await reconciliation)."""
+    session, today = ctx.session, ctx.coarse_today()
+    ids = reconciliation_service.youths_due(session, today=today, after_id=after_id, limit=limit)
+    due = []
+    for youth_id in ids:
+        youth = session.get(Youth, youth_id)
+        assert youth is not None
+        if youth.next_trigger_date is not None and youth.next_trigger_date <= today:
+            event = f"trigger-{youth.next_trigger_date}"
+        else:
+            last_event = session.exec(
+                select(col(PathwayEvent.id))
+                .where(PathwayEvent.youth_id == youth_id)
+                .order_by(col(PathwayEvent.id).desc())
+            ).first()
+            event = f"event-{last_event}"
+        # One run per trigger and day: a run that crashed is tried again tomorrow.
+        due.append(
+            DueYouth(youth_id, youth.code, youth.institution_id, youth.stage.value,
+                     f"{event}-on-{today}")
+        )  # fmt: skip
+    return Batch({}, ids[-1] if ids else after_id, len(ids) == limit, due)
+
+
+# The phases of one sweep, in the order they run: both the in-process sweep and the
+# Prefect flow iterate this list.
+PHASES: dict[str, Phase] = {
+    "missed_checkpoints": missed_batch,
+    "stage_changes": due_batch,
+    "reminders": reminder_batch,
+    "escalations": escalation_batch,
+}
+
+
+def run_batch(session: Session, phase: str, at: datetime, *, after_id: int, limit: int) -> Batch:
+    """Run one batch of a phase at an instant (what a sweep task does)."""
+    return PHASES[phase](SweepContext(session, at), after_id=after_id, limit=limit)
+
+
+def pages(fetch: Callable[[int], Batch]) -> Iterator[Batch]:
+    """Fetch a phase's batches from the first row on until one says there is no more."""
+    after, more = 0, True
+    while more:
+        batch = fetch(after)
+        yield batch
+        after, more = batch.last, batch.more
 
 
 def sweep(
@@ -239,7 +325,7 @@ def sweep(
     after_batch: Callable[[Session], None] | None = None,
     reconcile: Callable[[Session, int, datetime], bool] | None = None,
 ) -> SweepCounts:
-    """Run one sweep at `as_of`; the edge may commit in `after_batch`.
+    """Run one sweep at `as_of` in this process; the edge may commit in `after_batch`.
 
     `reconcile(session, youth_id, at) -> stage changed` brings a due youth up
     to date; by default in-process here (the Prefect sweep starts `pathway`
@@ -249,55 +335,20 @@ def sweep(
     size = batch_size or get_settings().sweep_batch_size
     counts = SweepCounts()
 
-    def batch_done() -> None:
-        counts.batches += 1
-        if after_batch is not None:
-            after_batch(session)
-
     def in_process(s: Session, youth_id: int, when: datetime) -> bool:
-        result = reconcile_youth(s, youth_id, when)
-        return bool(result.moves)
+        return bool(reconciliation_service.reconcile_youth(s, youth_id, when).moves)
 
     reconcile = reconcile or in_process
     ctx = SweepContext(session, at)
-
-    after, more = 0, True
-    touched: set[int] = set()
-    while more:
-        missed, marked, youths, after, more = missed_batch(ctx, after_id=after, limit=size)
-        counts.checkpoints_missed += missed
-        counts.marked_not_in_touch += marked
-        touched.update(youths)
-        batch_done()
-
-    # Youths whose stage must change, and those a missed checkpoint touched (closure).
-    for youth_id in sorted(touched):
-        youth = session.get(Youth, youth_id)
-        if youth is not None and not youth.needs_reconciliation:
-            youth.needs_reconciliation = True
-            session.add(youth)
-    session.flush()
-    after, more = 0, True
-    while more:
-        ids = youths_due(session, today=ctx.coarse_today(), after_id=after, limit=size)
-        for youth_id in ids:
-            counts.youths_reconciled += 1
-            if reconcile(session, youth_id, at):
-                counts.stage_changes += 1
-                counts.changed_youth_ids.append(youth_id)
-        after, more = (ids[-1] if ids else after), len(ids) == size
-        batch_done()
-
-    after, more = 0, True
-    while more:
-        sent, after, more = reminder_batch(ctx, after_id=after, limit=size)
-        counts.reminders += sent
-        batch_done()
-
-    after, more = 0, True
-    while more:
-        (level_1, level_2), after, more = escalation_batch(ctx, after_id=after, limit=size)
-        counts.escalations_level_1 += level_1
-        counts.escalations_level_2 += level_2
-        batch_done()
+    for phase in PHASES.values():
+        for batch in pages(lambda after, p=phase: p(ctx, after_id=after, limit=size)):  # type: ignore[misc]
+            counts.add(batch.counts)
+            for due in batch.due:
+                counts.youths_reconciled += 1
+                if reconcile(session, due.youth_id, at):
+                    counts.stage_changes += 1
+                    counts.changed_youth_ids.append(due.youth_id)
+            counts.batches += 1
+            if after_batch is not None:
+                after_batch(session)
     return counts

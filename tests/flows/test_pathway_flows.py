@@ -5,7 +5,7 @@ from datetime import date
 from prefect import tags
 from sqlmodel import col, func, select
 
-from flows.deployments import start_pathway_after_commit
+from flows.launch import start_pathway_after_commit
 from flows.labels import youth_tags
 from flows.pathway import pathway
 from flows.sweep import sweep

@@ -1,0 +1,218 @@
+"""The one way edges start and read flow runs: the API, the CLI and the sweep all use it.
+
+Every call to the Prefect server from an edge is bounded: a hung or dead server
+costs the caller a few seconds at most (`MOWAKABA_PREFECT_WAIT_SECONDS`), never a
+held database lock. A run that could not be started leaves the youth flagged for
+reconciliation, and the next sweep catches it up: the commit before it stands.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flows.deployments import PATHWAY
+from flows.labels import youth_tag, youth_tags
+from mowakaba.db import session_scope
+from mowakaba.errors import Unavailable
+from mowakaba.models import Youth
+from mowakaba.services import reconciliation as reconciliation_service
+from mowakaba.settings import get_settings
+
+log = logging.getLogger("mowakaba.flows")
+T = TypeVar("T")
+
+# Calls left hanging by a hung server are capped: past this many, edges do not even try.
+_in_flight = threading.BoundedSemaphore(8)
+
+
+class PrefectUnavailable(Exception):
+    """The Prefect server did not answer in time, or refused."""
+
+
+def bounded(call: Callable[[], T], *, seconds: float | None = None) -> T:
+    """Run a Prefect call in a helper thread and wait for it a bounded time.
+
+    The thread's client gives up by itself soon after (its request timeout is set
+    just above the wait); the caller never waits longer than `seconds`.
+    """
+    settings = get_settings()
+    wait = seconds if seconds is not None else settings.prefect_wait_seconds
+    if not _in_flight.acquire(blocking=False):
+        raise PrefectUnavailable("too many calls to the Prefect server are still waiting")
+    future: Future[T] = Future()
+
+    def work() -> None:
+        from prefect.settings import (
+            PREFECT_API_REQUEST_TIMEOUT,
+            PREFECT_API_URL,
+            PREFECT_CLIENT_MAX_RETRIES,
+            temporary_settings,
+        )
+
+        try:
+            updates: dict[Any, Any] = {
+                PREFECT_API_REQUEST_TIMEOUT: wait + 2,
+                PREFECT_CLIENT_MAX_RETRIES: 0,
+            }
+            if settings.prefect_api_url:  # MOWAKABA_PREFECT_API_URL names the server to use
+                updates[PREFECT_API_URL] = settings.prefect_api_url
+            with temporary_settings(updates=updates):
+                future.set_result(call())
+        except BaseException as exc:  # handed to the caller
+            future.set_exception(exc)
+        finally:
+            _in_flight.release()
+
+    # The caller's context (Prefect's settings and client) goes along to the thread.
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(work,), name="prefect-call", daemon=True).start()
+    try:
+        return future.result(timeout=wait)
+    except TimeoutError:
+        raise PrefectUnavailable(f"no answer from the Prefect server in {wait:g} s") from None
+    except PrefectUnavailable:
+        raise
+    except Exception as exc:
+        raise PrefectUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from None
+
+
+@dataclass(frozen=True)
+class RunLabels:
+    """What names and tags a youth's runs: ids and codes only."""
+
+    youth_id: int
+    code: str
+    institution_id: int
+    stage: str
+
+    @property
+    def tags(self) -> list[str]:
+        return youth_tags(
+            youth_id=self.youth_id, institution_id=self.institution_id, stage=self.stage
+        )
+
+
+def labels_of(youth_id: int) -> RunLabels | None:
+    """Read the labels of a youth's runs (None if there is no such youth)."""
+    with session_scope(write=False) as session:
+        youth = session.get(Youth, youth_id)
+        if youth is None:
+            return None
+        return RunLabels(youth_id, youth.code, youth.institution_id, youth.stage.value)
+
+
+def start_pathway(labels: RunLabels, *, event: str, as_of: str | None = None) -> str | None:
+    """Start a `pathway` deployment run (after the commit); None if Prefect did not take it."""
+    from prefect.deployments import run_deployment
+
+    parameters: dict[str, Any] = {"youth_id": labels.youth_id}
+    if as_of is not None:
+        parameters["as_of"] = as_of
+
+    def call() -> Any:
+        return run_deployment(
+            PATHWAY.full_name,
+            parameters=parameters,
+            timeout=0,
+            flow_run_name=f"pathway-{labels.code}",
+            tags=labels.tags,
+            idempotency_key=f"pathway:{labels.youth_id}:{event}",
+            as_subflow=False,
+        )
+
+    try:
+        run = bounded(call)
+    except PrefectUnavailable as exc:  # Prefect down or hung, deployment missing: the sweep
+        log.warning("pathway run for youth %s not started: %s", labels.youth_id, exc)
+        return None
+    return str(run.id)
+
+
+def start_pathway_after_commit(youth_id: int, event: str, as_of: str | None = None) -> str | None:
+    """Start a youth's pathway run; if Prefect does not take it, flag the youth for the sweep."""
+    labels = labels_of(youth_id)
+    if labels is None:
+        return None
+    run_id = start_pathway(labels, event=event, as_of=as_of)
+    if run_id is None:
+        with session_scope() as session:
+            reconciliation_service.flag_for_reconciliation(session, youth_ids=[youth_id])
+    return run_id
+
+
+@contextmanager
+def in_process() -> Iterator[None]:
+    """Run flows in this process without heartbeats (~1 s saved per sync run)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
+
+
+def run_pathway_inline(labels: RunLabels, *, as_of: str | None = None) -> dict[str, Any]:
+    """Run a youth's `pathway` flow here, under the youth's tags; return what it did."""
+    from prefect import tags
+
+    from flows.pathway import pathway
+
+    with in_process(), tags(*labels.tags):
+        result: dict[str, Any] = pathway(youth_id=labels.youth_id, as_of=as_of)
+    return result
+
+
+def prefect_reachable(seconds: float = 2.0) -> bool:
+    """Tell whether the configured Prefect server answers, within a few seconds."""
+    from prefect.client.orchestration import get_client
+
+    def call() -> bool:
+        with get_client(sync_client=True) as client:
+            return client.api_healthcheck() is None
+
+    try:
+        return bounded(call, seconds=seconds)
+    except PrefectUnavailable:
+        return False
+
+
+def youth_runs(labels: RunLabels, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Read a youth's pathway runs from the Prefect API by tag, newest first.
+
+    Raises Unavailable when the server does not answer in time.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    def call() -> list[Any]:
+        with get_client(sync_client=True) as client:
+            return client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    tags=FlowRunFilterTags(all_=[youth_tag(labels.youth_id)])
+                ),
+                sort=FlowRunSort.START_TIME_DESC,
+                limit=limit,
+            )
+
+    try:
+        runs = bounded(call)
+    except PrefectUnavailable as exc:
+        raise Unavailable(f"the Prefect server does not answer ({exc})") from None
+    return [
+        {
+            "id": str(r.id),
+            "name": r.name,
+            "state": r.state.name if r.state else None,
+            "tags": r.tags,
+            "started": r.start_time,
+            "ended": r.end_time,
+        }  # fmt: skip
+        for r in runs
+        if r.name == f"pathway-{labels.code}"  # the code, too: ids restart in a new database
+    ]

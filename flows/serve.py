@@ -1,0 +1,49 @@
+"""Serve every deployment of the registry from one process (`mowakaba up` runs it as a child).
+
+`python -m flows.serve`; workers of a work pool are the scale-out alternative.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flows.deliver import deliver
+from flows.deployments import REGISTRY
+from flows.pathway import pathway
+from flows.sweep import sweep
+from mowakaba.settings import Settings, get_settings
+
+FLOWS: dict[str, Any] = {"pathway": pathway, "sweep": sweep, "deliver": deliver}
+
+
+def build_deployments(settings: Settings | None = None) -> list[Any]:
+    """Return the registry's deployments: pathway on demand, sweep and deliver on schedules."""
+    settings = settings or get_settings()
+    deployments = []
+    for spec in REGISTRY:
+        every = spec.every_minutes(settings) if spec.every_minutes else None
+        deployments.append(
+            FLOWS[spec.flow].to_deployment(
+                name=spec.name,
+                description=spec.description,
+                interval=timedelta(minutes=every) if every else None,
+            )
+        )
+    return deployments
+
+
+def serve_all() -> None:
+    """Serve every deployment from this process."""
+    from prefect import serve
+
+    serve(
+        *build_deployments(),
+        print_starting_message=False,
+        pause_on_shutdown=False,  # the schedules stay on for the next `mowakaba up`
+        limit=get_settings().serve_limit,
+    )
+
+
+if __name__ == "__main__":
+    serve_all()
