@@ -1,13 +1,48 @@
-"""`mowakaba up` in a subprocess, on free ports with a temporary data directory."""
+"""`mowakaba up` and `demo` in subprocesses, on free ports with temporary data directories.
 
+Whatever the moment (starting, seeding, running) and however it is stopped (Ctrl-C,
+SIGTERM, SIGKILL, an exception), no process of the system is left: each test counts
+the processes whose environment names its data directory, and wants 0.
+"""
+
+from __future__ import annotations
+
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
+import pytest
+
+from tests import dbsetup
+
+pytestmark = pytest.mark.skipif(
+    dbsetup.backend() != "sqlite",
+    reason="`mowakaba up` runs on its own SQLite data directory; once per suite is enough",
+)
+
+# Seeding replaced in the child process (no test hook in the product): slow, or failing.
+SLOW_SEED = """
+import time
+import mowakaba.sim.demo as demo
+def seed(*args, **kwargs):
+    print("SEEDING", flush=True)
+    time.sleep(600)
+demo.seed_demo, demo.is_seeded = seed, lambda: False
+"""
+FAILING_SEED = """
+import mowakaba.sim.demo as demo
+def seed(*args, **kwargs):
+    raise RuntimeError("the seed broke")
+demo.seed_demo, demo.is_seeded = seed, lambda: False
+"""
 
 
 def free_port() -> int:
@@ -16,86 +51,202 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(check, seconds: float) -> bool:
+def processes_of(home: Path) -> list[int]:
+    """The live processes whose environment names this data directory."""
+    marker = f"MOWAKABA_HOME={home}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            environ = Path(f"/proc/{entry}/environ").read_bytes().split(b"\0")
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker in environ and state != "Z":
+            found.append(int(entry))
+    return found
+
+
+def wait_for(check: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             if check():
                 return True
-        except httpx.HTTPError:
+        except (httpx.HTTPError, ValueError):
             pass
-        time.sleep(1)
+        time.sleep(0.3)
     return False
 
 
-def descendants(pid: int) -> set[int]:
-    children = subprocess.run(
-        ["pgrep", "-P", str(pid)], capture_output=True, text=True
-    ).stdout.split()
-    found = {int(c) for c in children}
-    for child in list(found):
-        found |= descendants(child)
-    return found
+class Mowakaba:
+    """A `mowakaba` command in a subprocess, its output collected line by line."""
+
+    def __init__(self, home: Path, *args: str, before: str = "") -> None:
+        self.home = home
+        self.port, self.prefect_port = free_port(), free_port()
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DATABASE_URL"))
+        }
+        env.update({"MOWAKABA_HOME": str(home), "DO_NOT_TRACK": "1", "PYTHONUNBUFFERED": "1"})
+        code = f"{before}\nfrom mowakaba.cli import main\nmain()"
+        ports = ["--port", str(self.port), "--prefect-port", str(self.prefect_port)]
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, *args, *ports],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def said(self, text: str, seconds: float = 150) -> bool:
+        return wait_for(
+            lambda: text in self.output or self.process.poll() is not None, seconds
+        ) and (text in self.output)
+
+    def health(self) -> dict:
+        return httpx.get(f"http://127.0.0.1:{self.port}/api/v1/healthz", timeout=3).json()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=60)
+        for pid in processes_of(self.home):  # never leave a failed test's processes behind
+            os.kill(pid, signal.SIGKILL)
 
 
-def test_up_serves_everything_and_sigterm_leaves_nothing_behind(tmp_path):
-    port, prefect_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DATABASE_URL"))}
-    env.update({"MOWAKABA_HOME": str(tmp_path / "home"), "DO_NOT_TRACK": "1"})
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from mowakaba.cli import main; main()", "up",
-         "--port", str(port), "--prefect-port", str(prefect_port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        web = f"http://127.0.0.1:{port}"
-        assert wait_for(
-            lambda: httpx.get(f"{web}/api/v1/healthz", timeout=3).status_code == 200, 150
-        )
-        health = httpx.get(f"{web}/api/v1/healthz").json()
-        assert health["database"]["ok"] and health["prefect"]["ok"]
-        credentials = (tmp_path / "home" / "prefect-auth").read_text().strip()
-        auth = tuple(credentials.split(":", 1))
-        api = f"http://127.0.0.1:{prefect_port}/api"
-        assert httpx.get(f"{api}/health", auth=auth).json() is True
-        assert httpx.post(f"{api}/flow_runs/filter", json={}).status_code == 401  # basic auth
+@pytest.fixture
+def run(tmp_path: Path) -> Iterator[Callable[..., Mowakaba]]:
+    started: list[Mowakaba] = []
 
-        def sweep_scheduled() -> bool:
-            runs = httpx.post(
-                f"{api}/flow_runs/filter",
-                json={"flows": {"name": {"any_": ["sweep"]}}, "limit": 5},
-                auth=auth,
-            ).json()
-            return bool(runs)
+    def start(*args: str, before: str = "", home: Path | None = None) -> Mowakaba:
+        command = Mowakaba(home or tmp_path / f"home{len(started)}", *args, before=before)
+        started.append(command)
+        return command
 
-        assert wait_for(sweep_scheduled, 60)
-        assert "Web app:" in "".join(_read_available(process))
-        family = descendants(process.pid)
-        assert len(family) >= 3  # the Prefect server, serve(), the web app
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
-    time.sleep(1)
-    alive = [pid for pid in family if _alive(pid)]
-    assert alive == []
-    assert process.returncode == 0
+    yield start
+    for command in started:
+        command.stop()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is already dead; only its parent has not read its status.
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split()[2] != "Z"
+def child_pid(home: Path, name: str) -> int:
+    for pid in processes_of(home):
+        if name in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
+            return pid
+    raise AssertionError(f"no {name} process")
 
 
-def _read_available(process) -> list[str]:
-    os.set_blocking(process.stdout.fileno(), False)
-    lines = []
-    while True:
-        line = process.stdout.readline()
-        if not line:
-            return lines
-        lines.append(line)
+def test_up_serves_restarts_a_crashed_prefect_and_sigterm_leaves_nothing(run):
+    up = run("up")
+    assert up.said("Ready in"), up.output
+    health = up.health()
+    assert health["status"] == "ok" and health["database"]["ok"] and health["prefect"]["ok"]
+    credentials = (up.home / "prefect-auth").read_text().strip()
+    auth = tuple(credentials.split(":", 1))
+    api = f"http://127.0.0.1:{up.prefect_port}/api"
+    assert httpx.post(f"{api}/flow_runs/filter", json={}).status_code == 401  # basic auth
+    assert len(processes_of(up.home)) >= 5  # up, the watchdog, the server, serve(), the web app
+
+    os.kill(child_pid(up.home, "prefect server start"), signal.SIGKILL)
+    # The web app keeps serving, and says Prefect is down, until the server is back.
+    assert wait_for(lambda: up.health()["prefect"]["ok"] is False, 10)
+    assert up.health()["status"] == "degraded"
+    assert wait_for(lambda: up.health()["prefect"]["ok"] is True, 120), up.output
+    assert "restarting prefect-server" in up.output
+    assert wait_for(
+        lambda: httpx.post(f"{api}/flows/filter", json={}, auth=auth).status_code == 200, 30
+    )
+
+    up.process.send_signal(signal.SIGTERM)
+    assert up.process.wait(timeout=60) == 0
+    assert processes_of(up.home) == []
+    assert "Traceback" not in up.output
+
+
+def test_ctrl_c_while_prefect_starts_leaves_nothing(run):
+    up = run("up")
+    assert up.said("prefect server starting")
+    up.process.send_signal(signal.SIGINT)
+    assert up.process.wait(timeout=60) == 0
+    assert processes_of(up.home) == []
+    assert "Traceback" not in up.output
+
+
+def test_ctrl_c_while_the_demo_seeds_leaves_nothing(run):
+    demo = run("demo", before=SLOW_SEED)
+    assert demo.said("SEEDING"), demo.output
+    demo.process.send_signal(signal.SIGINT)
+    assert demo.process.wait(timeout=60) == 0
+    assert processes_of(demo.home) == []
+    assert "Traceback" not in demo.output
+
+
+def test_kill_9_of_up_while_seeding_stops_every_child_within_seconds(run):
+    demo = run("demo", before=SLOW_SEED)
+    assert demo.said("SEEDING"), demo.output
+    assert len(processes_of(demo.home)) >= 5
+    demo.process.kill()
+    demo.process.wait()
+    assert wait_for(lambda: processes_of(demo.home) == [], 20), processes_of(demo.home)
+
+
+def test_an_exception_while_seeding_stops_everything_in_one_line(run):
+    demo = run("demo", before=FAILING_SEED)
+    assert demo.process.wait(timeout=180) == 1
+    assert "error: RuntimeError: the seed broke" in demo.output
+    assert "Traceback" not in demo.output
+    assert "the seed broke" in (demo.home / "logs" / "mowakaba.log").read_text()
+    assert processes_of(demo.home) == []
+
+
+def test_a_busy_port_is_refused_in_one_line_before_anything_starts(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = holder.getsockname()[1]
+        home = tmp_path / "busy"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        env.pop("DATABASE_URL", None)
+        env["MOWAKABA_HOME"] = str(home)
+        refused = subprocess.run(
+            [sys.executable, "-m", "mowakaba.cli", "up", "--prefect-port", str(busy),
+             "--port", str(free_port())],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert refused.returncode == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith(f"error: port {busy} (Prefect server) is in use")
+    assert f"pid {os.getpid()}" in line and line.endswith("or choose --prefect-port")
+    assert not (home / "mowakaba.db").exists()  # nothing migrated, nothing seeded
+    assert processes_of(home) == []
+
+
+def test_a_second_up_on_the_same_data_directory_is_refused(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    with (home / "up.lock").open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.write("4242\n")
+        lock.flush()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        env.pop("DATABASE_URL", None)
+        env["MOWAKABA_HOME"] = str(home)
+        refused = subprocess.run(
+            [sys.executable, "-m", "mowakaba.cli", "up", "--port", str(free_port()),
+             "--prefect-port", str(free_port())],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        f"error: another `mowakaba up` is running on {home} (pid 4242): stop it first"
+    )
+    assert not (home / "mowakaba.db").exists()
