@@ -23,7 +23,7 @@ from mowakaba.db import session_scope
 from mowakaba.enums import ExitDestination, Stage, WorkItemKind, WorkItemStatus
 from mowakaba.errors import MowakabaError
 from mowakaba.models import User, WorkItem, Youth
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.schemas import ExtensionRequest, RecordExitPayload, YouthRegistration
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import work_items as work_service

@@ -13,7 +13,7 @@ from mowakaba.calendar import WorkingCalendar, national_default_holidays
 from mowakaba.enums import HolidayKind
 from mowakaba.errors import InvalidInput, NotFound
 from mowakaba.models import CalendarYear, Holiday, Institution
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.settings import get_settings
 
 MIN_YEAR, MAX_YEAR = 1990, 2076  # the range the Hijri conversion covers, with margin

@@ -15,7 +15,7 @@ from mowakaba.enums import (
     WorkItemStatus,
 )
 from mowakaba.models import Escalation, FollowUp, Institution, WorkItem, Youth
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import users as user_service
 from mowakaba.services.work_items import record_event

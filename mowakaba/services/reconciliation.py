@@ -25,12 +25,12 @@ from mowakaba.models import Institution, Plan, WorkItem, Youth
 from mowakaba.pathway import (
     CANCELLED_ON_ENTRY,
     PathwayFacts,
-    Rules,
     check_transition,
     entry_work,
     next_stage_trigger,
     stage_moves,
 )
+from mowakaba.rules import Rules
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services.work_items import (
     cancel_work_item,

@@ -48,7 +48,7 @@ from mowakaba.models import (
     WorkItem,
     Youth,
 )
-from mowakaba.pathway import Rules, WorkItemSpec
+from mowakaba.rules import Rules, WorkItemSpec
 from mowakaba.schemas import (
     PAYLOADS,
     AssessmentPayload,

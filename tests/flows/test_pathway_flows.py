@@ -13,7 +13,7 @@ from mowakaba.calendar import WorkingCalendar
 from mowakaba.db import session_scope
 from mowakaba.enums import EventKind, Role, Stage, WorkItemKind
 from mowakaba.models import Notification, PathwayEvent, User, WorkItem, Youth
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.schedule import nominal_schedule
 from mowakaba.services import work_items as work_service
 from mowakaba.settings import get_settings

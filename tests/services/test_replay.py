@@ -23,7 +23,7 @@ from mowakaba.enums import (
     WorkItemStatus,
 )
 from mowakaba.models import Escalation, Notification, PathwayEvent, WorkItem, Youth
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.schedule import nominal_schedule
 from mowakaba.services import reconciliation, sweep
 from mowakaba.services import work_items as work_service
