@@ -16,6 +16,7 @@ from mowakaba.enums import AuditOutcome, Role, WorkItemKind, WorkItemStatus
 from mowakaba.errors import NotFound
 from mowakaba.models import User, WorkItem, Youth
 from mowakaba.schemas import PAYLOADS
+from mowakaba.services import completions as completion_service
 from mowakaba.services import users as user_service
 from mowakaba.services import work_items as work_service
 
@@ -94,7 +95,7 @@ def complete_work_item(
 ) -> EventOut:
     """Complete an item you are assigned (or your pool is); the youth's pathway run starts after."""
     scoped_item(session, request, user, item_id, "work_items.complete")
-    completion = work_service.complete_work_item(
+    completion = completion_service.complete_work_item(
         session, work_item_id=item_id, actor=user, payload=payload
     )
     event = EventOut.model_validate(completion.event, from_attributes=True)

@@ -14,7 +14,7 @@ from mowakaba.rules import Rules
 from mowakaba.schedule import KIND_LABELS
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import users as user_service
-from mowakaba.services.work_items import record_event
+from mowakaba.services.timeline import record_event
 from mowakaba.settings import get_settings
 
 

@@ -32,12 +32,8 @@ from mowakaba.pathway import (
 )
 from mowakaba.rules import Rules
 from mowakaba.services import calendars as calendar_service
-from mowakaba.services.work_items import (
-    cancel_work_item,
-    create_work_item,
-    open_items,
-    record_event,
-)
+from mowakaba.services.timeline import record_event
+from mowakaba.services.work_items import cancel_work_item, create_work_item, open_items
 
 
 @dataclass

@@ -32,14 +32,10 @@ from mowakaba.schemas import ExtensionRequest, RecordExitPayload, YouthRegistrat
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import users as user_service
+from mowakaba.services.completions.exits import record_exit
 from mowakaba.services.reconciliation import Reconciliation, lock_youth, reconcile_youth
-from mowakaba.services.work_items import (
-    cancel_work_item,
-    create_work_item,
-    open_items,
-    record_event,
-    record_exit,
-)
+from mowakaba.services.timeline import record_event
+from mowakaba.services.work_items import cancel_work_item, create_work_item, open_items
 from mowakaba.text import is_arabic, is_latin, normalise
 
 # Crockford's base32 without look-alikes: codes that carry no name and read aloud well.
