@@ -29,10 +29,10 @@ from api.schemas import (
     YouthOut,
     YouthPatch,
 )
-from mowakaba.clock import local_date, now
+from mowakaba.clock import now
 from mowakaba.enums import Role, Stage
 from mowakaba.errors import NotFound, Unavailable
-from mowakaba.models import Institution, PathwayEvent, User, Youth
+from mowakaba.models import PathwayEvent, User, Youth
 from mowakaba.schedule import nominal_schedule
 from mowakaba.schemas import ExtensionRequest, YouthRegistration
 from mowakaba.services import calendars as calendar_service
@@ -163,12 +163,11 @@ def schedule(
 ) -> list[ScheduleRow]:  # fmt: skip
     """The nominal schedule from today: what is coming if every item is done on time."""
     youth = scoped_youth(session, request, user, youth_id, "youths.schedule")
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(now(), institution.time_zone)
+    today = calendar_service.local_day(session, institution_id=youth.institution_id, at=now()).today
+    # The calendar must cover the schedule from registration on, not from today.
     rules = calendar_service.rules_for(
-        session, institution_id=institution.id, today=youth.registered_date
-    )  # type: ignore[arg-type]
+        session, institution_id=youth.institution_id, today=youth.registered_date
+    )
     entries = nominal_schedule(
         rules,
         date_of_birth=youth.date_of_birth,

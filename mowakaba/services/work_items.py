@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from mowakaba.clock import local_date, now
+from mowakaba.clock import now
 from mowakaba.enums import AssigneePool, EventKind, Role, WorkItemKind, WorkItemStatus
 from mowakaba.errors import AlreadyClosed, DateInPast, InvalidPayload, NotAllowed, NotFound
-from mowakaba.models import Escalation, FollowUp, Institution, PathwayEvent, User, WorkItem, Youth
+from mowakaba.models import Escalation, FollowUp, PathwayEvent, User, WorkItem, Youth
 from mowakaba.rules import WorkItemSpec
+from mowakaba.services import calendars as calendar_service
 from mowakaba.services import users as user_service
 from mowakaba.services.timeline import record_event
 
@@ -201,9 +202,7 @@ def reschedule_work_item(
         raise AlreadyClosed(f"work item {item.id} is {item.status.value} already")
     if not reason or not reason.strip():
         raise InvalidPayload("a new due date needs a reason")
-    institution = session.get(Institution, item.institution_id)
-    assert institution is not None
-    today = local_date(at, institution.time_zone)
+    today = calendar_service.local_day(session, institution_id=item.institution_id, at=at).today
     if due_date < today:
         raise DateInPast(f"new due date {due_date} is before today ({today})")
     youth = session.get(Youth, item.youth_id)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from mowakaba.clock import local_date, now
+from mowakaba.clock import now
 from mowakaba.enums import (
     ClosureReason,
     EventKind,
@@ -26,11 +26,10 @@ from mowakaba.errors import (
     NotAllowed,
     NotFound,
 )
-from mowakaba.models import ExitExtension, Institution, User, Youth
+from mowakaba.models import ExitExtension, User, Youth
 from mowakaba.pathway import IN_CARE, check_transition
 from mowakaba.schemas import ExtensionRequest, RecordExitPayload, YouthRegistration
 from mowakaba.services import calendars as calendar_service
-from mowakaba.services import institutions as institution_service
 from mowakaba.services import users as user_service
 from mowakaba.services.completions.exits import record_exit
 from mowakaba.services.reconciliation import Reconciliation, lock_youth, reconcile_youth
@@ -68,8 +67,8 @@ def register_youth(
     """Register a young person and bring their pathway up to date at once."""
     at = as_of or now()
     _check_names(data)
-    institution = institution_service.get_institution(session, data.institution_id)
-    today = local_date(at, institution.time_zone)
+    day = calendar_service.local_day(session, institution_id=data.institution_id, at=at)
+    institution, today = day.institution, day.today
     if data.mediator_id is not None:
         mediator = session.get(User, data.mediator_id)
         if (
@@ -83,7 +82,7 @@ def register_youth(
             )
     if data.admission_date > today:
         raise ImplausibleDates(f"admission {data.admission_date} is in the future ({today})")
-    rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
+    rules = day.rules()
     planned_exit = rules.check_registration(
         date_of_birth=data.date_of_birth,
         registered=today,
@@ -190,9 +189,8 @@ def request_extension(
     youth = lock_youth(session, youth_id)
     if youth.stage not in IN_CARE or youth.exit_date is not None:
         raise NotAllowed(f"youth {youth_id} is not in care (stage {youth.stage.value})")
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(at, institution.time_zone)
+    day = calendar_service.local_day(session, institution_id=youth.institution_id, at=at)
+    today = day.today
     pending = session.exec(
         select(ExitExtension).where(
             ExitExtension.youth_id == youth_id, ExitExtension.status == ExtensionStatus.requested
@@ -200,7 +198,7 @@ def request_extension(
     ).first()
     if pending is not None:
         raise InvalidExtension(f"youth {youth_id} has an extension request awaiting a decision")
-    rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
+    rules = day.rules()
     current = youth.planned_exit_date or rules.default_planned_exit(youth.date_of_birth)
     rules.check_extension(
         date_of_birth=youth.date_of_birth,
@@ -253,9 +251,7 @@ def record_unplanned_exit(
     """Record an exit that happened outside the "record exit" work item (a runaway at 15)."""
     at = as_of or now()
     youth = lock_youth(session, youth_id)
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(at, institution.time_zone)
+    today = calendar_service.local_day(session, institution_id=youth.institution_id, at=at).today
     record_exit(session, youth=youth, payload=payload, actor=actor, today=today)
     session.flush()
     return youth
@@ -285,9 +281,7 @@ def close_youth(
         raise AlreadyClosed(f"youth {youth_id} is closed already")
     if reason == ClosureReason.follow_up_completed:
         raise InvalidInput("follow_up_completed is set by the rules, not by a coordinator")
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(at, institution.time_zone)
+    today = calendar_service.local_day(session, institution_id=youth.institution_id, at=at).today
     check_transition(youth.stage, Stage.closed, youth.id)
     for item in open_items(session, youth_id=youth_id):
         cancel_work_item(

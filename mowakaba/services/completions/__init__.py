@@ -15,10 +15,10 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from mowakaba.clock import local_date, now
+from mowakaba.clock import now
 from mowakaba.enums import EventKind, WorkItemKind, WorkItemStatus
 from mowakaba.errors import AlreadyClosed, InvalidPayload, NotAssignee
-from mowakaba.models import Institution, PathwayEvent, User, Youth
+from mowakaba.models import PathwayEvent, User, Youth
 from mowakaba.schemas import PAYLOADS
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services.completions.assessments import ASSESSMENT_KINDS, record_assessment
@@ -97,11 +97,9 @@ def complete_work_item(
         raise NotAssignee(f"user {actor.id} may not complete work item {item.id}")
     parsed = parse_payload(item.kind, payload)
     youth = session.exec(select(Youth).where(Youth.id == item.youth_id).with_for_update()).one()
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(at, institution.time_zone)
-    rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
-    context = CompletionContext(session, rules, youth, item, actor, today, at)
+    day = calendar_service.local_day(session, institution_id=youth.institution_id, at=at)
+    today = day.today
+    context = CompletionContext(session, day.rules(), youth, item, actor, today, at)
     created = HANDLERS[item.kind](context, parsed)
     item.status = WorkItemStatus.done
     item.completed_at = at
