@@ -66,8 +66,7 @@ def list_work_items(
             filters["pool_institution_ids"] = user_service.institution_ids_of(session, user.id)  # type: ignore[arg-type]
     else:
         filters["visible_youths"] = youth_scope(session, user).filter(select(Youth.id))
-    total = work_service.count_work_items(session, **filters)
-    rows = work_service.list_work_items(
+    rows, total = work_service.page_work_items(
         session, **filters, limit=page_size, offset=(page - 1) * page_size
     )
     return page_of([item_out(i) for i in rows], total, page, page_size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from api.deps import SessionDep, audit, require
 from api.policy import youth_scope
@@ -33,6 +33,7 @@ from mowakaba.clock import now
 from mowakaba.enums import Role, Stage
 from mowakaba.errors import NotFound, Unavailable
 from mowakaba.models import PathwayEvent, User, Youth
+from mowakaba.paging import fetch_page
 from mowakaba.schedule import nominal_schedule
 from mowakaba.schemas import ExtensionRequest, YouthRegistration
 from mowakaba.services import calendars as calendar_service
@@ -146,11 +147,13 @@ def timeline(
     """The youth's pathway events, newest first."""
     scoped_youth(session, request, user, youth_id, "youths.timeline")
     query = select(PathwayEvent).where(PathwayEvent.youth_id == youth_id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(PathwayEvent.occurred_at).desc(), col(PathwayEvent.id).desc())
-        .offset((page - 1) * page_size).limit(page_size)
-    ).all()  # fmt: skip
+    rows, total = fetch_page(
+        session,
+        query,
+        order_by=[col(PathwayEvent.occurred_at).desc(), col(PathwayEvent.id).desc()],
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
     return page_of(
         [EventOut.model_validate(r, from_attributes=True) for r in rows], total, page, page_size
     )

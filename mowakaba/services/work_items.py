@@ -9,12 +9,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from mowakaba.clock import now
 from mowakaba.enums import AssigneePool, EventKind, Role, WorkItemKind, WorkItemStatus
 from mowakaba.errors import AlreadyClosed, DateInPast, InvalidPayload, NotAllowed, NotFound
 from mowakaba.models import Escalation, FollowUp, PathwayEvent, User, WorkItem, Youth
+from mowakaba.paging import fetch_page
 from mowakaba.rules import WorkItemSpec
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import users as user_service
@@ -222,6 +224,9 @@ def reschedule_work_item(
 
 # ---------------------------------------------------------------- finding
 
+# Soonest due first; the id breaks ties so that pages never overlap.
+SOONEST_DUE = (col(WorkItem.due_date), col(WorkItem.id))
+
 
 def list_work_items(
     session: Session,
@@ -240,13 +245,17 @@ def list_work_items(
 
     `visible_youths` (a select of youth ids) restricts them to a caller's scope.
     """
-    return list(session.exec(_work_query(**_kwargs(locals())).offset(offset).limit(limit)))
+    query = _work_query(**_kwargs(locals()))
+    return list(session.exec(query.order_by(*SOONEST_DUE).offset(offset).limit(limit)))
 
 
-def count_work_items(session: Session, **filters: Any) -> int:
-    """Count what `list_work_items` would list with the same filters."""
-    query = _work_query(**filters)
-    return int(session.exec(select(func.count()).select_from(query.subquery())).one())
+def page_work_items(
+    session: Session, *, limit: int, offset: int = 0, **filters: Any
+) -> tuple[list[WorkItem], int]:
+    """Return a page of what `list_work_items` lists with the same filters, and the total."""
+    return fetch_page(
+        session, _work_query(**filters), order_by=SOONEST_DUE, limit=limit, offset=offset
+    )
 
 
 def _kwargs(values: dict[str, Any]) -> dict[str, Any]:
@@ -262,7 +271,7 @@ def _work_query(
     kind: WorkItemKind | None = None,
     due_before: date | None = None,
     visible_youths: Any = None,
-) -> Any:
+) -> SelectOfScalar[WorkItem]:
     query = select(WorkItem)
     if visible_youths is not None:
         query = query.where(col(WorkItem.youth_id).in_(visible_youths))
@@ -282,4 +291,4 @@ def _work_query(
         query = query.where(WorkItem.kind == kind)
     if due_before is not None:
         query = query.where(col(WorkItem.due_date) <= due_before)
-    return query.order_by(col(WorkItem.due_date), col(WorkItem.id))
+    return query

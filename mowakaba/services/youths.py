@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from mowakaba.clock import now
 from mowakaba.enums import (
@@ -27,6 +27,7 @@ from mowakaba.errors import (
     NotFound,
 )
 from mowakaba.models import ExitExtension, User, Youth
+from mowakaba.paging import fetch_page
 from mowakaba.pathway import IN_CARE, check_transition
 from mowakaba.schemas import ExtensionRequest, RecordExitPayload, YouthRegistration
 from mowakaba.services import calendars as calendar_service
@@ -171,9 +172,7 @@ def search_youths(
         for word in normalise(q).split():
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(col(Youth.search_name).like(f"%{escaped}%", escape="\\"))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Youth.id)).offset(offset).limit(limit)).all()
-    return list(rows), int(total)
+    return fetch_page(session, query, order_by=[col(Youth.id)], limit=limit, offset=offset)
 
 
 def request_extension(
