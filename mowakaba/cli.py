@@ -34,10 +34,11 @@ from mowakaba.errors import InvalidInput, MowakabaError
 from mowakaba.models import User, WorkItem, Youth
 from mowakaba.notify.delivery import deliver_pending
 from mowakaba.notify.render import render_text
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.schedule import format_schedule, nominal_schedule, what_comes_next
 from mowakaba.schemas import PAYLOADS, YouthRegistration
 from mowakaba.services import calendars as calendar_service
+from mowakaba.services import completions as completion_service
 from mowakaba.services import escalations as escalation_service
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import notifications as notification_service
@@ -46,7 +47,7 @@ from mowakaba.services import sweep as sweep_service
 from mowakaba.services import users as user_service
 from mowakaba.services import work_items as work_service
 from mowakaba.services import youths as youth_service
-from mowakaba.services.work_items import Completion
+from mowakaba.services.completions import Completion
 from mowakaba.settings import get_settings
 
 app = typer.Typer(
@@ -688,7 +689,7 @@ def work_complete(
 
     def work(session: Session) -> Completion:
         actor = user_named(session, as_user)
-        return work_service.complete_work_item(
+        return completion_service.complete_work_item(
             session, work_item_id=work_item_id, actor=actor, payload=data, as_of=at
         )
 
@@ -962,7 +963,7 @@ def simulate(
     import shutil
     import tempfile
 
-    from mowakaba.embedded import StartupFailed, answers, free_port, prefect_server, wait_until
+    from mowakaba.embedded import StartupFailed, private_prefect_server
 
     first_day = parse_date(start, "--start") or date(clock.now().year, 1, 1)
     last_day = first_day + timedelta(days=round(years * 365.25))
@@ -975,38 +976,18 @@ def simulate(
     reset_engine()
     settings = get_settings()
     migrations.upgrade(get_engine())
-    port = free_port()
     os.environ.update(settings.prefect_environment())
-    os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
-    # A private server on a loopback port for the run's length: no basic auth.
-    os.environ.pop("PREFECT_API_AUTH_STRING", None)
-    os.environ.pop("PREFECT_SERVER_API_AUTH_STRING", None)
-    server = prefect_server(port, data_dir / "logs" / "prefect-server.log")
-    # The replay needs flow runs, states and logs; the server's background services
-    # (scheduler, automations, event storage...) only cost it time: ~25 % measured.
-    quiet = {
-        f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false"
-        for name in (
-            "EVENT_PERSISTER", "TRIGGERS", "SCHEDULER", "LATE_RUNS", "FOREMAN",
-            "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR", "EVENT_LOGGER",
-        )
-    }  # fmt: skip
-    server.start({**os.environ, **quiet})
     try:
-        wait_until(
-            lambda: answers(f"http://127.0.0.1:{port}/api/health"), seconds=120, children=[server]
-        )
-        results = run_simulation(
-            youths=youths, first_day=first_day, last_day=last_day, seed=seed,
-            institutions=institutions, mediators=mediators,
-        )  # fmt: skip
+        # A private server on a loopback port for the run's length, stopped whatever happens.
+        with private_prefect_server(data_dir) as api_url:
+            os.environ["PREFECT_API_URL"] = api_url
+            results = run_simulation(
+                youths=youths, first_day=first_day, last_day=last_day, seed=seed,
+                institutions=institutions, mediators=mediators,
+            )  # fmt: skip
     except StartupFailed as exc:
         raise fail(f"the Prefect server did not start: {exc}") from None
     finally:
-        server.stop()
-        if server.process is not None:
-            server.process.wait(timeout=30)
-        server.kill()
         if home is None:
             shutil.rmtree(data_dir, ignore_errors=True)
     from mowakaba.simulation import format_results

@@ -23,10 +23,10 @@ from mowakaba.db import session_scope
 from mowakaba.enums import ExitDestination, Stage, WorkItemKind, WorkItemStatus
 from mowakaba.errors import MowakabaError
 from mowakaba.models import User, WorkItem, Youth
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.schemas import ExtensionRequest, RecordExitPayload, YouthRegistration
 from mowakaba.services import calendars as calendar_service
-from mowakaba.services import work_items as work_service
+from mowakaba.services import completions as completion_service
 from mowakaba.services import youths as youth_service
 from mowakaba.settings import get_settings
 
@@ -119,7 +119,7 @@ class CohortReplay:
                     )
                     try:
                         with session.begin_nested():
-                            work_service.complete_work_item(
+                            completion_service.complete_work_item(
                                 session, work_item_id=item_id, actor=actor, payload=payload,
                                 as_of=at,
                             )  # fmt: skip

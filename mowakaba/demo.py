@@ -18,7 +18,7 @@ from mowakaba.cohort import CohortReplay, Registration
 from mowakaba.db import session_scope
 from mowakaba.enums import Role, Stage
 from mowakaba.models import Escalation, Institution, Youth
-from mowakaba.pathway import add_months
+from mowakaba.rules import add_months
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import sweep as sweep_service

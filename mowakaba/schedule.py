@@ -15,12 +15,11 @@ from mowakaba.enums import Stage, WorkItemKind, WorkItemStatus
 from mowakaba.pathway import (
     CANCELLED_ON_ENTRY,
     PathwayFacts,
-    Rules,
-    WorkItemSpec,
     entry_work,
     next_stage_trigger,
     stage_moves,
 )
+from mowakaba.rules import Rules, WorkItemSpec
 
 # Ordering of events on one day: the stage first, then what it creates.
 _EVENT_ORDER = {

@@ -37,7 +37,7 @@ from mowakaba.models import (
     WorkItem,
     Youth,
 )
-from mowakaba.pathway import add_months
+from mowakaba.rules import add_months
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import users as user_service
 

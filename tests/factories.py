@@ -6,8 +6,10 @@ from datetime import UTC, date, datetime, time
 from itertools import count
 from zoneinfo import ZoneInfo
 
+from sqlmodel import select
+
 from mowakaba.enums import Axis, EducationLevel, Role, Sex, VocationalLevel
-from mowakaba.models import Institution, User
+from mowakaba.models import Institution, User, WorkItem
 from mowakaba.schemas import YouthRegistration
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import users as user_service
@@ -88,3 +90,26 @@ def plan(*axes_and_dates: tuple[str, date]) -> dict:
             for axis, d in axes_and_dates
         ]
     }
+
+
+def make_world(session, *, as_of: datetime) -> dict:
+    """Build an institution with its people, a neighbour, and one youth registered `as_of`."""
+    institution, other = make_institution(session), make_institution(session)
+    coordinator = make_user(session, Role.coordinator, [institution])
+    mediator = make_user(session, Role.mediator, [institution])
+    other_mediator = make_user(session, Role.mediator, [institution])
+    other_coordinator = make_user(session, Role.coordinator, [other])
+    youth = make_youth(session, institution, mediator, as_of=as_of)
+    return dict(
+        institution=institution, coordinator=coordinator, mediator=mediator,
+        other_mediator=other_mediator, other_coordinator=other_coordinator, youth=youth,
+    )  # fmt: skip
+
+
+def item_of(session, youth, kind, subject=""):
+    """Return the youth's work item of a kind (and subject)."""
+    return session.exec(
+        select(WorkItem).where(
+            WorkItem.youth_id == youth.id, WorkItem.kind == kind, WorkItem.subject == subject
+        )
+    ).one()

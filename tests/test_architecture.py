@@ -62,3 +62,114 @@ def test_the_checker_sees_an_offence(tmp_path):
     offender = tmp_path / "x.py"
     offender.write_text("import prefect\nfrom fastapi import FastAPI\nfrom . import sibling\n")
     assert imported_roots(offender) == {"prefect", "fastapi"}
+
+
+# ---------------------------------------------------------------- the core's own shape
+
+CORE = ROOT / "mowakaba"
+MAX_LINES = 500
+# Not held to the limit: the composition root (cli.py, becoming the cli/ package, and
+# embedded.py), reshaped in changes of its own, and the generated migrations.
+NOT_SIZED = ("mowakaba/cli.py", "mowakaba/cli/", "mowakaba/migrations/", "mowakaba/embedded.py")
+
+
+def module_name(path: Path, base: Path = ROOT) -> str:
+    parts = list(path.relative_to(base).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def import_graph(root: Path = CORE) -> dict[str, set[str]]:
+    """Map each module of a package to the package's modules it imports, anywhere in its body.
+
+    Imports inside functions count as much as those at the top: deferring an import
+    hides a circle, it does not remove it. `from a import b` is an import of the module
+    `a.b` when there is one, else of `a`; names resolve to the deepest existing module.
+    """
+    files = {module_name(p, root.parent): p for p in sorted(root.rglob("*.py"))}
+
+    def deepest(dotted: str) -> str | None:
+        parts = dotted.split(".")
+        while parts and ".".join(parts) not in files:
+            parts.pop()
+        return ".".join(parts) or None
+
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        targets: set[str | None] = set()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                targets |= {deepest(alias.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                anchor = package[: len(package) - node.level + 1] if node.level else []
+                base = ".".join(anchor + ([node.module] if node.module else []))
+                for alias in node.names:
+                    submodule = f"{base}.{alias.name}"
+                    targets.add(submodule if submodule in files else deepest(base))
+        graph[name] = {t for t in targets if t is not None} - {name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Return the strongly connected groups of more than one module (Tarjan), sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def test_the_core_has_no_import_circle():
+    assert cycles(import_graph()) == []
+
+
+def test_the_circle_finder_sees_a_circle_hidden_in_a_function(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "a.py").write_text("from pkg.sub import b\n")
+    (package / "sub" / "b.py").write_text("def f():\n    from ..c import g\n")
+    (package / "c.py").write_text("import os\nfrom pkg import a\n")
+    (package / "d.py").write_text("from pkg import a, c\nfrom pkg.a import thing\n")
+    found = import_graph(package)
+    assert cycles(found) == [["pkg.a", "pkg.c", "pkg.sub.b"]]
+    assert found["pkg.d"] == {"pkg.a", "pkg.c"}
+
+
+def test_no_core_module_is_longer_than_500_lines():
+    long = {
+        path.relative_to(ROOT).as_posix(): n
+        for path in CORE.rglob("*.py")
+        if not path.relative_to(ROOT).as_posix().startswith(NOT_SIZED)
+        and (n := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert long == {}

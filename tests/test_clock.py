@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 
 from mowakaba import clock
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 
 TZ = "Africa/Casablanca"
 

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from mowakaba.calendar import WorkingCalendar
 from mowakaba.cli import app
 from mowakaba.enums import Stage, WorkItemKind
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.schedule import format_schedule, nominal_schedule
 
 RULES = Rules(calendar=WorkingCalendar.national(range(2025, 2040), hijri_offset_days=1))

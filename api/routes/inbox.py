@@ -6,15 +6,16 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from api.deps import SessionDep, require
 from api.policy import youth_scope
 from api.routes.common import IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import AuditOut, EscalationOut, NotificationOut, Page
 from mowakaba.enums import Role
-from mowakaba.models import AuditEvent, Notification, User, Youth
+from mowakaba.models import AuditEvent, User, Youth
 from mowakaba.notify.render import render_text
+from mowakaba.paging import fetch_page
 from mowakaba.services import escalations as escalation_service
 from mowakaba.services import notifications as notification_service
 
@@ -66,16 +67,12 @@ def notifications(
     page_size: PageSize = 50,
 ) -> dict:
     """My in-app inbox, newest first."""
-    query = select(Notification).where(Notification.recipient_id == user.id)
-    if unread:
-        query = query.where(col(Notification.read_at).is_(None))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = notification_service.inbox(
+    rows, total = notification_service.page_inbox(
         session,
-        user_id=user.id,
+        user_id=user.id,  # type: ignore[arg-type]
         unread_only=unread,
         limit=page_size,
-        offset=(page - 1) * page_size,  # type: ignore[arg-type]
+        offset=(page - 1) * page_size,
     )
     items = []
     for n in rows:
@@ -124,10 +121,13 @@ def audit_events(
         query = query.where(col(AuditEvent.occurred_at) >= from_)
     if to is not None:
         query = query.where(col(AuditEvent.occurred_at) <= to)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(AuditEvent.id).desc()).offset((page - 1) * page_size).limit(page_size)
-    ).all()
+    rows, total = fetch_page(
+        session,
+        query,
+        order_by=[col(AuditEvent.id).desc()],
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
     return page_of(
         [AuditOut.model_validate(r, from_attributes=True) for r in rows], total, page, page_size
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from api.deps import SessionDep, require
 from api.routes.common import IdempotencyKey, PageNo, PageSize, idempotent, page_of
 from api.schemas import InstitutionIn, InstitutionOut, Page
 from mowakaba.models import Institution, User
+from mowakaba.paging import fetch_page
 from mowakaba.services import institutions as institution_service
 
 router = APIRouter(tags=["institutions"])
@@ -24,13 +25,13 @@ def list_institutions(
     page_size: PageSize = 50,
 ) -> dict:
     """Every institution (names and regions are not case data)."""
-    total = session.exec(select(func.count()).select_from(Institution)).one()
-    rows = session.exec(
-        select(Institution)
-        .order_by(col(Institution.name))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
+    rows, total = fetch_page(
+        session,
+        select(Institution),
+        order_by=[col(Institution.name)],
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
     return page_of(
         [InstitutionOut.model_validate(r, from_attributes=True) for r in rows],
         total,

@@ -17,6 +17,7 @@ from mowakaba.enums import AuditOutcome, Role, WorkItemKind, WorkItemStatus
 from mowakaba.errors import NotFound
 from mowakaba.models import User, WorkItem, Youth
 from mowakaba.schemas import PAYLOADS
+from mowakaba.services import completions as completion_service
 from mowakaba.services import users as user_service
 from mowakaba.services import work_items as work_service
 
@@ -66,8 +67,7 @@ def list_work_items(
             filters["pool_institution_ids"] = user_service.institution_ids_of(session, user.id)  # type: ignore[arg-type]
     else:
         filters["visible_youths"] = youth_scope(session, user).filter(select(Youth.id))
-    total = work_service.count_work_items(session, **filters)
-    rows = work_service.list_work_items(
+    rows, total = work_service.page_work_items(
         session, **filters, limit=page_size, offset=(page - 1) * page_size
     )
     return page_of([item_out(i) for i in rows], total, page, page_size)
@@ -95,7 +95,7 @@ def complete_work_item(
 ) -> EventOut:
     """Complete an item you are assigned (or your pool is); the youth's pathway run starts after."""
     scoped_item(session, request, user, item_id, "work_items.complete")
-    completion = work_service.complete_work_item(
+    completion = completion_service.complete_work_item(
         session, work_item_id=item_id, actor=user, payload=payload
     )
     event = EventOut.model_validate(completion.event, from_attributes=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from api.deps import SessionDep, audit, require
 from api.policy import youth_scope
@@ -30,10 +30,11 @@ from api.schemas import (
     YouthPatch,
 )
 from flows import launch
-from mowakaba.clock import local_date, now
+from mowakaba.clock import now
 from mowakaba.enums import Role, Stage
 from mowakaba.errors import NotFound
-from mowakaba.models import Institution, PathwayEvent, User, Youth
+from mowakaba.models import PathwayEvent, User, Youth
+from mowakaba.paging import fetch_page
 from mowakaba.schedule import nominal_schedule
 from mowakaba.schemas import ExtensionRequest, YouthRegistration
 from mowakaba.services import calendars as calendar_service
@@ -140,11 +141,13 @@ def timeline(
     """The youth's pathway events, newest first."""
     scoped_youth(session, request, user, youth_id, "youths.timeline")
     query = select(PathwayEvent).where(PathwayEvent.youth_id == youth_id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(PathwayEvent.occurred_at).desc(), col(PathwayEvent.id).desc())
-        .offset((page - 1) * page_size).limit(page_size)
-    ).all()  # fmt: skip
+    rows, total = fetch_page(
+        session,
+        query,
+        order_by=[col(PathwayEvent.occurred_at).desc(), col(PathwayEvent.id).desc()],
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
     return page_of(
         [EventOut.model_validate(r, from_attributes=True) for r in rows], total, page, page_size
     )
@@ -157,12 +160,11 @@ def schedule(
 ) -> list[ScheduleRow]:  # fmt: skip
     """The nominal schedule from today: what is coming if every item is done on time."""
     youth = scoped_youth(session, request, user, youth_id, "youths.schedule")
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(now(), institution.time_zone)
+    today = calendar_service.local_day(session, institution_id=youth.institution_id, at=now()).today
+    # The calendar must cover the schedule from registration on, not from today.
     rules = calendar_service.rules_for(
-        session, institution_id=institution.id, today=youth.registered_date
-    )  # type: ignore[arg-type]
+        session, institution_id=youth.institution_id, today=youth.registered_date
+    )
     entries = nominal_schedule(
         rules,
         date_of_birth=youth.date_of_birth,

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from mowakaba import clock
 from mowakaba.calendar import WorkingCalendar, national_default_holidays
 from mowakaba.enums import HolidayKind
 from mowakaba.errors import InvalidInput, NotFound
 from mowakaba.models import CalendarYear, Holiday, Institution
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
+from mowakaba.services import institutions as institution_service
 from mowakaba.settings import get_settings
 
 MIN_YEAR, MAX_YEAR = 1990, 2076  # the range the Hijri conversion covers, with margin
@@ -181,3 +184,25 @@ def rules_for(session: Session, *, institution_id: int, today: date) -> Rules:
     rules = Rules(timings=get_settings().timings, calendar=calendar)
     _rules_cache[key] = (time.monotonic(), rules)
     return rules
+
+
+@dataclass(frozen=True)
+class LocalDay:
+    """An institution's local date at an instant, and the pathway rules that hold on it."""
+
+    institution: Institution
+    today: date
+    session: Session = field(repr=False, compare=False)
+
+    def rules(self) -> Rules:
+        """Return the institution's rules today (read when asked: it may seed calendar years)."""
+        assert self.institution.id is not None
+        return rules_for(self.session, institution_id=self.institution.id, today=self.today)
+
+
+def local_day(session: Session, *, institution_id: int, at: datetime) -> LocalDay:
+    """Return an institution's local today at an instant (its time zone), with its rules."""
+    institution = institution_service.get_institution(session, institution_id)
+    return LocalDay(
+        institution=institution, today=clock.local_date(at, institution.time_zone), session=session
+    )

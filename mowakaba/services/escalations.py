@@ -10,11 +10,11 @@ from mowakaba.clock import now
 from mowakaba.enums import EscalationReason, EventKind, NotificationKind, Role
 from mowakaba.errors import AlreadyClosed, NotFound
 from mowakaba.models import Escalation, Institution, User, WorkItem, Youth
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.schedule import KIND_LABELS
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import users as user_service
-from mowakaba.services.work_items import record_event
+from mowakaba.services.timeline import record_event
 from mowakaba.settings import get_settings
 
 

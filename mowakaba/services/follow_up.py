@@ -15,10 +15,12 @@ from mowakaba.enums import (
     WorkItemStatus,
 )
 from mowakaba.models import Escalation, FollowUp, Institution, WorkItem, Youth
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import users as user_service
-from mowakaba.services.work_items import record_event
+from mowakaba.services.timeline import record_event
+from mowakaba.services.work_items import cancel_work_item
+from mowakaba.settings import get_settings
 
 MISSED = (CheckpointStatus.no_contact, CheckpointStatus.missed)
 
@@ -30,8 +32,6 @@ def update_contact_mark(
 
     Returns True when marked now, False when cleared now, None when unchanged.
     """
-    from mowakaba.settings import get_settings
-
     resolved = session.exec(
         select(FollowUp)
         .where(FollowUp.youth_id == youth.id, FollowUp.status != CheckpointStatus.open)
@@ -63,8 +63,6 @@ def _escalate_not_in_touch(
     session: Session, *, youth: Youth, checkpoint: FollowUp, at: datetime
 ) -> None:
     """One escalation to the institution's coordinators, on the checkpoint that made the mark."""
-    from mowakaba.settings import get_settings
-
     institution = session.get(Institution, youth.institution_id)
     assert institution is not None
     recipients = user_service.coordinators_of(session, youth.institution_id)
@@ -128,8 +126,6 @@ def mark_missed(
     session: Session, *, item: WorkItem, youth: Youth, today: date, at: datetime
 ) -> None:
     """Close a checkpoint nobody recorded in time as missed, and update the contact mark."""
-    from mowakaba.services.work_items import cancel_work_item
-
     follow_up = session.exec(select(FollowUp).where(FollowUp.work_item_id == item.id)).one()
     follow_up.status = CheckpointStatus.missed
     session.add(follow_up)

@@ -13,11 +13,13 @@ from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from mowakaba.clock import now
 from mowakaba.enums import Channel, DeliveryStatus, NotificationKind
 from mowakaba.errors import NotFound
 from mowakaba.models import DeliveryAttempt, Notification, User
+from mowakaba.paging import fetch_page
 
 # Retry an email after 1, 5, 30, 120 minutes, then every 6 hours; give up after 10 attempts.
 BACKOFF_MINUTES = (1, 5, 30, 120, 360)
@@ -79,15 +81,30 @@ def enqueue_each(
     return created
 
 
+NEWEST_FIRST = (col(Notification.id).desc(),)
+
+
 def inbox(
     session: Session, *, user_id: int, unread_only: bool = False, limit: int = 50, offset: int = 0
 ) -> list[Notification]:
     """Return a user's in-app notifications, newest first."""
+    query = _inbox_query(user_id, unread_only).order_by(*NEWEST_FIRST)
+    return list(session.exec(query.offset(offset).limit(limit)))
+
+
+def page_inbox(
+    session: Session, *, user_id: int, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> tuple[list[Notification], int]:
+    """Return a page of a user's in-app notifications, newest first, and how many there are."""
+    query = _inbox_query(user_id, unread_only)
+    return fetch_page(session, query, order_by=NEWEST_FIRST, limit=limit, offset=offset)
+
+
+def _inbox_query(user_id: int, unread_only: bool) -> SelectOfScalar[Notification]:
     query = select(Notification).where(Notification.recipient_id == user_id)
     if unread_only:
         query = query.where(col(Notification.read_at).is_(None))
-    query = query.order_by(col(Notification.id).desc()).offset(offset).limit(limit)
-    return list(session.exec(query))
+    return query
 
 
 def mark_read(session: Session, *, notification_id: int, user_id: int) -> Notification:

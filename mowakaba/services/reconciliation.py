@@ -21,23 +21,19 @@ from mowakaba.enums import (
     WorkItemStatus,
 )
 from mowakaba.errors import NotFound
-from mowakaba.models import Institution, Plan, WorkItem, Youth
+from mowakaba.models import Plan, WorkItem, Youth
 from mowakaba.pathway import (
     CANCELLED_ON_ENTRY,
     PathwayFacts,
-    Rules,
     check_transition,
     entry_work,
     next_stage_trigger,
     stage_moves,
 )
+from mowakaba.rules import Rules
 from mowakaba.services import calendars as calendar_service
-from mowakaba.services.work_items import (
-    cancel_work_item,
-    create_work_item,
-    open_items,
-    record_event,
-)
+from mowakaba.services.timeline import record_event
+from mowakaba.services.work_items import cancel_work_item, create_work_item, open_items
 
 
 @dataclass
@@ -121,13 +117,12 @@ def reconcile_youth(
     """Bring one youth up to date: every stage move due by `as_of`, and the work it creates."""
     at = as_of or now()
     youth = lock_youth(session, youth_id)
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(at, institution.time_zone)
+    day = calendar_service.local_day(session, institution_id=youth.institution_id, at=at)
+    today, tz = day.today, day.institution.time_zone
     if rules is None:
-        rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
+        rules = day.rules()
     result = Reconciliation(youth_id=youth_id, stage_before=youth.stage, stage_after=youth.stage)
-    facts = facts_of(session, youth, institution.time_zone)
+    facts = facts_of(session, youth, tz)
     for stage, on in stage_moves(rules, facts, today):
         check_transition(youth.stage, stage, youth.id)
         youth.stage, youth.stage_entered_date = stage, on
@@ -167,9 +162,7 @@ def reconcile_youth(
             if created is not None:
                 result.created.append(created.id)  # type: ignore[arg-type]
         result.moves.append((stage, on))
-    youth.next_trigger_date = next_stage_trigger(
-        rules, facts_of(session, youth, institution.time_zone)
-    )
+    youth.next_trigger_date = next_stage_trigger(rules, facts_of(session, youth, tz))
     youth.needs_reconciliation = False
     if result.changed:
         youth.updated_at = at
@@ -184,11 +177,9 @@ def stage_change_due(session: Session, youth_id: int, as_of: datetime) -> bool:
     youth = session.get(Youth, youth_id)
     if youth is None:
         return False
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(as_of, institution.time_zone)
-    rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
-    return bool(stage_moves(rules, facts_of(session, youth, institution.time_zone), today))
+    day = calendar_service.local_day(session, institution_id=youth.institution_id, at=as_of)
+    facts = facts_of(session, youth, day.institution.time_zone)
+    return bool(stage_moves(day.rules(), facts, day.today))
 
 
 def youths_due(session: Session, *, today: date, after_id: int, limit: int) -> list[int]:

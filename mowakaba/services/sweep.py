@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from mowakaba.clock import local_date, now
 from mowakaba.enums import CheckpointStatus, NotificationKind, WorkItemStatus
 from mowakaba.models import Institution, PathwayEvent, User, WorkItem, Youth
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.schedule import KIND_LABELS
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import escalations as escalation_service
@@ -101,24 +101,25 @@ class SweepContext:
 
     def __init__(self, session: Session, at: datetime) -> None:
         self.session, self.at = session, at
-        self._institutions: dict[int, Institution] = {}
+        self._days: dict[int, calendar_service.LocalDay] = {}
         self._rules: dict[int, Rules] = {}
 
+    def day(self, institution_id: int) -> calendar_service.LocalDay:
+        if institution_id not in self._days:
+            self._days[institution_id] = calendar_service.local_day(
+                self.session, institution_id=institution_id, at=self.at
+            )
+        return self._days[institution_id]
+
     def institution(self, institution_id: int) -> Institution:
-        if institution_id not in self._institutions:
-            institution = self.session.get(Institution, institution_id)
-            assert institution is not None
-            self._institutions[institution_id] = institution
-        return self._institutions[institution_id]
+        return self.day(institution_id).institution
 
     def today(self, institution_id: int) -> date:
-        return local_date(self.at, self.institution(institution_id).time_zone)
+        return self.day(institution_id).today
 
     def rules(self, institution_id: int) -> Rules:
         if institution_id not in self._rules:
-            self._rules[institution_id] = calendar_service.rules_for(
-                self.session, institution_id=institution_id, today=self.today(institution_id)
-            )
+            self._rules[institution_id] = self.day(institution_id).rules()
         return self._rules[institution_id]
 
     def coarse_today(self) -> date:
@@ -252,7 +253,7 @@ def missed_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         after_id=after_id,
         limit=limit,
     )
-    missed, marked, youths = 0, 0, []
+    missed, marked, youths = 0, 0, list[int]()
     for item in items:
         rules, today = ctx.rules(item.institution_id), ctx.today(item.institution_id)
         if not rules.checkpoint_missed(CheckpointStatus.open, item.due_date, today):
@@ -262,7 +263,7 @@ def missed_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         follow_up_service.mark_missed(session, item=item, youth=youth, today=today, at=ctx.at)
         missed += 1
         marked += int(youth.not_in_touch and not was)
-        youths.append(youth.id)  # type: ignore[arg-type]
+        youths.append(item.youth_id)
     reconciliation_service.flag_for_reconciliation(session, youth_ids=youths)
     counts = {"checkpoints_missed": missed, "marked_not_in_touch": marked}
     return Batch(counts, *_next(items, after_id, limit))

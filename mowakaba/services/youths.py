@@ -6,9 +6,9 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from mowakaba.clock import local_date, now
+from mowakaba.clock import now
 from mowakaba.enums import (
     ClosureReason,
     EventKind,
@@ -26,20 +26,16 @@ from mowakaba.errors import (
     NotAllowed,
     NotFound,
 )
-from mowakaba.models import ExitExtension, Institution, User, Youth
+from mowakaba.models import ExitExtension, User, Youth
+from mowakaba.paging import fetch_page
 from mowakaba.pathway import IN_CARE, check_transition
 from mowakaba.schemas import ExtensionRequest, RecordExitPayload, YouthRegistration
 from mowakaba.services import calendars as calendar_service
-from mowakaba.services import institutions as institution_service
 from mowakaba.services import users as user_service
+from mowakaba.services.completions.exits import record_exit
 from mowakaba.services.reconciliation import Reconciliation, lock_youth, reconcile_youth
-from mowakaba.services.work_items import (
-    cancel_work_item,
-    create_work_item,
-    open_items,
-    record_event,
-    record_exit,
-)
+from mowakaba.services.timeline import record_event
+from mowakaba.services.work_items import cancel_work_item, create_work_item, open_items
 from mowakaba.text import is_arabic, is_latin, normalise
 
 # Crockford's base32 without look-alikes: codes that carry no name and read aloud well.
@@ -72,8 +68,8 @@ def register_youth(
     """Register a young person and bring their pathway up to date at once."""
     at = as_of or now()
     _check_names(data)
-    institution = institution_service.get_institution(session, data.institution_id)
-    today = local_date(at, institution.time_zone)
+    day = calendar_service.local_day(session, institution_id=data.institution_id, at=at)
+    institution, today = day.institution, day.today
     if data.mediator_id is not None:
         mediator = session.get(User, data.mediator_id)
         if (
@@ -87,7 +83,7 @@ def register_youth(
             )
     if data.admission_date > today:
         raise ImplausibleDates(f"admission {data.admission_date} is in the future ({today})")
-    rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
+    rules = day.rules()
     planned_exit = rules.check_registration(
         date_of_birth=data.date_of_birth,
         registered=today,
@@ -176,9 +172,7 @@ def search_youths(
         for word in normalise(q).split():
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(col(Youth.search_name).like(f"%{escaped}%", escape="\\"))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Youth.id)).offset(offset).limit(limit)).all()
-    return list(rows), int(total)
+    return fetch_page(session, query, order_by=[col(Youth.id)], limit=limit, offset=offset)
 
 
 def request_extension(
@@ -194,9 +188,8 @@ def request_extension(
     youth = lock_youth(session, youth_id)
     if youth.stage not in IN_CARE or youth.exit_date is not None:
         raise NotAllowed(f"youth {youth_id} is not in care (stage {youth.stage.value})")
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(at, institution.time_zone)
+    day = calendar_service.local_day(session, institution_id=youth.institution_id, at=at)
+    today = day.today
     pending = session.exec(
         select(ExitExtension).where(
             ExitExtension.youth_id == youth_id, ExitExtension.status == ExtensionStatus.requested
@@ -204,7 +197,7 @@ def request_extension(
     ).first()
     if pending is not None:
         raise InvalidExtension(f"youth {youth_id} has an extension request awaiting a decision")
-    rules = calendar_service.rules_for(session, institution_id=institution.id, today=today)  # type: ignore[arg-type]
+    rules = day.rules()
     current = youth.planned_exit_date or rules.default_planned_exit(youth.date_of_birth)
     rules.check_extension(
         date_of_birth=youth.date_of_birth,
@@ -257,9 +250,7 @@ def record_unplanned_exit(
     """Record an exit that happened outside the "record exit" work item (a runaway at 15)."""
     at = as_of or now()
     youth = lock_youth(session, youth_id)
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(at, institution.time_zone)
+    today = calendar_service.local_day(session, institution_id=youth.institution_id, at=at).today
     record_exit(session, youth=youth, payload=payload, actor=actor, today=today)
     session.flush()
     return youth
@@ -289,9 +280,7 @@ def close_youth(
         raise AlreadyClosed(f"youth {youth_id} is closed already")
     if reason == ClosureReason.follow_up_completed:
         raise InvalidInput("follow_up_completed is set by the rules, not by a coordinator")
-    institution = session.get(Institution, youth.institution_id)
-    assert institution is not None
-    today = local_date(at, institution.time_zone)
+    today = calendar_service.local_day(session, institution_id=youth.institution_id, at=at).today
     check_transition(youth.stage, Stage.closed, youth.id)
     for item in open_items(session, youth_id=youth_id):
         cancel_work_item(

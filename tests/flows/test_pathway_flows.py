@@ -5,16 +5,17 @@ from datetime import date
 from prefect import tags
 from sqlmodel import col, func, select
 
-from flows.launch import start_pathway_after_commit
 from flows.labels import youth_tags
+from flows.launch import start_pathway_after_commit
 from flows.pathway import pathway
 from flows.sweep import sweep
 from mowakaba.calendar import WorkingCalendar
 from mowakaba.db import session_scope
 from mowakaba.enums import EventKind, Role, Stage, WorkItemKind
 from mowakaba.models import Notification, PathwayEvent, User, WorkItem, Youth
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.schedule import nominal_schedule
+from mowakaba.services import completions as completion_service
 from mowakaba.services import work_items as work_service
 from mowakaba.settings import get_settings
 from tests.factories import at, make_institution, make_user, make_youth
@@ -64,7 +65,7 @@ def test_replay_through_the_flows_matches_the_services_and_tags_every_stage_chan
                     item = s.get(WorkItem, item_id)
                     actor = s.get(User, coordinator_id if pooled else mediator_id)
                     payload = CONTACT if item.subject == "m3" else payload_for(item, day)
-                    completion = work_service.complete_work_item(
+                    completion = completion_service.complete_work_item(
                         s, work_item_id=item_id, actor=actor, payload=payload, as_of=at(day, 10)
                     )
                     event_id = completion.event.id
@@ -157,7 +158,7 @@ def test_prefect_down_the_completion_stands_and_the_next_sweep_catches_up(commit
         youth = make_youth(s, institution, mediator, as_of=at(date(2026, 11, 30)))
         youth_id = youth.id
         intake = work_service.open_items(s, youth_id=youth_id)[0]
-        completion = work_service.complete_work_item(
+        completion = completion_service.complete_work_item(
             s, work_item_id=intake.id, actor=mediator, payload=payload_for(intake, date(2026, 12, 1)),
             as_of=at(date(2026, 12, 1)),
         )  # fmt: skip

@@ -8,7 +8,7 @@ from sqlmodel import Session, func, select
 from mowakaba.db import session_scope
 from mowakaba.enums import EventKind, Role, WorkItemKind
 from mowakaba.models import PathwayEvent, WorkItem, Youth
-from mowakaba.pathway import WorkItemSpec
+from mowakaba.rules import WorkItemSpec
 from mowakaba.services import reconciliation
 from mowakaba.services.work_items import create_work_item
 from tests.factories import at, make_institution, make_user, make_youth

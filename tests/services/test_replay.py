@@ -23,8 +23,9 @@ from mowakaba.enums import (
     WorkItemStatus,
 )
 from mowakaba.models import Escalation, Notification, PathwayEvent, WorkItem, Youth
-from mowakaba.pathway import Rules
+from mowakaba.rules import Rules
 from mowakaba.schedule import nominal_schedule
+from mowakaba.services import completions as completion_service
 from mowakaba.services import reconciliation, sweep
 from mowakaba.services import work_items as work_service
 from mowakaba.settings import get_settings
@@ -105,7 +106,7 @@ def test_replay_agrees_with_the_nominal_schedule_and_chases_what_is_late(session
                 break
             for item in due_today:
                 actor = coordinator if item.assignee_pool else mediator
-                work_service.complete_work_item(
+                completion_service.complete_work_item(
                     session, work_item_id=item.id, actor=actor,
                     payload=payload_for(item, day), as_of=at(day, 10),
                 )  # fmt: skip

@@ -1,0 +1,49 @@
+"""Every table (DESIGN.md §4). Singular snake_case names, `_id` keys, `_at` UTC, `_date` local.
+
+Columns whose `info` says `sensitive` (health, family, notes) never leave the
+case file: partners see a minimised referral, logs carry ids only. One module per
+area; importing this package registers every table on the metadata.
+"""
+
+from mowakaba.models.api_sessions import AuthToken, IdempotencyRecord, LoginFailure
+from mowakaba.models.history import AuditEvent, PathwayEvent
+from mowakaba.models.notifications import DeliveryAttempt, Notification
+from mowakaba.models.organisation import CalendarYear, Holiday, Institution, User, UserInstitution
+from mowakaba.models.work import (
+    Assessment,
+    AssessmentAxis,
+    Escalation,
+    ExitExtension,
+    FollowUp,
+    Milestone,
+    Plan,
+    WorkItem,
+)
+from mowakaba.models.youth import Consent, Contact, Guardianship, Youth
+
+__all__ = [
+    "Assessment",
+    "AssessmentAxis",
+    "AuditEvent",
+    "AuthToken",
+    "CalendarYear",
+    "Consent",
+    "Contact",
+    "DeliveryAttempt",
+    "Escalation",
+    "ExitExtension",
+    "FollowUp",
+    "Guardianship",
+    "Holiday",
+    "IdempotencyRecord",
+    "Institution",
+    "LoginFailure",
+    "Milestone",
+    "Notification",
+    "PathwayEvent",
+    "Plan",
+    "User",
+    "UserInstitution",
+    "WorkItem",
+    "Youth",
+]

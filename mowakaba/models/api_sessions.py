@@ -1,0 +1,57 @@
+"""API sessions: bearer tokens, failed logins, idempotent requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from mowakaba.db import UTCDateTime
+from mowakaba.models.columns import fk, utc_field
+
+
+class AuthToken(SQLModel, table=True):
+    """A bearer token: only its hash is kept; idle and absolute expiry; revocable."""
+
+    __tablename__ = "auth_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = fk("user_account.id", ondelete="CASCADE")
+    credentials_version: int
+    created_at: datetime = utc_field(default_now=True)
+    last_used_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = utc_field(nullable=True)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed login, counted to throttle guessing per user name and per client address."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        sa.Index("ix_login_failure_username_at", "username", "at"),
+        sa.Index("ix_login_failure_client_at", "client", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    client: str = Field(max_length=64)
+    at: datetime = utc_field(default_now=True)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first answer to a POST with an Idempotency-Key, replayed for the same key and body."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = fk("user_account.id", ondelete="CASCADE", index=False)
+    key: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    status_code: int
+    response: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = utc_field(default_now=True)

@@ -1,0 +1,33 @@
+"""Column builders every table uses, and the constraint naming convention they rely on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from mowakaba.clock import now
+from mowakaba.db import NAMING_CONVENTION, UTCDateTime
+
+# Set before any table is declared, so that every constraint gets its conventional name.
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+def utc_field(*, nullable: bool = False, default_now: bool = False, index: bool = False) -> Any:
+    """A timezone-aware UTC datetime column."""
+    if default_now:
+        return Field(default_factory=now, sa_type=UTCDateTime, nullable=nullable, index=index)
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def sensitive(default: Any = None, **kwargs: Any) -> Any:
+    """A column holding health, family or personal notes: marked, never logged or shared."""
+    return Field(default=default, sa_column_kwargs={"info": {"sensitive": True}}, **kwargs)
+
+
+def fk(
+    target: str, *, nullable: bool = False, index: bool = True, ondelete: str | None = None
+) -> Any:
+    """A foreign key column."""
+    extra: dict[str, Any] = {"ondelete": ondelete} if ondelete else {}
+    return Field(default=None, foreign_key=target, nullable=nullable, index=index, **extra)

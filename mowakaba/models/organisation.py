@@ -1,0 +1,78 @@
+"""Organisation and people: institutions, their calendars, users and their institutions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from mowakaba.db import enum_type
+from mowakaba.enums import (
+    HolidayKind,
+    Language,
+    Role,
+)
+from mowakaba.models.columns import fk, utc_field
+
+
+class Institution(SQLModel, table=True):
+    __tablename__ = "institution"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    region: str = Field(max_length=100, index=True)
+    time_zone: str = Field(default="Africa/Casablanca", max_length=64)
+    created_at: datetime = utc_field(default_now=True)
+
+
+class Holiday(SQLModel, table=True):
+    """A day off in an institution's calendar (seeded from the national default, editable)."""
+
+    __tablename__ = "holiday"
+    __table_args__ = (sa.UniqueConstraint("institution_id", "holiday_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    institution_id: int = fk("institution.id", ondelete="CASCADE")
+    holiday_date: date
+    name: str = Field(max_length=100)
+    kind: HolidayKind = Field(sa_type=enum_type(HolidayKind))
+
+
+class CalendarYear(SQLModel, table=True):
+    """A year of an institution's calendar that has been seeded, so corrections stick."""
+
+    __tablename__ = "calendar_year"
+
+    institution_id: int = Field(foreign_key="institution.id", primary_key=True, ondelete="CASCADE")
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seeded_at: datetime = utc_field(default_now=True)
+
+
+class User(SQLModel, table=True):
+    """A person who signs in: admin, supervisor, coordinator, mediator or partner."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    password_hash: str = Field(max_length=255)
+    role: Role = Field(sa_type=enum_type(Role), index=True)
+    display_name: str = Field(default="", max_length=200)
+    region: str | None = Field(default=None, max_length=100)
+    language: Language = Field(default=Language.fr, sa_type=enum_type(Language))
+    email: str | None = Field(default=None, max_length=254)
+    is_active: bool = True
+    # Bumped when the role or institutions change: tokens issued before die.
+    credentials_version: int = 1
+    created_at: datetime = utc_field(default_now=True)
+    updated_at: datetime = utc_field(default_now=True)
+
+
+class UserInstitution(SQLModel, table=True):
+    __tablename__ = "user_institution"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    institution_id: int = Field(
+        foreign_key="institution.id", primary_key=True, index=True, ondelete="CASCADE"
+    )

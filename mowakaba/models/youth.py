@@ -1,0 +1,114 @@
+"""The young person: the case file, guardianship, contacts and consents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from mowakaba.db import enum_type
+from mowakaba.enums import (
+    ClosureReason,
+    ConsentGiver,
+    ConsentPurpose,
+    ContactKind,
+    EducationLevel,
+    ExitDestination,
+    ExitKind,
+    LegalStatus,
+    Sex,
+    Stage,
+    VocationalLevel,
+)
+from mowakaba.models.columns import fk, sensitive, utc_field
+
+
+class Youth(SQLModel, table=True):
+    __tablename__ = "youth"
+    __table_args__ = (
+        sa.Index("ix_youth_stage_date_of_birth", "stage", "date_of_birth"),
+        sa.Index("ix_youth_institution_id_stage", "institution_id", "stage"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)  # carries no name
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    first_name_ar: str = Field(default="", max_length=100)
+    last_name_ar: str = Field(default="", max_length=100)
+    search_name: str = Field(default="", max_length=420)  # normalised, both scripts
+    date_of_birth: date
+    date_of_birth_presumed: bool = False
+    sex: Sex = Field(sa_type=enum_type(Sex))
+    institution_id: int = fk("institution.id")
+    admission_date: date
+    registered_date: date
+    education_level: EducationLevel = Field(sa_type=enum_type(EducationLevel))
+    vocational_level: VocationalLevel = Field(sa_type=enum_type(VocationalLevel))
+    mediator_id: int | None = fk("user_account.id", nullable=True)
+    stage: Stage = Field(default=Stage.enrolled, sa_type=enum_type(Stage))
+    stage_entered_date: date
+    planned_exit_date: date | None = None
+    planned_exit_reason: str | None = Field(default=None, max_length=500)
+    exit_date: date | None = None
+    exit_kind: ExitKind | None = Field(default=None, sa_type=enum_type(ExitKind))
+    exit_destination: ExitDestination | None = Field(
+        default=None, sa_type=enum_type(ExitDestination)
+    )
+    exit_reason: str | None = Field(default=None, max_length=500)
+    closed_date: date | None = None
+    closure_reason: ClosureReason | None = Field(default=None, sa_type=enum_type(ClosureReason))
+    not_in_touch: bool = False
+    # Set when a change committed but its pathway run could not be started.
+    needs_reconciliation: bool = Field(default=False, index=True)
+    # The next day a date trigger may move the stage; the sweep's index.
+    next_trigger_date: date | None = Field(default=None, index=True)
+    notes: str | None = sensitive()
+    created_at: datetime = utc_field(default_now=True)
+    updated_at: datetime = utc_field(default_now=True)
+
+
+class Guardianship(SQLModel, table=True):
+    """Who holds legal responsibility for the youth, and under what status."""
+
+    __tablename__ = "guardianship"
+
+    id: int | None = Field(default=None, primary_key=True)
+    youth_id: int = fk("youth.id", ondelete="CASCADE")
+    legal_status: LegalStatus = Field(sa_type=enum_type(LegalStatus))
+    guardian_name: str | None = sensitive(max_length=200)
+    guardian_relation: str | None = sensitive(max_length=100)
+    guardian_phone: str | None = sensitive(max_length=50)
+    start_date: date
+    end_date: date | None = None
+    created_at: datetime = utc_field(default_now=True)
+
+
+class Contact(SQLModel, table=True):
+    """A way to reach the youth, kept up to date for follow-up after exit."""
+
+    __tablename__ = "contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    youth_id: int = fk("youth.id", ondelete="CASCADE")
+    kind: ContactKind = Field(sa_type=enum_type(ContactKind))
+    value: str = sensitive(default="", max_length=500)
+    label: str = Field(default="", max_length=200)
+    is_current: bool = True
+    updated_at: datetime = utc_field(default_now=True)
+
+
+class Consent(SQLModel, table=True):
+    """Consent to a kind of sharing: the guardian's before 18, the youth's from 18."""
+
+    __tablename__ = "consent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    youth_id: int = fk("youth.id", ondelete="CASCADE")
+    purpose: ConsentPurpose = Field(sa_type=enum_type(ConsentPurpose))
+    given_by: ConsentGiver = Field(sa_type=enum_type(ConsentGiver))
+    given_by_name: str | None = sensitive(max_length=200)
+    given_at: datetime = utc_field(default_now=True)
+    withdrawn_at: datetime | None = utc_field(nullable=True)
+    recorded_by_id: int | None = fk("user_account.id", nullable=True, index=False)
