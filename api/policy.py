@@ -81,7 +81,7 @@ def youth_scope(session: Session, user: User) -> Scope:
         ids = session.exec(select(Institution.id).where(Institution.region == user.region)).all()
         return Scope(institution_ids=tuple(i for i in ids if i is not None))
     if user.role == Role.coordinator:
-        return Scope(institution_ids=tuple(user_service.institution_ids_of(session, user.id)))  # type: ignore[arg-type]
+        return Scope(institution_ids=tuple(user_service.institution_ids_of(session, user.pk)))
     if user.role == Role.mediator:
         return Scope(mediator_id=user.id)
     return Scope()
@@ -93,7 +93,7 @@ def institution_ids_in_scope(session: Session, user: User) -> tuple[int, ...] | 
     if scope.everything:
         return None
     if scope.mediator_id is not None:
-        return tuple(user_service.institution_ids_of(session, user.id))  # type: ignore[arg-type]
+        return tuple(user_service.institution_ids_of(session, user.pk))
     return scope.institution_ids
 
 

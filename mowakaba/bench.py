@@ -56,7 +56,7 @@ def sweep_once(youths: int, *, batch_size: int, seed: int = 1) -> SweepFigure:
             institution = institution_service.create_institution(session, name="Bench", region="R")
             mediator = user_service.create_user(
                 session, username="bench.med", password="bench-only-1", role=Role.mediator,
-                institution_ids=[institution.id],  # type: ignore[list-item]
+                institution_ids=[institution.pk],
             )  # fmt: skip
         for n in range(youths):
             sex = rng.choice(list(Sex))

@@ -182,7 +182,7 @@ def collect_results(session: Session) -> Results:
                 row.done_on_time += 1
             else:
                 row.done_late += 1
-        level = escalated.get(item.id, 0)  # type: ignore[arg-type]
+        level = escalated.get(item.pk, 0)
         row.escalated_level_1 += level >= 1
         row.escalated_level_2 += level >= 2
     results.work_items = {k: v for k, v in rows.items() if v.created}

@@ -49,10 +49,10 @@ def logout(
 def me(session: SessionDep, user: Annotated[User, Depends(require("me"))]) -> MeOut:
     """Who the token belongs to."""
     return MeOut(
-        id=user.id,  # type: ignore[arg-type]
+        id=user.pk,
         username=user.username,
         role=user.role,
-        institutions=user_service.institution_ids_of(session, user.id),  # type: ignore[arg-type]
+        institutions=user_service.institution_ids_of(session, user.pk),
         region=user.region,
         language=user.language.value,
     )

@@ -72,7 +72,7 @@ def idempotent(
             with session.begin_nested():
                 session.add(
                     IdempotencyRecord(
-                        user_id=user.id,  # type: ignore[arg-type]
+                        user_id=user.pk,
                         key=key,
                         request_hash=digest,
                         status_code=status_code,

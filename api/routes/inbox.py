@@ -69,7 +69,7 @@ def notifications(
     """My in-app inbox, newest first."""
     rows, total = notification_service.page_inbox(
         session,
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=user.pk,
         unread_only=unread,
         limit=page_size,
         offset=(page - 1) * page_size,
@@ -81,7 +81,7 @@ def notifications(
         )
         items.append(
             NotificationOut(
-                id=n.id, kind=n.kind.value, subject=subject, youth_id=n.youth_id,  # type: ignore[arg-type]
+                id=n.pk, kind=n.kind.value, subject=subject, youth_id=n.youth_id,
                 work_item_id=n.work_item_id, created_at=n.created_at, read_at=n.read_at,
             )
         )  # fmt: skip
@@ -94,7 +94,7 @@ def mark_read(
     user: Annotated[User, Depends(require("notifications.read"))],
 ) -> None:  # fmt: skip
     """Mark one of my notifications read."""
-    notification_service.mark_read(session, notification_id=notification_id, user_id=user.id)  # type: ignore[arg-type]
+    notification_service.mark_read(session, notification_id=notification_id, user_id=user.pk)
 
 
 @router.get("/audit-events", response_model=Page[AuditOut], tags=["audit"])

@@ -64,7 +64,7 @@ def list_work_items(
     if assignee == "me":
         filters["assignee_id"] = user.id
         if user.role == Role.coordinator:
-            filters["pool_institution_ids"] = user_service.institution_ids_of(session, user.id)  # type: ignore[arg-type]
+            filters["pool_institution_ids"] = user_service.institution_ids_of(session, user.pk)
     else:
         filters["visible_youths"] = youth_scope(session, user).filter(select(Youth.id))
     rows, total = work_service.page_work_items(

@@ -85,14 +85,14 @@ def register_youth(
     run starts after the commit."""
     if user.role == Role.coordinator and body.institution_id not in user_service.institution_ids_of(
         session,
-        user.id,  # type: ignore[arg-type]
+        user.pk,
     ):
         raise NotFound(f"institution {body.institution_id} not found")
     created: list[int] = []
 
     def create() -> YouthOut:
         youth, _ = youth_service.register_youth(session, data=body, actor=user)
-        created.append(youth.id)  # type: ignore[arg-type]
+        created.append(youth.pk)
         return youth_out(youth)
 
     response = idempotent(session, user=user, key=idempotency_key, body=body, create=create)
@@ -184,7 +184,7 @@ def flow_runs(
 ) -> list[FlowRunOut]:  # fmt: skip
     """The youth's flow runs, read from the Prefect API by the youth's tag."""
     youth = scoped_youth(session, request, user, youth_id, "youths.flow_runs")
-    labels = launch.RunLabels(youth.id, youth.code, youth.institution_id, youth.stage.value)  # type: ignore[arg-type]
+    labels = launch.RunLabels(youth.pk, youth.code, youth.institution_id, youth.stage.value)
     session.commit()  # no transaction stays open across a call to Prefect
     return [FlowRunOut(**run) for run in launch.youth_runs(labels)]
 
@@ -204,7 +204,7 @@ def request_extension(
             request=ExtensionRequest(until=body.until, reason=body.reason),
         )  # fmt: skip
         return ExtensionOut(
-            id=extension.id, youth_id=youth_id, number=extension.number,  # type: ignore[arg-type]
+            id=extension.pk, youth_id=youth_id, number=extension.number,
             requested_until=extension.requested_until, status=extension.status.value,
             work_item_id=extension.work_item_id,
         )  # fmt: skip

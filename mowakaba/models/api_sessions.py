@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from mowakaba.db import UTCDateTime
-from mowakaba.models.columns import fk, utc_field
+from mowakaba.models.columns import Keyed, fk, utc_field
 
 
-class AuthToken(SQLModel, table=True):
+class AuthToken(Keyed, SQLModel, table=True):
     """A bearer token: only its hash is kept; idle and absolute expiry; revocable."""
 
     __tablename__ = "auth_token"
@@ -27,7 +27,7 @@ class AuthToken(SQLModel, table=True):
     revoked_at: datetime | None = utc_field(nullable=True)
 
 
-class LoginFailure(SQLModel, table=True):
+class LoginFailure(Keyed, SQLModel, table=True):
     """A failed login, counted to throttle guessing per user name and per client address."""
 
     __tablename__ = "login_failure"
@@ -42,7 +42,7 @@ class LoginFailure(SQLModel, table=True):
     at: datetime = utc_field(default_now=True)
 
 
-class IdempotencyRecord(SQLModel, table=True):
+class IdempotencyRecord(Keyed, SQLModel, table=True):
     """The first answer to a POST with an Idempotency-Key, replayed for the same key and body."""
 
     __tablename__ = "idempotency_record"

@@ -13,6 +13,21 @@ from mowakaba.db import NAMING_CONVENTION, UTCDateTime
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
+class Keyed:
+    """A table whose rows get an integer id when saved: `.pk` is that id, typed `int`.
+
+    `id` stays `int | None` (a new row has none until it is flushed); code that works
+    with saved rows reads `.pk`, which says so if the row was never flushed.
+    """
+
+    @property
+    def pk(self) -> int:
+        value = getattr(self, "id", None)
+        if value is None:
+            raise ValueError(f"{type(self).__name__} has no id yet: flush it first")
+        return int(value)
+
+
 def utc_field(*, nullable: bool = False, default_now: bool = False, index: bool = False) -> Any:
     """A timezone-aware UTC datetime column."""
     if default_now:

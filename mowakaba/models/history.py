@@ -14,10 +14,10 @@ from mowakaba.enums import (
     EventKind,
     Stage,
 )
-from mowakaba.models.columns import fk, utc_field
+from mowakaba.models.columns import Keyed, fk, utc_field
 
 
-class PathwayEvent(SQLModel, table=True):
+class PathwayEvent(Keyed, SQLModel, table=True):
     """A line of the youth's timeline: what happened, on which local day, by whom."""
 
     __tablename__ = "pathway_event"
@@ -35,7 +35,7 @@ class PathwayEvent(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(Keyed, SQLModel, table=True):
     """Who read or changed what, allowed or denied. Append-only: triggers refuse changes."""
 
     __tablename__ = "audit_event"

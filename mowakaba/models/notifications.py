@@ -14,10 +14,10 @@ from mowakaba.enums import (
     DeliveryStatus,
     NotificationKind,
 )
-from mowakaba.models.columns import fk, utc_field
+from mowakaba.models.columns import Keyed, fk, utc_field
 
 
-class Notification(SQLModel, table=True):
+class Notification(Keyed, SQLModel, table=True):
     """An outbox row: written with the change that causes it, under a unique key.
 
     In-app delivery is the row itself; email (when the recipient has an
@@ -45,7 +45,7 @@ class Notification(SQLModel, table=True):
     sent_at: datetime | None = utc_field(nullable=True)
 
 
-class DeliveryAttempt(SQLModel, table=True):
+class DeliveryAttempt(Keyed, SQLModel, table=True):
     __tablename__ = "delivery_attempt"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -13,10 +13,10 @@ from mowakaba.enums import (
     Language,
     Role,
 )
-from mowakaba.models.columns import fk, utc_field
+from mowakaba.models.columns import Keyed, fk, utc_field
 
 
-class Institution(SQLModel, table=True):
+class Institution(Keyed, SQLModel, table=True):
     __tablename__ = "institution"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -26,7 +26,7 @@ class Institution(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
 
 
-class Holiday(SQLModel, table=True):
+class Holiday(Keyed, SQLModel, table=True):
     """A day off in an institution's calendar (seeded from the national default, editable)."""
 
     __tablename__ = "holiday"
@@ -49,7 +49,7 @@ class CalendarYear(SQLModel, table=True):
     seeded_at: datetime = utc_field(default_now=True)
 
 
-class User(SQLModel, table=True):
+class User(Keyed, SQLModel, table=True):
     """A person who signs in: admin, supervisor, coordinator, mediator or partner."""
 
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL

@@ -23,10 +23,10 @@ from mowakaba.enums import (
     WorkItemKind,
     WorkItemStatus,
 )
-from mowakaba.models.columns import fk, sensitive, utc_field
+from mowakaba.models.columns import Keyed, fk, sensitive, utc_field
 
 
-class WorkItem(SQLModel, table=True):
+class WorkItem(Keyed, SQLModel, table=True):
     """A piece of human work with a due date (the domain never says `Task`)."""
 
     __tablename__ = "work_item"
@@ -57,7 +57,7 @@ class WorkItem(SQLModel, table=True):
     payload: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 
-class Escalation(SQLModel, table=True):
+class Escalation(Keyed, SQLModel, table=True):
     """A missed deadline raised to coordinators (level 1) or supervisors (level 2)."""
 
     __tablename__ = "escalation"
@@ -80,7 +80,7 @@ class Escalation(SQLModel, table=True):
     closed_at: datetime | None = utc_field(nullable=True)
 
 
-class Assessment(SQLModel, table=True):
+class Assessment(Keyed, SQLModel, table=True):
     """An intake, review or exit-readiness assessment."""
 
     __tablename__ = "assessment"
@@ -95,7 +95,7 @@ class Assessment(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
 
 
-class AssessmentAxis(SQLModel, table=True):
+class AssessmentAxis(Keyed, SQLModel, table=True):
     """One axis of an assessment: a score from 1 (serious need) to 5 (autonomous)."""
 
     __tablename__ = "assessment_axis"
@@ -111,7 +111,7 @@ class AssessmentAxis(SQLModel, table=True):
     needs: str | None = sensitive()
 
 
-class Plan(SQLModel, table=True):
+class Plan(Keyed, SQLModel, table=True):
     """A version of a youth's individual integration plan."""
 
     __tablename__ = "plan"
@@ -129,7 +129,7 @@ class Plan(SQLModel, table=True):
     decision_comment: str | None = Field(default=None, max_length=2000)
 
 
-class Milestone(SQLModel, table=True):
+class Milestone(Keyed, SQLModel, table=True):
     """A step of a plan, on one axis, with an owner and a date."""
 
     __tablename__ = "milestone"
@@ -148,7 +148,7 @@ class Milestone(SQLModel, table=True):
     completed_at: datetime | None = utc_field(nullable=True)
 
 
-class FollowUp(SQLModel, table=True):
+class FollowUp(Keyed, SQLModel, table=True):
     """One follow-up checkpoint after exit, and what it found."""
 
     __tablename__ = "follow_up"
@@ -179,7 +179,7 @@ class FollowUp(SQLModel, table=True):
     notes: str | None = sensitive()
 
 
-class ExitExtension(SQLModel, table=True):
+class ExitExtension(Keyed, SQLModel, table=True):
     """A request to stay in care past the planned exit, and the coordinator's decision."""
 
     __tablename__ = "exit_extension"

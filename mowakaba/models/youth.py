@@ -21,10 +21,10 @@ from mowakaba.enums import (
     Stage,
     VocationalLevel,
 )
-from mowakaba.models.columns import fk, sensitive, utc_field
+from mowakaba.models.columns import Keyed, fk, sensitive, utc_field
 
 
-class Youth(SQLModel, table=True):
+class Youth(Keyed, SQLModel, table=True):
     __tablename__ = "youth"
     __table_args__ = (
         sa.Index("ix_youth_stage_date_of_birth", "stage", "date_of_birth"),
@@ -69,7 +69,7 @@ class Youth(SQLModel, table=True):
     updated_at: datetime = utc_field(default_now=True)
 
 
-class Guardianship(SQLModel, table=True):
+class Guardianship(Keyed, SQLModel, table=True):
     """Who holds legal responsibility for the youth, and under what status."""
 
     __tablename__ = "guardianship"
@@ -85,7 +85,7 @@ class Guardianship(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
 
 
-class Contact(SQLModel, table=True):
+class Contact(Keyed, SQLModel, table=True):
     """A way to reach the youth, kept up to date for follow-up after exit."""
 
     __tablename__ = "contact"
@@ -99,7 +99,7 @@ class Contact(SQLModel, table=True):
     updated_at: datetime = utc_field(default_now=True)
 
 
-class Consent(SQLModel, table=True):
+class Consent(Keyed, SQLModel, table=True):
     """Consent to a kind of sharing: the guardian's before 18, the youth's from 18."""
 
     __tablename__ = "consent"

@@ -63,7 +63,7 @@ def issue_token(
     session.add(
         AuthToken(
             token_hash=_hash(token),
-            user_id=user.id,  # type: ignore[arg-type]
+            user_id=user.pk,
             credentials_version=user.credentials_version,
             created_at=at,
             last_used_at=at,

@@ -21,7 +21,7 @@ from mowakaba.settings import get_settings
 def recipients_for(session: Session, *, institution: Institution, level: int) -> list[User]:
     """Level 1: the institution's coordinators; level 2: its region's supervisors (or admins)."""
     if level == 1:
-        return user_service.coordinators_of(session, institution.id)  # type: ignore[arg-type]
+        return user_service.coordinators_of(session, institution.pk)
     return user_service.supervisors_of(session, institution.region)
 
 
@@ -49,7 +49,7 @@ def raise_escalation(
         return None
     recipients = recipients_for(session, institution=institution, level=level)
     escalation = Escalation(
-        work_item_id=item.id,  # type: ignore[arg-type]
+        work_item_id=item.pk,
         cycle=item.cycle,
         level=level,
         raised_at=at,

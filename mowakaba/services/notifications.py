@@ -201,7 +201,7 @@ def deliver_batch(
         notification.attempts += 1
         session.add(
             DeliveryAttempt(
-                notification_id=notification.id,  # type: ignore[arg-type]
+                notification_id=notification.pk,
                 channel=transport.channel,
                 attempted_at=at,
                 success=error is None,
@@ -222,6 +222,6 @@ def deliver_batch(
             notification.next_attempt_at = at + timedelta(minutes=step)
             result.failed += 1
         session.add(notification)
-        result.ids.append(notification.id)  # type: ignore[arg-type]
+        result.ids.append(notification.pk)
     session.flush()
     return result

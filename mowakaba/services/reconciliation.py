@@ -141,7 +141,7 @@ def reconcile_youth(
                     session, item=item, reason=f"stage {stage.value}", on=on, youth=youth,
                     flow_run_id=flow_run_id,
                 )  # fmt: skip
-                result.cancelled.append(item.id)  # type: ignore[arg-type]
+                result.cancelled.append(item.pk)
         existing = frozenset(
             WorkItemKind(k)
             for k in session.exec(select(WorkItem.kind).where(WorkItem.youth_id == youth_id))
@@ -160,7 +160,7 @@ def reconcile_youth(
                 session, youth=youth, spec=spec, on=on, at=at, flow_run_id=flow_run_id
             )
             if created is not None:
-                result.created.append(created.id)  # type: ignore[arg-type]
+                result.created.append(created.pk)
         result.moves.append((stage, on))
     youth.next_trigger_date = next_stage_trigger(rules, facts_of(session, youth, tz))
     youth.needs_reconciliation = False

@@ -96,7 +96,7 @@ def create_user(
     session.add(user)
     session.flush()
     for institution_id in ids:
-        session.add(UserInstitution(user_id=user.id, institution_id=institution_id))  # type: ignore[arg-type]
+        session.add(UserInstitution(user_id=user.pk, institution_id=institution_id))
     session.flush()
     return user
 

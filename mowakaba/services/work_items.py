@@ -69,7 +69,7 @@ def create_work_item(
         session.add(
             FollowUp(
                 youth_id=youth.id,
-                work_item_id=item.id,  # type: ignore[arg-type]
+                work_item_id=item.pk,
                 months=int(spec.subject.lstrip("m")),
                 due_date=spec.due_date,
             )
@@ -115,7 +115,7 @@ def cancel_work_item(
     item.cancel_reason = reason
     item.completed_at = at
     session.add(item)
-    close_escalations(session, work_item_id=item.id, at=at)  # type: ignore[arg-type]
+    close_escalations(session, work_item_id=item.pk, at=at)
     record_event(
         session,
         youth,
@@ -148,7 +148,7 @@ def is_pool_member(session: Session, *, user: User, institution_id: int) -> bool
     return (
         user.is_active
         and user.role == Role.coordinator
-        and institution_id in user_service.institution_ids_of(session, user.id)  # type: ignore[arg-type]
+        and institution_id in user_service.institution_ids_of(session, user.pk)
     )
 
 
@@ -181,7 +181,7 @@ def move_due_date(session: Session, *, item: WorkItem, due_date: date, at: datet
     item.cycle += 1
     item.escalation_level = 0
     session.add(item)
-    close_escalations(session, work_item_id=item.id, at=at)  # type: ignore[arg-type]
+    close_escalations(session, work_item_id=item.pk, at=at)
 
 
 def reschedule_work_item(

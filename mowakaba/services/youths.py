@@ -76,7 +76,7 @@ def register_youth(
             mediator is None
             or mediator.role != Role.mediator
             or not mediator.is_active
-            or institution.id not in user_service.institution_ids_of(session, mediator.id)  # type: ignore[arg-type]
+            or institution.pk not in user_service.institution_ids_of(session, mediator.pk)
         ):
             raise InvalidMediator(
                 f"user {data.mediator_id} is not an active mediator of institution {institution.id}"
@@ -106,7 +106,7 @@ def register_youth(
         date_of_birth=data.date_of_birth,
         date_of_birth_presumed=data.date_of_birth_presumed,
         sex=data.sex,
-        institution_id=institution.id,  # type: ignore[arg-type]
+        institution_id=institution.pk,
         admission_date=data.admission_date,
         registered_date=today,
         education_level=data.education_level,
@@ -132,7 +132,7 @@ def register_youth(
         actor_id=actor.id if actor else None,
         data={"code": code},
     )
-    return youth, reconcile_youth(session, youth.id, at, rules=rules)  # type: ignore[arg-type]
+    return youth, reconcile_youth(session, youth.pk, at, rules=rules)
 
 
 def get_youth(session: Session, youth_id: int) -> Youth:
@@ -272,7 +272,7 @@ def close_youth(
         or youth.institution_id
         not in user_service.institution_ids_of(
             session,
-            actor.id,  # type: ignore[arg-type]
+            actor.pk,
         )
     ):
         raise NotAllowed(f"user {actor.id} is not a coordinator of youth {youth_id}'s institution")
@@ -317,7 +317,7 @@ def update_youth(
         if changes["mediator_id"] is not None and (
             mediator is None
             or mediator.role != Role.mediator
-            or youth.institution_id not in user_service.institution_ids_of(session, mediator.id)  # type: ignore[arg-type]
+            or youth.institution_id not in user_service.institution_ids_of(session, mediator.pk)
         ):
             raise InvalidMediator(
                 f"user {changes['mediator_id']} is not a mediator of institution "

@@ -107,7 +107,7 @@ def complete_work_item(
     if item.kind not in OWN_TABLE:
         item.payload = parsed.model_dump(mode="json")
     session.add(item)
-    close_escalations(session, work_item_id=item.id, at=at)  # type: ignore[arg-type]
+    close_escalations(session, work_item_id=item.pk, at=at)
     event = record_event(
         session,
         youth,
@@ -122,7 +122,7 @@ def complete_work_item(
     session.flush()
     return Completion(
         event=event,
-        work_item_id=item.id,  # type: ignore[arg-type]
-        youth_id=youth.id,  # type: ignore[arg-type]
+        work_item_id=item.pk,
+        youth_id=youth.pk,
         created_ids=tuple(i.id for i in created if i is not None),  # type: ignore[misc]
     )

@@ -19,7 +19,7 @@ ASSESSMENT_KINDS = {
 def record_assessment(ctx: CompletionContext, payload: AssessmentPayload) -> list[WorkItem | None]:
     """Record the assessment and its axes; while active or preparing exit, the next review."""
     assessment = Assessment(
-        youth_id=ctx.youth.id,  # type: ignore[arg-type]
+        youth_id=ctx.youth.pk,
         work_item_id=ctx.item.id,
         kind=ASSESSMENT_KINDS[ctx.item.kind],
         assessed_date=ctx.today,
@@ -32,7 +32,7 @@ def record_assessment(ctx: CompletionContext, payload: AssessmentPayload) -> lis
     for axis, value in payload.axes.items():
         ctx.session.add(
             AssessmentAxis(
-                assessment_id=assessment.id,  # type: ignore[arg-type]
+                assessment_id=assessment.pk,
                 axis=axis,
                 score=value.score,
                 needs=value.needs or None,

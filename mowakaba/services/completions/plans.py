@@ -14,7 +14,7 @@ from mowakaba.services.completions.context import CompletionContext
 
 def submit_plan(ctx: CompletionContext, payload: PlanPayload) -> list[WorkItem | None]:
     """Submit a plan whose milestones cover every weak axis; the coordinators approve it."""
-    scores = latest_scores(ctx.session, ctx.youth.id)  # type: ignore[arg-type]
+    scores = latest_scores(ctx.session, ctx.youth.pk)
     if scores is None:
         raise PlanIncomplete(
             f"youth {ctx.youth.id}: complete the intake assessment before the plan"
@@ -32,7 +32,7 @@ def submit_plan(ctx: CompletionContext, payload: PlanPayload) -> list[WorkItem |
         )
     version = ctx.version()
     plan = Plan(
-        youth_id=ctx.youth.id,  # type: ignore[arg-type]
+        youth_id=ctx.youth.pk,
         version=version,
         status=PlanStatus.submitted,
         work_item_id=ctx.item.id,
@@ -44,8 +44,8 @@ def submit_plan(ctx: CompletionContext, payload: PlanPayload) -> list[WorkItem |
     for m in payload.milestones:
         ctx.session.add(
             Milestone(
-                plan_id=plan.id,  # type: ignore[arg-type]
-                youth_id=ctx.youth.id,  # type: ignore[arg-type]
+                plan_id=plan.pk,
+                youth_id=ctx.youth.pk,
                 axis=m.axis,
                 title=m.title,
                 owner=m.owner,
@@ -89,7 +89,7 @@ def decide_plan(ctx: CompletionContext, payload: PlanApprovalPayload) -> list[Wo
     milestones = ctx.session.exec(
         select(Milestone).where(Milestone.plan_id == plan.id).order_by(col(Milestone.id))
     ).all()
-    return [ctx.create(ctx.rules.milestone_item(m.id, m.due_date)) for m in milestones]  # type: ignore[arg-type]
+    return [ctx.create(ctx.rules.milestone_item(m.pk, m.due_date)) for m in milestones]
 
 
 def check_milestone(
