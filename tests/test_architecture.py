@@ -70,7 +70,7 @@ CORE = ROOT / "mowakaba"
 MAX_LINES = 500
 # Not held to the limit: the composition root (cli.py, becoming the cli/ package, and
 # embedded.py), reshaped in changes of its own, and the generated migrations.
-NOT_SIZED = ("mowakaba/cli.py", "mowakaba/cli/", "mowakaba/migrations/", "mowakaba/embedded.py")
+NOT_SIZED = ("mowakaba/cli.py", "mowakaba/migrations/")
 
 
 def module_name(path: Path, base: Path = ROOT) -> str:
