@@ -845,7 +845,7 @@ def print_addresses(system, accounts: list[tuple[str, str, str]] | None = None) 
     else:
         typer.echo(f"              credentials in {system.settings.prefect_auth_file}")
     if accounts:
-        from mowakaba.demo import DEMO_PASSWORD
+        from mowakaba.sim.demo import DEMO_PASSWORD
 
         typer.echo(f"  Demo accounts (password {DEMO_PASSWORD!r}):")
         for username, role, where in accounts:
@@ -892,7 +892,7 @@ def demo(
     system = embedded_system(host, port, prefect_port)
 
     def seed_and_run(system):  # type: ignore[no-untyped-def]
-        from mowakaba.demo import DemoSummary, demo_accounts, is_seeded, seed_demo
+        from mowakaba.sim.demo import DemoSummary, demo_accounts, is_seeded, seed_demo
 
         today = clock.local_date(clock.now(), get_settings().default_time_zone)
         if is_seeded():
@@ -1008,7 +1008,7 @@ def simulate(
         server.kill()
         if home is None:
             shutil.rmtree(data_dir, ignore_errors=True)
-    from mowakaba.simulation import format_results
+    from mowakaba.sim.simulation import format_results
 
     typer.echo(format_results(results))
     if json_path is not None:
@@ -1029,10 +1029,10 @@ def run_simulation(
     from flows.labels import youth_tags
     from flows.pathway import pathway
     from flows.sweep import sweep as sweep_flow
-    from mowakaba.behaviour import Behaviour
-    from mowakaba.cohort import CohortReplay
     from mowakaba.models import Youth
-    from mowakaba.simulation import collect_results, create_programme, draw_cohort
+    from mowakaba.sim.behaviour import Behaviour
+    from mowakaba.sim.cohort import CohortReplay
+    from mowakaba.sim.simulation import collect_results, create_programme, draw_cohort
 
     rng = random.Random(seed)
     with session_scope() as session:
@@ -1124,7 +1124,7 @@ def bench_sweep(
     ] = 1.5,
 ) -> None:
     """Memory stays flat however many rows: one sweep over N and 4N youths, peak compared."""
-    from mowakaba.bench import sweep_once
+    from mowakaba.sim.bench import sweep_once
 
     sizes = sorted(youths or [250, 1000])
     figures = []
