@@ -237,9 +237,7 @@ def institutions_add(
         institution = institution_service.create_institution(
             session, name=name, region=region, time_zone=time_zone
         )
-        year = clock.local_date(clock.now(), institution.time_zone).year
-        for y in (year, year + 1):
-            calendar_service.seed_calendar_year(session, institution_id=institution.id, year=y)
+        calendar_service.seed_current_years(session, institution_id=institution.id)
         return institution
 
     institution = in_session(work)
