@@ -13,8 +13,11 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet "uv==0.13.8"
 
+# --compile-bytecode: without it (and with PYTHONDONTWRITEBYTECODE=1, or a read-only
+# .venv) every command compiles SQLAlchemy, pydantic... again: `mowakaba work list`
+# took ~2.5 s instead of ~1 s (docs/benchmarks.md).
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
 install: $(VENV)/.synced ## install everything into .venv

@@ -1,9 +1,10 @@
 """An institution's calendar: seeded once from the national default, corrections stick."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from mowakaba import clock
 from mowakaba.errors import InvalidInput, NotFound
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import institutions as institution_service
@@ -22,6 +23,16 @@ def test_a_year_is_seeded_once_from_the_national_default(session, institution):
     assert (
         calendar_service.seed_calendar_year(session, institution_id=institution.id, year=2027) == 0
     )
+
+
+def test_a_new_institution_gets_this_year_and_next_seeded(session, institution):
+    with clock.frozen_at(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)):  # 00:30 in Casablanca
+        added = calendar_service.seed_current_years(session, institution_id=institution.id)
+    seeded = calendar_service.seed_calendar_year
+    assert added > 0
+    assert seeded(session, institution_id=institution.id, year=2027) == 0
+    assert seeded(session, institution_id=institution.id, year=2028) == 0
+    assert seeded(session, institution_id=institution.id, year=2026) > 0
 
 
 def test_corrections_stick_and_change_working_days(session, institution):

@@ -17,6 +17,18 @@ def test_models_and_migrations_agree(engine):
     assert migrate.differences(engine) == []
 
 
+def test_the_quick_schema_check_reads_the_same_head_as_alembic(engine, tmp_path):
+    assert migrate.heads_on_disk() == {migrate.head()}
+    assert migrate.is_current(engine)
+    empty = sa.create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert not migrate.is_current(empty)
+    with empty.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+        connection.execute(sa.text("INSERT INTO alembic_version VALUES ('379b11c89c50')"))
+    assert not migrate.is_current(empty)  # an older revision is not current
+    empty.dispose()
+
+
 def test_every_table_has_a_named_primary_key_and_sensitive_columns_are_marked():
     youth = SQLModel.metadata.tables["youth"]
     assert youth.c.notes.info.get("sensitive") is True

@@ -102,7 +102,7 @@ class Child:
 
 
 class Watchdog:
-    """A process that stops the listed process groups if this one dies (see embedded/watchdog.py)."""
+    """A process that stops the listed process groups if this one dies (watchdog.py)."""
 
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None

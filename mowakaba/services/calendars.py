@@ -64,6 +64,17 @@ def seed_calendar_year(session: Session, *, institution_id: int, year: int) -> i
     return added
 
 
+def seed_current_years(session: Session, *, institution_id: int) -> int:
+    """Seed an institution's calendar for its local current year and the next; return the count."""
+    institution = session.get(Institution, institution_id)
+    if institution is None:
+        raise NotFound(f"institution {institution_id} not found")
+    year = clock.local_date(clock.now(), institution.time_zone).year
+    return sum(
+        seed_calendar_year(session, institution_id=institution_id, year=y) for y in (year, year + 1)
+    )
+
+
 def institution_calendar(
     session: Session, *, institution_id: int, years: Iterable[int]
 ) -> WorkingCalendar:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def simulate_once():
-    from mowakaba.cli import run_simulation
+    from mowakaba.cli.sim import run_simulation
 
     return run_simulation(
         youths=10, first_day=date(2026, 1, 1), last_day=date(2030, 1, 1), seed=11,

@@ -19,8 +19,6 @@ from datetime import date, timedelta
 from sqlmodel import func, select
 
 from mowakaba import migrate
-from mowakaba.behaviour import draw_names
-from mowakaba.cohort import morning
 from mowakaba.db import get_engine, reset_engine, session_scope
 from mowakaba.enums import EducationLevel, Role, Sex, VocationalLevel
 from mowakaba.models import Notification
@@ -30,6 +28,8 @@ from mowakaba.services import sweep as sweep_service
 from mowakaba.services import users as user_service
 from mowakaba.services import youths as youth_service
 from mowakaba.settings import get_settings
+from mowakaba.sim.behaviour import draw_names
+from mowakaba.sim.cohort import morning
 
 
 @dataclass

@@ -14,9 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from mowakaba.behaviour import draw_registration
 from mowakaba.clock import local_date
-from mowakaba.cohort import Registration
 from mowakaba.enums import (
     ActivityOutcome,
     CheckpointStatus,
@@ -40,6 +38,8 @@ from mowakaba.models import (
 from mowakaba.rules import add_months
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import users as user_service
+from mowakaba.sim.behaviour import draw_registration
+from mowakaba.sim.cohort import Registration
 
 REGIONS = [
     "Casablanca-Settat", "Rabat-Salé-Kénitra", "Fès-Meknès", "Marrakech-Safi",

@@ -13,8 +13,6 @@ from datetime import date, timedelta
 
 from sqlmodel import func, select
 
-from mowakaba.behaviour import Behaviour, draw_registration
-from mowakaba.cohort import CohortReplay, Registration
 from mowakaba.db import session_scope
 from mowakaba.enums import Role, Stage
 from mowakaba.models import Escalation, Institution, Youth
@@ -23,6 +21,8 @@ from mowakaba.services import institutions as institution_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import sweep as sweep_service
 from mowakaba.services import users as user_service
+from mowakaba.sim.behaviour import Behaviour, draw_registration
+from mowakaba.sim.cohort import CohortReplay, Registration
 
 DEMO_PASSWORD = "mowakaba-demo"
 INSTITUTIONS = [

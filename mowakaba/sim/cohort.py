@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from mowakaba import clock
-from mowakaba.behaviour import Behaviour
 from mowakaba.db import session_scope
 from mowakaba.enums import ExitDestination, Stage, WorkItemKind, WorkItemStatus
 from mowakaba.errors import MowakabaError
@@ -29,6 +28,7 @@ from mowakaba.services import calendars as calendar_service
 from mowakaba.services import completions as completion_service
 from mowakaba.services import youths as youth_service
 from mowakaba.settings import get_settings
+from mowakaba.sim.behaviour import Behaviour
 
 Sweep = Callable[[datetime], object]
 Reconcile = Callable[[list[int], datetime], object]

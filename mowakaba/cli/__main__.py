@@ -1,0 +1,5 @@
+"""`python -m mowakaba.cli`: the console script."""
+
+from mowakaba.cli.root import main
+
+main()

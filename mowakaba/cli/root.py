@@ -1,0 +1,72 @@
+"""The `mowakaba` command: the root of the command tree, and the console script's entry point.
+
+Every command module is imported here (they are cheap: each imports the core,
+Prefect or the web stack only when one of its commands runs).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from mowakaba.cli import db, institutions, runs, schedule, sim, system, users, work, youths
+from mowakaba.errors import InvalidInput
+
+app = typer.Typer(
+    help="Mowakaba: the pathway of young people leaving residential care.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+app.command()(schedule.schedule)
+app.add_typer(db.db_app, name="db")
+app.add_typer(users.users_app, name="users")
+app.add_typer(youths.youths_app, name="youths")
+app.add_typer(work.work_app, name="work")
+app.add_typer(work.escalations_app, name="escalations")
+app.add_typer(institutions.institutions_app, name="institutions")
+app.add_typer(institutions.holidays_app, name="holidays")
+app.command()(runs.reconcile)
+app.command("sweep")(runs.sweep)
+app.command()(runs.deliver)
+app.command()(work.inbox)
+app.command()(system.up)
+app.command()(system.demo)
+app.command()(sim.simulate)
+app.add_typer(sim.bench_app, name="bench")
+
+
+# Set by main(): the console script points Prefect at our server. Tests invoke `app`
+# in their own process, with their own Prefect environment, and are left alone.
+_console_script = False
+
+
+@app.callback()
+def _before_any_command() -> None:
+    # Runs before a subcommand, never for `mowakaba --help`: reading the settings costs
+    # ~0.4 s (pydantic-settings), nearly all that help may take.
+    if _console_script:
+        use_our_prefect()
+
+
+def use_our_prefect() -> None:
+    """Before Prefect is imported: our server, our state directory, telemetry off."""
+    from mowakaba.settings import get_settings
+
+    for name, value in get_settings().prefect_environment().items():
+        os.environ.setdefault(name, value)
+
+
+def main() -> None:
+    """Entry point of the `mowakaba` console script."""
+    global _console_script
+    _console_script = True
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    try:
+        app()
+    except InvalidInput as exc:  # pragma: no cover - commands catch their own
+        typer.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
