@@ -256,3 +256,45 @@ def test_nothing_but_the_command_depends_on_the_simulation():
         if name == "mowakaba.sim" or name.startswith("mowakaba.sim.")
     ]
     assert offenders == []
+
+
+# ---------------------------------------------------------------- pure rules, routes and pages
+
+# The rules are pure: no database, no services, no network. Modules planned for the next
+# capabilities are listed too, so that they are born pure.
+PURE = ("rules", "pathway", "calendar", "schedule", "clock", "enums", "errors",
+        "eligibility", "indicators")  # fmt: skip
+IMPURE = {"sqlmodel", "sqlalchemy", "httpx", "smtplib", "socket", "subprocess", "requests",
+          "mowakaba.db", "mowakaba.models", "mowakaba.services", "mowakaba.notify"}  # fmt: skip
+
+
+def impure_imports(path: Path) -> list[str]:
+    return sorted(
+        name
+        for name in imported_modules(path)
+        if any(name == bad or name.startswith(bad + ".") for bad in IMPURE)
+    )
+
+
+@pytest.mark.parametrize(
+    "path", [p for n in PURE if (p := ROOT / "mowakaba" / f"{n}.py").exists()], ids=str
+)
+def test_pure_rule_modules_do_no_io(path):
+    assert impure_imports(path) == []
+
+
+def test_the_purity_checker_sees_a_database_import(tmp_path):
+    offender = tmp_path / "x.py"
+    offender.write_text("from mowakaba.models import Youth\nfrom datetime import date\n")
+    assert impure_imports(offender) == ["mowakaba.models.Youth"]
+
+
+def test_json_routes_and_html_pages_do_not_import_each_other():
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for here, there in (("routes", "pages"), ("pages", "routes"))
+        for path in modules(f"api/{here}")
+        for name in sorted(imported_modules(path))
+        if name == f"api.{there}" or name.startswith(f"api.{there}.")
+    ]
+    assert offenders == []

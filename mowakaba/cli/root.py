@@ -70,3 +70,30 @@ def main() -> None:
     except InvalidInput as exc:  # pragma: no cover - commands catch their own
         typer.echo(f"error: {exc.message}", err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: nothing more was done", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        message = expected_failure(exc)
+        if message is None:
+            raise  # a bug: its traceback is what a developer needs
+        typer.echo(f"error: {message}", err=True)
+        sys.exit(1)
+
+
+def expected_failure(exc: Exception) -> str | None:
+    """One line for the failures a person can meet and fix (no traceback); None for a bug."""
+    kind = f"{type(exc).__module__}.{type(exc).__name__}"
+    if kind.startswith("sqlalchemy.") and type(exc).__name__ in (
+        "OperationalError", "InterfaceError", "ArgumentError", "NoSuchModuleError",
+    ):  # fmt: skip
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return f"the database does not answer or cannot be used: {detail} (check DATABASE_URL)"
+    if kind == "pydantic_core._pydantic_core.ValidationError":
+        errors = getattr(exc, "errors", lambda: [])()
+        first = errors[0] if errors else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return f"a setting is invalid: {where}: {first.get('msg', exc)} (see README, settings)"
+    if isinstance(exc, PermissionError | FileNotFoundError):
+        return f"{exc.strerror}: {exc.filename}"
+    return None

@@ -218,3 +218,40 @@ def bench_sweep(
     typer.echo(f"peak memory x{growth:.2f} for x{sizes[-1] / sizes[0]:.0f} rows: {verdict}")
     if growth > max_growth:
         raise typer.Exit(code=1)
+
+
+def report(figures: list) -> None:  # type: ignore[type-arg]
+    """Print benchmark figures beside their targets; exit 1 if one is missed."""
+    for figure in figures:
+        typer.echo(figure.line())
+    if not all(figure.met for figure in figures):
+        raise typer.Exit(code=1)
+
+
+@bench_app.command("startup")
+def bench_startup(
+    runs: Annotated[int, typer.Option(min=1, max=50, help="Runs of each command.")] = 7,
+) -> None:
+    """How long a person waits for a command: `--help` and `work list`, whole process."""
+    from rich.console import Console
+
+    from mowakaba.sim.timing import command_start
+
+    with Console(stderr=True).status("") as status:
+        figures = command_start(runs, progress=status.update)
+    report(figures)
+
+
+@bench_app.command("demo")
+def bench_demo(
+    youths: Annotated[int, typer.Option(min=1, max=2000)] = 60,
+    warm_runs: Annotated[int, typer.Option(min=1, max=10)] = 2,
+) -> None:
+    """How long `mowakaba demo` takes to be ready: on a fresh data directory, then again."""
+    from rich.console import Console
+
+    from mowakaba.sim.timing import demo_start
+
+    with Console(stderr=True).status("") as status:
+        figures = demo_start(youths=youths, warm_runs=warm_runs, progress=status.update)
+    report(figures)
