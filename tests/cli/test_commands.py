@@ -87,3 +87,35 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(committed, tmp_path):
         assert result.output.count("\n") == 1, (case, result.output)
     assert "0 young people" in run("youths", "list").output
     assert run("users", "list").output.count("\n") == 1
+
+
+def test_an_unreachable_database_is_one_line_and_no_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(
+        MOWAKABA_HOME=str(tmp_path),
+        DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:9/nothing",
+        MOWAKABA_SWEEP_BATCH_SIZE="500",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mowakaba.cli", "work", "list"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: the database does not answer or cannot be used:")
+    assert "Traceback" not in done.stdout + done.stderr
+
+    env.update(MOWAKABA_SWEEP_BATCH_SIZE="-3")
+    done = subprocess.run(
+        [sys.executable, "-m", "mowakaba.cli", "work", "list"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "error: a setting is invalid: sweep_batch_size: Input should be greater than 0 "
+        "(see README, settings)"
+    )
