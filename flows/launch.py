@@ -28,8 +28,11 @@ from mowakaba.settings import get_settings
 log = logging.getLogger("mowakaba.flows")
 T = TypeVar("T")
 
-# Calls left hanging by a hung server are capped: past this many, edges do not even try.
-_in_flight = threading.BoundedSemaphore(8)
+# Calls whose caller gave up waiting (a hung server) are capped: past this many still
+# hanging, edges do not even try. Calls that answer in time are never counted.
+MAX_ABANDONED = 8
+_abandoned = 0
+_abandoned_lock = threading.Lock()
 
 
 class PrefectUnavailable(Exception):
@@ -42,20 +45,24 @@ def bounded(call: Callable[[], T], *, seconds: float | None = None) -> T:
     The thread's client gives up by itself soon after (its request timeout is set
     just above the wait); the caller never waits longer than `seconds`.
     """
+    global _abandoned
+    # Imported here, not in the thread: the first import of Prefect (~1 s) is no wait on it.
+    from prefect.settings import (
+        PREFECT_API_REQUEST_TIMEOUT,
+        PREFECT_API_URL,
+        PREFECT_CLIENT_MAX_RETRIES,
+        temporary_settings,
+    )
+
     settings = get_settings()
     wait = seconds if seconds is not None else settings.prefect_wait_seconds
-    if not _in_flight.acquire(blocking=False):
-        raise PrefectUnavailable("too many calls to the Prefect server are still waiting")
+    if _abandoned >= MAX_ABANDONED:
+        raise PrefectUnavailable("earlier calls to the Prefect server are still unanswered")
     future: Future[T] = Future()
+    state = {"finished": False, "abandoned": False}  # both changed under _abandoned_lock
 
     def work() -> None:
-        from prefect.settings import (
-            PREFECT_API_REQUEST_TIMEOUT,
-            PREFECT_API_URL,
-            PREFECT_CLIENT_MAX_RETRIES,
-            temporary_settings,
-        )
-
+        global _abandoned
         try:
             updates: dict[Any, Any] = {
                 PREFECT_API_REQUEST_TIMEOUT: wait + 2,
@@ -68,7 +75,10 @@ def bounded(call: Callable[[], T], *, seconds: float | None = None) -> T:
         except BaseException as exc:  # handed to the caller
             future.set_exception(exc)
         finally:
-            _in_flight.release()
+            with _abandoned_lock:
+                state["finished"] = True
+                if state["abandoned"]:
+                    _abandoned -= 1
 
     # The caller's context (Prefect's settings and client) goes along to the thread.
     context = contextvars.copy_context()
@@ -76,6 +86,10 @@ def bounded(call: Callable[[], T], *, seconds: float | None = None) -> T:
     try:
         return future.result(timeout=wait)
     except TimeoutError:
+        with _abandoned_lock:
+            if not state["finished"]:
+                _abandoned += 1
+                state["abandoned"] = True
         raise PrefectUnavailable(f"no answer from the Prefect server in {wait:g} s") from None
     except PrefectUnavailable:
         raise
@@ -167,18 +181,31 @@ def run_pathway_inline(labels: RunLabels, *, as_of: str | None = None) -> dict[s
     return result
 
 
-def prefect_reachable(seconds: float = 2.0) -> bool:
-    """Tell whether the configured Prefect server answers, within a few seconds."""
+def prefect_status(seconds: float = 2.0) -> str:
+    """Tell whether the configured Prefect server is ours and answers: "ok", "down", or
+    "refused" (it answers, but not to our credentials: another system's server)."""
     from prefect.client.orchestration import get_client
+    from prefect.exceptions import PrefectHTTPStatusError
 
-    def call() -> bool:
-        with get_client(sync_client=True) as client:
-            return client.api_healthcheck() is None
+    def call() -> str:
+        try:
+            with get_client(sync_client=True) as client:  # it may check the version first
+                client.read_flows(limit=1)  # authenticated, unlike /health
+        except PrefectHTTPStatusError as exc:
+            if exc.response.status_code in (401, 403):
+                return "refused"
+            raise
+        return "ok"
 
     try:
         return bounded(call, seconds=seconds)
     except PrefectUnavailable:
-        return False
+        return "down"
+
+
+def prefect_reachable(seconds: float = 2.0) -> bool:
+    """Tell whether the configured Prefect server answers to us, within a few seconds."""
+    return prefect_status(seconds) == "ok"
 
 
 def youth_runs(labels: RunLabels, *, limit: int = 200) -> list[dict[str, Any]]:

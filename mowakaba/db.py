@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from mowakaba.errors import InvalidInput
 from mowakaba.settings import get_settings
 
 # Constraint names by convention, so that migrations can name what they drop.
@@ -86,6 +87,20 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    try:
+        return _make_engine(url, echo=echo)
+    except (ModuleNotFoundError, sa.exc.NoSuchModuleError, sa.exc.ArgumentError, ValueError) as exc:
+        try:
+            shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+        except (sa.exc.ArgumentError, ValueError):
+            shown = "(unparsable)"
+        raise InvalidInput(
+            f"DATABASE_URL {shown} cannot be used ({exc}): write postgresql+psycopg://... "
+            "or sqlite:///..."
+        ) from None
+
+
+def _make_engine(url: str, *, echo: bool) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +51,18 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_URL", "MOWAKABA_DATABASE_URL")
     )
     default_time_zone: str = "Africa/Casablanca"
+
+    @field_validator("database_url")
+    @classmethod
+    def _synchronous_driver(cls, url: str | None) -> str | None:
+        # The app talks to its database synchronously; an async driver would fail later,
+        # deep in a request, with a cryptic error.
+        if url and url.split("://", 1)[0].split("+")[-1] in ("asyncpg", "aiosqlite", "aiomysql"):
+            raise ValueError(
+                "an async driver cannot be used here: write postgresql+psycopg://... or sqlite:///..."
+            )
+        return url
+
     # Morocco's moon sighting usually falls a day after the Umm al-Qura calendar;
     # the computed religious holidays are a default an administrator corrects.
     hijri_offset_days: int = 1
@@ -102,8 +114,36 @@ class Settings(BaseSettings):
 
     @property
     def effective_prefect_api_url(self) -> str:
-        """The Prefect API the edges and flows talk to."""
-        return self.prefect_api_url or f"http://127.0.0.1:{self.prefect_port}/api"
+        """The Prefect API the edges and flows talk to: the one named, else the one that
+        `mowakaba up` runs for this data directory (on whatever port), else the default."""
+        if self.prefect_api_url:
+            return self.prefect_api_url
+        port = self.prefect_port
+        if "prefect_port" not in self.model_fields_set and (running := self.running_ports()):
+            port = running[1]
+        return f"http://127.0.0.1:{port}/api"
+
+    def running_ports(self) -> tuple[int, int] | None:
+        """The (web, Prefect) ports of the `mowakaba up` running on this data directory.
+
+        `up` holds a lock on `up.lock` and writes its pid and ports there; a lock that
+        can be taken means no `up` is running (its file may be left by a killed one).
+        """
+        import fcntl
+
+        try:
+            with (self.home / "up.lock").open() as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except OSError:
+                    fields = handle.read().split()
+                    if len(fields) >= 3 and fields[1].isdigit() and fields[2].isdigit():
+                        return int(fields[1]), int(fields[2])
+                    return None
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        except OSError:
+            return None
+        return None
 
     def prefect_environment(self) -> dict[str, str]:
         """Environment for every Prefect process: our server, telemetry off, state under home."""

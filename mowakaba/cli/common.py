@@ -149,10 +149,20 @@ def echo_counted(lines: list[str], noun: str) -> None:
 
 
 def prefect_reachable() -> bool:
-    """Tell whether the configured Prefect server answers (2 s at most)."""
-    from flows.launch import prefect_reachable as reachable
+    """Tell whether the configured Prefect server answers to us (2 s at most); refuse, in
+    one line, a server that answers but not to this data directory's credentials."""
+    from prefect.settings import PREFECT_API_URL
 
-    return reachable()
+    from flows.launch import prefect_status
+
+    status = prefect_status()
+    if status == "refused":
+        raise fail(
+            f"the Prefect server at {PREFECT_API_URL.value()} refuses this data directory's "
+            "credentials: it is another system's (point MOWAKABA_PREFECT_PORT or "
+            "PREFECT_API_URL at yours)"
+        )
+    return status == "ok"
 
 
 def without_prefect(what: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import typer
 
@@ -90,7 +91,7 @@ def expected_failure(exc: Exception) -> str | None:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return f"the database does not answer or cannot be used: {detail} (check DATABASE_URL)"
     if kind == "pydantic_core._pydantic_core.ValidationError":
-        errors = getattr(exc, "errors", lambda: [])()
+        errors: list[Any] = getattr(exc, "errors", list)()
         first = errors[0] if errors else {}
         where = ".".join(str(part) for part in first.get("loc", ()))
         return f"a setting is invalid: {where}: {first.get('msg', exc)} (see README, settings)"

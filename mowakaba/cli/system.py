@@ -87,6 +87,10 @@ def run_system(system, on_ready=None) -> None:  # type: ignore[no-untyped-def]
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:  # a bug while seeding or starting: one line here, details in the log
+        from mowakaba.cli.root import expected_failure
+
+        if (message := expected_failure(exc)) is not None:
+            raise fail(message) from None
         log_path = log_error(system.settings.home, exc)
         typer.echo(f"error: {type(exc).__name__}: {exc} (everything was stopped; details in "
                    f"{log_path})", err=True)  # fmt: skip

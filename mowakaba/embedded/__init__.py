@@ -228,7 +228,7 @@ class System:
     def running(self, echo: Echo) -> Iterator[System]:
         """Hold the data directory, check the ports, start; stop everything on the way out,
         whatever the way out is (return, exception, Ctrl-C, SIGTERM)."""
-        with home_lock(self.settings.home):
+        with home_lock(self.settings.home, (self.port, self.prefect_port)):
             self.check_free()
             try:
                 self.start(echo)

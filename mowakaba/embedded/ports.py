@@ -86,8 +86,12 @@ def refuse_busy_port(host: str, port: int, what: str, home: Path) -> None:
 
 
 @contextlib.contextmanager
-def home_lock(home: Path) -> Iterator[None]:
-    """Hold the data directory for one `mowakaba up` at a time (refused while another holds it)."""
+def home_lock(home: Path, ports: tuple[int, int] | None = None) -> Iterator[None]:
+    """Hold the data directory for one `mowakaba up` at a time (refused while another holds it).
+
+    The file says `<pid> <web port> <Prefect port>`: commands run on the same data
+    directory find the running system's Prefect server there (settings.running_ports).
+    """
     home.mkdir(parents=True, exist_ok=True)
     path = home / "up.lock"
     handle = path.open("a+")
@@ -95,7 +99,7 @@ def home_lock(home: Path) -> Iterator[None]:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
         handle.seek(0)
-        pid = handle.read().strip() or "?"
+        pid = (handle.read().split() or ["?"])[0]
         handle.close()
         if exc.errno in (errno.EAGAIN, errno.EACCES):
             raise Refused(
@@ -105,7 +109,8 @@ def home_lock(home: Path) -> Iterator[None]:
     try:
         handle.seek(0)
         handle.truncate()
-        handle.write(f"{os.getpid()}\n")
+        where = f" {ports[0]} {ports[1]}" if ports else ""
+        handle.write(f"{os.getpid()}{where}\n")
         handle.flush()
         yield
     finally:

@@ -138,6 +138,16 @@ def run(tmp_path: Path) -> Iterator[Callable[..., Mowakaba]]:
         command.stop()
 
 
+def command(*args: str, home: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    """A short `mowakaba` command on a data directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DATABASE_URL"))}
+    env.update({"MOWAKABA_HOME": str(home), **extra})
+    return subprocess.run(
+        [sys.executable, "-m", "mowakaba.cli", *args],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
 def child_pid(home: Path, name: str) -> int:
     for pid in processes_of(home):
         if name in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
@@ -155,6 +165,17 @@ def test_up_serves_restarts_a_crashed_prefect_and_sigterm_leaves_nothing(run):
     api = f"http://127.0.0.1:{up.prefect_port}/api"
     assert httpx.post(f"{api}/flow_runs/filter", json={}).status_code == 401  # basic auth
     assert len(processes_of(up.home)) >= 5  # up, the watchdog, the server, serve(), the web app
+
+    # A command on the same data directory finds this server, whatever its port; one on
+    # another directory pointed at it is refused in one line (another system's server).
+    same = command("sweep", home=up.home)
+    assert same.returncode == 0 and "does not answer" not in same.stderr, same.stderr
+    other = up.home.parent / "other"
+    assert command("db", "upgrade", home=other).returncode == 0
+    refused = command("sweep", home=other, MOWAKABA_PREFECT_PORT=str(up.prefect_port))
+    assert refused.returncode == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert "refuses this data directory's credentials" in line
 
     os.kill(child_pid(up.home, "prefect server start"), signal.SIGKILL)
     # The web app keeps serving, and says Prefect is down, until the server is back.

@@ -1,0 +1,29 @@
+"""Settings: commands find the Prefect server that `mowakaba up` runs for their data directory."""
+
+from __future__ import annotations
+
+import fcntl
+
+import pytest
+
+from mowakaba.settings import Settings
+
+
+def test_commands_use_the_prefect_port_of_the_up_running_on_their_directory(tmp_path):
+    lock = tmp_path / "up.lock"
+    lock.write_text("4242 18123 14123\n")
+    assert Settings(home=tmp_path).effective_prefect_api_url == "http://127.0.0.1:4200/api"
+    with lock.open() as held:  # `up` holds it while it runs
+        fcntl.flock(held, fcntl.LOCK_EX)
+        settings = Settings(home=tmp_path)
+        assert settings.running_ports() == (18123, 14123)
+        assert settings.effective_prefect_api_url == "http://127.0.0.1:14123/api"
+        # A port named on purpose wins.
+        named = Settings(home=tmp_path, prefect_port=4300)
+        assert named.effective_prefect_api_url == "http://127.0.0.1:4300/api"
+
+
+@pytest.mark.parametrize("url", ["postgresql+asyncpg://u@h/db", "sqlite+aiosqlite:///x.db"])
+def test_an_async_database_driver_is_refused_with_a_reason(url):
+    with pytest.raises(ValueError, match="an async driver cannot be used here"):
+        Settings(database_url=url)
