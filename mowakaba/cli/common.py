@@ -190,3 +190,25 @@ def start_pathway_run(youth_id: int, event: str, as_of: str | None, at: datetime
         typer.echo(
             f"youth {youth_id}: Prefect could not be reached; flagged for the next sweep", err=True
         )
+
+
+@contextmanager
+def progress_bar(description: str, *, unit: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on the terminal for a long step; yields `advance(done, total)`."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn(unit), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(description, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance

@@ -103,11 +103,10 @@ def run_simulation(
     """Register the cohort, replay it through the flows, return the results."""
     import random
 
-    from prefect.context import SyncClientContext
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from sqlmodel import func, select
 
-    from flows.launch import in_process, labels_of, run_pathway_inline
+    from flows.launch import inline_runs, labels_of, run_pathway_inline
     from flows.sweep import sweep as sweep_flow
     from mowakaba.db import session_scope
     from mowakaba.enums import Stage
@@ -148,8 +147,7 @@ def run_simulation(
 
     # One API client for the whole replay instead of one per flow run (~30 ms each).
     with (
-        in_process(),
-        SyncClientContext.get_or_create(),
+        inline_runs(),
         Progress(
             TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=False
         ) as progress,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from mowakaba.cli.common import fail
+from mowakaba.cli.common import fail, progress_bar
 
 UpHost = Annotated[str | None, typer.Option("--host", help="Web app address (default 127.0.0.1).")]
 UpPort = Annotated[int | None, typer.Option("--port", help="Web app port (default 8000).")]
@@ -59,7 +60,7 @@ def print_addresses(system, accounts: list[tuple[str, str, str]] | None = None) 
     typer.echo("  Ctrl-C stops everything.")
 
 
-def run_system(system, on_ready=None) -> None:  # type: ignore[no-untyped-def]
+def run_system(system, on_ready=None, meanwhile=None) -> None:  # type: ignore[no-untyped-def]
     """Start the system, call `on_ready`, then supervise it until Ctrl-C, SIGTERM or too many
     crashes. Whatever the moment and whatever goes wrong, every child is stopped."""
     from mowakaba.embedded import Refused, StartupFailed, Stopping, signals_stop
@@ -67,7 +68,7 @@ def run_system(system, on_ready=None) -> None:  # type: ignore[no-untyped-def]
 
     started = time.monotonic()
     try:
-        with signals_stop(), system.running(typer.echo):
+        with signals_stop(), system.running(typer.echo, meanwhile):
             # This process talks to the server it started, and links to its web app.
             for name, value in system.env.items():
                 if name.startswith(("PREFECT_", "MOWAKABA_")):
@@ -127,39 +128,53 @@ def demo(
 ) -> None:
     """Seed a demo programme (first time), then start everything with its flow runs."""
     system = embedded_system(host, port, prefect_port)
+    seeded: dict[str, Any] = {}
 
-    def seed_and_run(system):  # type: ignore[no-untyped-def]
+    def seed() -> None:
+        """While the Prefect server starts: the demo needs only the app database to seed."""
         from mowakaba import clock
         from mowakaba.settings import get_settings
-        from mowakaba.sim.demo import DemoSummary, demo_accounts, is_seeded, seed_demo
+        from mowakaba.sim.demo import is_seeded, reset_partial_demo, seed_demo, was_interrupted
 
-        today = clock.local_date(clock.now(), get_settings().default_time_zone)
-        if is_seeded():
+        if was_interrupted():
+            typer.echo("the last demo seeding was interrupted: seeding it again from the start")
+            reset_partial_demo()
+        elif is_seeded():
             typer.echo("demo data present: not seeding again")
-            return demo_accounts()
-        typer.echo(f"seeding the demo: {youths} young people, histories replayed to {today} ...")
+            return
+        today = clock.local_date(clock.now(), get_settings().default_time_zone)
+        typer.echo(f"seeding the demo: {youths} young people, histories replayed to {today}")
         started = time.monotonic()
-        summary: DemoSummary = seed_demo(today, youths=youths)
+        with progress_bar("replaying histories", unit="days") as advance:
+            summary = seeded["summary"] = seed_demo(today, youths=youths, progress=advance)
         typer.echo(
             f"seeded in {time.monotonic() - started:.0f} s: "
             + ", ".join(f"{k} {v}" for k, v in sorted(summary.youths_by_stage.items()))
             + f"; {summary.open_escalations} open escalations; "
             f"{summary.not_in_touch} not in touch"
         )
+
+    def run_pathways(system):  # type: ignore[no-untyped-def]
+        """Once Prefect is up: one pathway flow run per young person just seeded."""
+        from mowakaba.sim.demo import demo_accounts
+
+        if "summary" not in seeded:
+            return demo_accounts()
         started = time.monotonic()
-        count = run_demo_pathways()
+        with progress_bar("pathway flow runs", unit="runs") as advance:
+            count = run_demo_pathways(progress=advance)
         typer.echo(
             f"{count} pathway flow runs, one per young person, "
             f"in {time.monotonic() - started:.0f} s"
         )
-        return summary.accounts
+        return seeded["summary"].accounts
 
-    run_system(system, seed_and_run)
+    run_system(system, run_pathways, meanwhile=seed)
 
 
-def run_demo_pathways() -> int:
+def run_demo_pathways(progress: Callable[[int, int], None] | None = None) -> int:
     """One real `pathway` flow run per youth, tagged, recorded on the embedded server."""
-    from flows.launch import RunLabels, run_pathway_inline
+    from flows.launch import RunLabels, inline_runs, run_pathway_inline
     from mowakaba.db import session_scope
     from mowakaba.services import youths as youth_service
 
@@ -168,6 +183,9 @@ def run_demo_pathways() -> int:
             RunLabels(y.pk, y.code, y.institution_id, y.stage.value)
             for y in youth_service.search_youths(session, limit=100_000)[0]
         ]
-    for labels in youths:
-        run_pathway_inline(labels)
+    with inline_runs():
+        for done, labels in enumerate(youths, start=1):
+            run_pathway_inline(labels)
+            if progress is not None:
+                progress(done, len(youths))
     return len(youths)

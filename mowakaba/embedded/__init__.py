@@ -158,8 +158,12 @@ class System:
         except (httpx.HTTPError, ValueError, AttributeError):
             return False
 
-    def start(self, echo: Echo) -> None:
-        """Migrate, then start the Prefect server, the deployments' serve(), and the web app."""
+    def start(self, echo: Echo, meanwhile: Callable[[], None] | None = None) -> None:
+        """Migrate, then start the Prefect server, the deployments' serve(), and the web app.
+
+        `meanwhile` runs while the Prefect server starts (~15 s): work that needs only the
+        app database (the demo's seeding), in this thread, so a signal stops it too.
+        """
         from mowakaba import migrate
         from mowakaba.db import get_engine
 
@@ -200,6 +204,8 @@ class System:
         echo(f"prefect server starting on {self.prefect_url} (log: {server.log_path})")
         # The web app needs no Prefect to serve: it starts meanwhile.
         supervisor.start(web)
+        if meanwhile is not None:
+            meanwhile()
         wait_until(
             lambda: prefect_accepts(self.prefect_url, (user, password)),
             seconds=120,
@@ -225,13 +231,13 @@ class System:
         echo("stopped")
 
     @contextlib.contextmanager
-    def running(self, echo: Echo) -> Iterator[System]:
+    def running(self, echo: Echo, meanwhile: Callable[[], None] | None = None) -> Iterator[System]:
         """Hold the data directory, check the ports, start; stop everything on the way out,
         whatever the way out is (return, exception, Ctrl-C, SIGTERM)."""
         with home_lock(self.settings.home, (self.port, self.prefect_port)):
             self.check_free()
             try:
-                self.start(echo)
+                self.start(echo, meanwhile)
                 yield self
             finally:
                 self.stop(echo)

@@ -8,12 +8,15 @@ late or never; sweeps raising reminders and escalations; exits and follow-up).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlmodel import func, select
 
-from mowakaba.db import session_scope
+from mowakaba import migrate
+from mowakaba.db import get_engine, session_scope
 from mowakaba.enums import Role, Stage
 from mowakaba.models import Escalation, Institution, Youth
 from mowakaba.rules import add_months
@@ -21,6 +24,7 @@ from mowakaba.services import institutions as institution_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import sweep as sweep_service
 from mowakaba.services import users as user_service
+from mowakaba.settings import get_settings
 from mowakaba.sim.behaviour import Behaviour, draw_registration
 from mowakaba.sim.cohort import CohortReplay, Registration
 
@@ -51,12 +55,44 @@ def demo_accounts() -> list[tuple[str, str, str]]:
 
 def is_seeded() -> bool:
     """Tell whether the database holds the demo (or anything) already."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return session.exec(select(func.count()).select_from(Institution)).one() > 0
 
 
-def seed_demo(today: date, *, youths: int = 60, seed: int = 42) -> DemoSummary:
-    """Create the demo programme and replay its history up to `today`."""
+def seeding_marker() -> Path:
+    """A file that exists while the demo is being seeded: if it is there at the next start,
+    the seeding was interrupted and the database holds a partial demo."""
+    return get_settings().home / "demo-seeding"
+
+
+def was_interrupted() -> bool:
+    """Tell whether an earlier seeding stopped half-way (Ctrl-C, kill -9, an error)."""
+    return seeding_marker().exists()
+
+
+def reset_partial_demo() -> None:
+    """Empty the database of an interrupted demo seeding (demo data only: the marker says
+    so), so that the demo can be seeded again from the start."""
+    engine = get_engine()
+    migrate.downgrade(engine, "base")
+    migrate.upgrade(engine)
+    seeding_marker().unlink(missing_ok=True)
+
+
+def seed_demo(
+    today: date,
+    *,
+    youths: int = 60,
+    seed: int = 42,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoSummary:
+    """Create the demo programme and replay its history up to `today`.
+
+    `progress(done, total)` is told how far the replay is, in days of history.
+    """
+    marker = seeding_marker()
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
     rng = random.Random(seed)
     summary = DemoSummary()
     mediators: dict[int, list[int]] = {}
@@ -127,7 +163,13 @@ def seed_demo(today: date, *, youths: int = 60, seed: int = 42) -> DemoSummary:
 
     behaviour = Behaviour(seed=seed, lost_births={lost_birth})
     replay = CohortReplay(behaviour, sweep=sweep, reconcile=reconcile, pending=pending)
-    replay.run(pending[0].day, today)
+    first = pending[0].day
+    total = max(1, (today - first).days)
+    replay.run(
+        first, today, None if progress is None else lambda day: progress((day - first).days, total)
+    )
+    if progress is not None:
+        progress(total, total)
 
     with session_scope() as session:
         for stage, count in session.exec(
@@ -140,4 +182,5 @@ def seed_demo(today: date, *, youths: int = 60, seed: int = 42) -> DemoSummary:
         summary.not_in_touch = session.exec(
             select(func.count()).select_from(Youth).where(Youth.not_in_touch.is_(True))  # type: ignore[attr-defined]
         ).one()
+    marker.unlink()  # the demo is whole
     return summary
