@@ -162,7 +162,10 @@ def reconcile_youth(
             if created is not None:
                 result.created.append(created.pk)
         result.moves.append((stage, on))
-    youth.next_trigger_date = next_stage_trigger(rules, facts_of(session, youth, tz))
+    # Without a move nothing here changed the facts: no second read (most reconciliations).
+    if result.moves:
+        facts = facts_of(session, youth, tz)
+    youth.next_trigger_date = next_stage_trigger(rules, facts)
     youth.needs_reconciliation = False
     if result.changed:
         youth.updated_at = at

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from mowakaba.clock import local_date, now
 from mowakaba.enums import CheckpointStatus, NotificationKind, WorkItemStatus
-from mowakaba.models import Institution, PathwayEvent, User, WorkItem, Youth
+from mowakaba.models import Institution, Notification, PathwayEvent, User, WorkItem, Youth
 from mowakaba.rules import Rules
 from mowakaba.schedule import KIND_LABELS
 from mowakaba.services import calendars as calendar_service
@@ -162,6 +162,7 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         limit,
     )
     sent = 0
+    due: list[tuple[WorkItem, str, list[User]]] = []
     for item in items:
         local_today = ctx.today(item.institution_id)
         rules = ctx.rules(item.institution_id)
@@ -178,12 +179,28 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         if not due_reminders:
             continue
         days, _ = min(due_reminders)
+        due.append((item, f"reminder:{item.id}:{item.cycle}:D-{days}", assignees_of(session, item)))
+    # The outbox read once for the batch: a reminder stays due for days, so most sweeps
+    # find most reminders written already (learning it with a youth and an outbox query
+    # per item and recipient was ~15 % of a sweep's time). `enqueue_each` still checks.
+    keys = [f"{key}:{user.id}" for _, key, users in due for user in users]
+    written = set(
+        session.exec(
+            select(Notification.idempotency_key).where(col(Notification.idempotency_key).in_(keys))
+        )
+        if keys
+        else ()
+    )
+    for item, key, recipients in due:
+        if all(f"{key}:{user.id}" in written for user in recipients):
+            continue
+        local_today = ctx.today(item.institution_id)
         youth = session.get(Youth, item.youth_id)
         assert youth is not None
         sent += notification_service.enqueue_each(
             session,
-            recipients=assignees_of(session, item),
-            key=f"reminder:{item.id}:{item.cycle}:D-{days}",
+            recipients=recipients,
+            key=key,
             kind=NotificationKind.reminder,
             youth_id=item.youth_id,
             work_item_id=item.id,

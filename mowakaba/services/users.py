@@ -60,8 +60,13 @@ def create_user(
     email: str | None = None,
     language: Language = Language.fr,
     display_name: str = "",
+    password_hash: str | None = None,
 ) -> User:
-    """Create an account: coordinators and mediators in institutions, supervisors in a region."""
+    """Create an account: coordinators and mediators in institutions, supervisors in a region.
+
+    `password_hash`, if given, is `hash_password(password)` computed once by the caller
+    (the demo's accounts share one password).
+    """
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise InvalidInput(
@@ -86,7 +91,7 @@ def create_user(
         raise NotFound(f"institution {missing[0]} not found")
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         role=role,
         region=region.strip() if region else None,
         email=email,
