@@ -47,12 +47,7 @@ def bounded(call: Callable[[], T], *, seconds: float | None = None) -> T:
     """
     global _abandoned
     # Imported here, not in the thread: the first import of Prefect (~1 s) is no wait on it.
-    from prefect.settings import (
-        PREFECT_API_REQUEST_TIMEOUT,
-        PREFECT_API_URL,
-        PREFECT_CLIENT_MAX_RETRIES,
-        temporary_settings,
-    )
+    from prefect.settings import PREFECT_API_REQUEST_TIMEOUT, PREFECT_API_URL, temporary_settings
 
     settings = get_settings()
     wait = seconds if seconds is not None else settings.prefect_wait_seconds
@@ -64,10 +59,9 @@ def bounded(call: Callable[[], T], *, seconds: float | None = None) -> T:
     def work() -> None:
         global _abandoned
         try:
-            updates: dict[Any, Any] = {
-                PREFECT_API_REQUEST_TIMEOUT: wait + 2,
-                PREFECT_CLIENT_MAX_RETRIES: 0,
-            }
+            # The client's own retries stay on: a Prefect server on SQLite answers 503
+            # now and then while it is busy, and a retry a second later goes through.
+            updates: dict[Any, Any] = {PREFECT_API_REQUEST_TIMEOUT: wait + 2}
             if settings.prefect_api_url:  # MOWAKABA_PREFECT_API_URL names the server to use
                 updates[PREFECT_API_URL] = settings.prefect_api_url
             with temporary_settings(updates=updates):

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -212,3 +212,21 @@ def progress_bar(description: str, *, unit: str) -> Iterator[Callable[[int, int]
             progress.update(task, completed=done, total=total)
 
         yield advance
+
+
+def expected_failure(exc: Exception) -> str | None:
+    """One line for the failures a person can meet and fix (no traceback); None for a bug."""
+    kind = f"{type(exc).__module__}.{type(exc).__name__}"
+    if kind.startswith("sqlalchemy.") and type(exc).__name__ in (
+        "OperationalError", "InterfaceError", "ArgumentError", "NoSuchModuleError",
+    ):  # fmt: skip
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return f"the database does not answer or cannot be used: {detail} (check DATABASE_URL)"
+    if kind == "pydantic_core._pydantic_core.ValidationError":
+        errors: list[Any] = getattr(exc, "errors", list)()
+        first = errors[0] if errors else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return f"a setting is invalid: {where}: {first.get('msg', exc)} (see README, settings)"
+    if isinstance(exc, PermissionError | FileNotFoundError):
+        return f"{exc.strerror}: {exc.filename}"
+    return None

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 import typer
 
 from mowakaba.cli import db, institutions, runs, schedule, sim, system, users, work, youths
+from mowakaba.cli.common import expected_failure
 from mowakaba.errors import InvalidInput
 
 app = typer.Typer(
@@ -80,21 +80,3 @@ def main() -> None:
             raise  # a bug: its traceback is what a developer needs
         typer.echo(f"error: {message}", err=True)
         sys.exit(1)
-
-
-def expected_failure(exc: Exception) -> str | None:
-    """One line for the failures a person can meet and fix (no traceback); None for a bug."""
-    kind = f"{type(exc).__module__}.{type(exc).__name__}"
-    if kind.startswith("sqlalchemy.") and type(exc).__name__ in (
-        "OperationalError", "InterfaceError", "ArgumentError", "NoSuchModuleError",
-    ):  # fmt: skip
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return f"the database does not answer or cannot be used: {detail} (check DATABASE_URL)"
-    if kind == "pydantic_core._pydantic_core.ValidationError":
-        errors: list[Any] = getattr(exc, "errors", list)()
-        first = errors[0] if errors else {}
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        return f"a setting is invalid: {where}: {first.get('msg', exc)} (see README, settings)"
-    if isinstance(exc, PermissionError | FileNotFoundError):
-        return f"{exc.strerror}: {exc.filename}"
-    return None

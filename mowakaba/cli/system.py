@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mowakaba.cli.common import fail, progress_bar
+from mowakaba.cli.common import expected_failure, fail, progress_bar
 
 UpHost = Annotated[str | None, typer.Option("--host", help="Web app address (default 127.0.0.1).")]
 UpPort = Annotated[int | None, typer.Option("--port", help="Web app port (default 8000).")]
@@ -88,8 +88,6 @@ def run_system(system, on_ready=None, meanwhile=None) -> None:  # type: ignore[n
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:  # a bug while seeding or starting: one line here, details in the log
-        from mowakaba.cli.root import expected_failure
-
         if (message := expected_failure(exc)) is not None:
             raise fail(message) from None
         log_path = log_error(system.settings.home, exc)
