@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -136,6 +136,14 @@ class EventOut(BaseModel):
     work_item_id: int | None
     flow_run_id: str | None
     data: dict[str, Any]
+
+
+class CompletionOut(EventOut):
+    """A completion, saved; and whether the youth's pathway run started now or waits for
+    the next sweep (the Prefect server did not answer in time: nothing is lost)."""
+
+    pathway_run: Literal["started", "deferred"]
+    pathway_run_id: str | None
 
 
 class ScheduleRow(BaseModel):

@@ -11,7 +11,7 @@ from sqlmodel import select
 from api.deps import SessionDep, audit, require
 from api.policy import sees_work_item, youth_scope
 from api.routes.common import IdPath, IdQuery, PageNo, PageSize, page_of
-from api.schemas import EventOut, Page, RescheduleIn, WorkItemDetail, WorkItemOut
+from api.schemas import CompletionOut, EventOut, Page, RescheduleIn, WorkItemDetail, WorkItemOut
 from flows import launch
 from mowakaba.enums import AuditOutcome, Role, WorkItemKind, WorkItemStatus
 from mowakaba.errors import NotFound
@@ -85,23 +85,27 @@ def read_work_item(
     )
 
 
-@router.post("/work-items/{item_id}/complete", response_model=EventOut)
+@router.post("/work-items/{item_id}/complete", response_model=CompletionOut)
 def complete_work_item(
     item_id: IdPath,
     session: SessionDep,
     request: Request,
     user: Annotated[User, Depends(require("work_items.complete"))],
     payload: Annotated[dict[str, Any], Body(description="The payload of the item's kind")],
-) -> EventOut:
-    """Complete an item you are assigned (or your pool is); the youth's pathway run starts after."""
+) -> CompletionOut:
+    """Complete an item you are assigned (or your pool is); the youth's pathway run starts
+    after. The answer says whether it started, or waits for the next sweep (`deferred`:
+    the Prefect server did not answer within a few seconds; the completion is saved)."""
     scoped_item(session, request, user, item_id, "work_items.complete")
     completion = completion_service.complete_work_item(
         session, work_item_id=item_id, actor=user, payload=payload
     )
     event = EventOut.model_validate(completion.event, from_attributes=True)
     session.commit()  # saved: the run below may fail or wait, the completion stands
-    launch.start_pathway_after_commit(completion.youth_id, f"event-{completion.event.id}")
-    return event
+    run_id = launch.start_pathway_after_commit(completion.youth_id, f"event-{completion.event.id}")
+    return CompletionOut(
+        **event.model_dump(), pathway_run="started" if run_id else "deferred", pathway_run_id=run_id
+    )
 
 
 @router.post("/work-items/{item_id}/reschedule", response_model=EventOut)

@@ -30,6 +30,7 @@ def test_register_complete_and_see_the_flow_runs(world, deployed):
     done = world.post("m1", f"/work-items/{intake['id']}/complete", json=assessment(3))
     assert done.status_code == 200, done.text
     assert done.json()["kind"] == "work_item_completed"
+    assert done.json()["pathway_run"] == "started" and done.json()["pathway_run_id"]
     run_scheduled_pathway_runs()  # what serve() does in `mowakaba up`
 
     kinds = [

@@ -107,6 +107,7 @@ def test_with_prefect_down_reads_are_fast_and_a_completion_stands_until_the_swee
     )
     assert done.status_code == 200, done.text
     assert seconds < 5
+    assert done.json()["pathway_run"] == "deferred" and done.json()["pathway_run_id"] is None
     again = world.post("m1", f"/work-items/{intake['id']}/complete", json=assessment(3))
     assert again.status_code == 409  # saved the first time: a retry is told so
     health = world.client.get("/api/v1/healthz")
