@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from mowakaba import home as data_home
 from mowakaba.errors import InvalidInput
 from mowakaba.settings import get_settings
 
@@ -117,7 +119,11 @@ def get_engine() -> Engine:
     settings = get_settings()
     url = settings.effective_database_url
     if url.startswith("sqlite"):
-        settings.home.mkdir(parents=True, exist_ok=True)
+        # Minors' records: the directory 0700, the file 0600 (its -wal and -shm follow it).
+        if data_home.make_private(settings.home, walk=False):
+            print(data_home.notice(settings.home), file=sys.stderr)
+        if not settings.database_url:
+            data_home.create_private_file(settings.sqlite_path)
     return make_engine(url, echo=settings.sql_echo)
 
 

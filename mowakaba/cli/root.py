@@ -14,6 +14,7 @@ import typer
 from mowakaba.cli import db, institutions, runs, schedule, sim, system, users, work, youths
 from mowakaba.cli.common import expected_failure
 from mowakaba.errors import InvalidInput
+from mowakaba.home import PRIVATE_UMASK
 
 app = typer.Typer(
     help="Mowakaba: the pathway of young people leaving residential care.",
@@ -65,6 +66,8 @@ def main() -> None:
     """Entry point of the `mowakaba` console script."""
     global _console_script
     _console_script = True
+    # Every file the command (and what `up` starts) writes is its owner's only: minors' data.
+    os.umask(PRIVATE_UMASK)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     try:
         app()

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import httpx
 
+from mowakaba import home as data_home
 from mowakaba.embedded.ports import free_port, home_lock, refuse_busy_port
 from mowakaba.embedded.processes import (
     Child,
@@ -234,6 +235,8 @@ class System:
     def running(self, echo: Echo, meanwhile: Callable[[], None] | None = None) -> Iterator[System]:
         """Hold the data directory, check the ports, start; stop everything on the way out,
         whatever the way out is (return, exception, Ctrl-C, SIGTERM)."""
+        if data_home.make_private(self.settings.home):
+            echo(data_home.notice(self.settings.home))
         with home_lock(self.settings.home, (self.port, self.prefect_port)):
             self.check_free()
             try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from mowakaba.home import DIR_MODE, FILE_MODE, PRIVATE_UMASK
 from mowakaba.settings import REPO_ROOT
 
 STOP_GRACE_SECONDS = 15
@@ -66,8 +67,9 @@ class Child:
     restart_at: float | None = None
 
     def start(self, env: dict[str, str]) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
+        self.log_path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        with os.fdopen(fd, "ab") as log:
             self.process = subprocess.Popen(
                 self.argv,
                 cwd=REPO_ROOT,
@@ -77,6 +79,7 @@ class Child:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group: stopped with all it starts
                 preexec_fn=_die_with_parent(os.getpid()),
+                umask=PRIVATE_UMASK,  # its files (databases, logs) are its owner's only
             )
 
     @property
@@ -116,6 +119,7 @@ class Watchdog:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            umask=PRIVATE_UMASK,
         )
         self._pipe = self.process.stdin
 
