@@ -14,7 +14,6 @@ import typer
 from mowakaba.cli import db, institutions, runs, schedule, sim, system, users, work, youths
 from mowakaba.cli.common import expected_failure
 from mowakaba.errors import InvalidInput
-from mowakaba.home import PRIVATE_UMASK
 
 app = typer.Typer(
     help="Mowakaba: the pathway of young people leaving residential care.",
@@ -64,6 +63,8 @@ def use_our_prefect() -> None:
 
 def main() -> None:
     """Entry point of the `mowakaba` console script."""
+    from mowakaba.home import PRIVATE_UMASK
+
     global _console_script
     _console_script = True
     # Every file the command (and what `up` starts) writes is its owner's only: minors' data.
