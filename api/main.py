@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
-from api.routes import auth, health, home, inbox, institutions, work_items, youths
+from api.headers import SecurityHeaders
+from api.routes import auth, docs, health, home, inbox, institutions, work_items, youths
 from api.schemas import ERRORS
 
 MAX_BODY = 1024 * 1024  # 1 MiB
+STATIC = Path(__file__).parent / "static"
 
 
 class LimitsAndRequestId:
@@ -70,7 +74,7 @@ def create_app() -> FastAPI:
         description="Accompanying young people who leave residential care.",
         version="1",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # api/routes/docs.py: Swagger UI from the app, not a CDN
         redoc_url=None,
     )
     errors.install(app)
@@ -80,5 +84,9 @@ def create_app() -> FastAPI:
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)
+    app.include_router(docs.router)
+    app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIRECTORY), name="swagger-ui")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(LimitsAndRequestId)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, a 413 included
     return app

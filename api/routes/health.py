@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import httpx
@@ -14,6 +15,7 @@ from mowakaba.db import get_engine
 from mowakaba.settings import get_settings
 
 router = APIRouter(tags=["health"])
+log = logging.getLogger("mowakaba.api")
 
 
 def database_status() -> dict[str, object]:
@@ -47,14 +49,21 @@ def prefect_status() -> dict[str, object]:
 @router.get("/healthz")
 def healthz() -> JSONResponse:
     """Report each part: 200 while the app can serve (the database answers), even with
-    Prefect down ("degraded": runs wait for the sweep); 503 only when it cannot serve."""
+    Prefect down ("degraded": runs wait for the sweep); 503 only when it cannot serve.
+
+    Anyone may ask, so the answer says only what is up: the details of a failure (URLs,
+    error names) go to the log, for operators.
+    """
     database, prefect = database_status(), prefect_status()
+    for part, status in (("database", database), ("prefect", prefect)):
+        if not status["ok"]:
+            log.warning("healthz: %s not ok: %s", part, status)
     serving = bool(database["ok"])
     status = "ok" if serving and prefect["ok"] else "degraded" if serving else "down"
     body = {
         "status": status,
-        "database": database,
-        "prefect": prefect,
+        "database": {"ok": bool(database["ok"])},
+        "prefect": {"ok": bool(prefect["ok"])},
         # Lets `mowakaba up` tell the web app it started from another one on the same port.
         "instance": get_settings().instance,
     }
