@@ -52,6 +52,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("work_item", schema=None) as batch_op:
-        batch_op.drop_column("escalation_working_days")
-        batch_op.drop_column("reminder_days")
+    # A plain ALTER TABLE ... DROP COLUMN (SQLite >= 3.35): batch mode would copy and
+    # drop work_item, which the rows that reference it refuse with foreign keys on.
+    op.drop_column("work_item", "escalation_working_days")
+    op.drop_column("work_item", "reminder_days")
