@@ -224,6 +224,7 @@ class EventKind(StrEnum):
     extension_requested = "extension_requested"
     extension_decided = "extension_decided"
     closed = "closed"
+    mediator_changed = "mediator_changed"
 
 
 class EscalationReason(StrEnum):

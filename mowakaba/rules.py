@@ -8,7 +8,8 @@ The stages and what moves a youth between them are in `mowakaba.pathway`.
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from mowakaba.calendar import WorkingCalendar
@@ -42,6 +43,16 @@ def age_on(date_of_birth: date, day: date) -> int:
     return years
 
 
+def format_days(days: Iterable[int]) -> str:
+    """Write a list of day counts as a work item keeps it: (7, 1) -> "7,1"."""
+    return ",".join(str(n) for n in days)
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """Read a list of day counts a work item keeps: "7,1" -> (7, 1)."""
+    return tuple(int(n) for n in text.split(",") if n.strip())
+
+
 # ---------------------------------------------------------------- the rules
 
 
@@ -66,6 +77,23 @@ class Rules:
 
     timings: Timings = field(default_factory=Timings)
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+
+    # -- the timings a work item keeps
+
+    def kept_by(self, reminder_days: str | None, escalation_working_days: str | None) -> Rules:
+        """Return these rules with the reminder and escalation timings a work item keeps.
+
+        An item keeps the timings in force when it was created (DESIGN §2: changed
+        timings apply to items created after the change); None means the current ones.
+        """
+        update: dict[str, tuple[int, ...]] = {}
+        if reminder_days is not None:
+            update["reminder_days_before"] = parse_days(reminder_days)
+        if escalation_working_days is not None:
+            update["escalation_working_days"] = parse_days(escalation_working_days)
+        if all(getattr(self.timings, name) == value for name, value in update.items()):
+            return self
+        return replace(self, timings=self.timings.model_copy(update=update))
 
     # -- due dates, reminders, escalations
 

@@ -150,3 +150,25 @@ def test_the_suite_runs_on_the_database_it_was_asked_for(engine):
     from tests import dbsetup
 
     assert engine.dialect.name == dbsetup.backend()
+
+
+def test_the_upgrade_gives_existing_work_items_the_timings_in_force(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "d388c4c1503b")  # before work items kept their timings
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO work_item (youth_id, institution_id, kind, subject, assignee_pool,"
+                " due_date, status, cycle, escalation_level, created_at) VALUES (1, 1,"
+                " 'plan_approval', 'v1', 'institution_coordinators', '2026-12-04', 'open',"
+                " 0, 0, '2026-11-27 09:00:00')"
+            )
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(
+            sa.text("SELECT reminder_days, escalation_working_days FROM work_item")
+        ).one()
+    assert tuple(kept) == ("7,1", "3,10")
+    migrate.downgrade(engine, "d388c4c1503b")
+    engine.dispose()

@@ -7,7 +7,7 @@ import pytest
 from mowakaba.calendar import WorkingCalendar
 from mowakaba.enums import AssigneePool, CheckpointStatus, Stage
 from mowakaba.errors import ExtensionTooLate, ImplausibleDates, InvalidExtension
-from mowakaba.rules import Rules, add_months, age_on, birthday
+from mowakaba.rules import Rules, add_months, age_on, birthday, format_days, parse_days
 from mowakaba.settings import Timings
 
 # National default holidays with Morocco's usual +1 day on Umm al-Qura. Religious
@@ -94,6 +94,31 @@ def test_escalation_level_due_and_pool_items_starting_at_level_2():
     assert RULES.escalation_level_due(due, date(2026, 12, 9), pooled=True) == 0
     assert RULES.escalation_level_due(due, date(2026, 12, 18), pooled=False) == 2
     assert RULES.escalation_level_due(due, date(2026, 12, 18), pooled=True) == 2
+
+
+@pytest.mark.parametrize(
+    ("reminder_days", "escalation_days", "reminders", "escalations"),
+    [
+        (None, None, (7, 1), (date(2026, 12, 9), date(2026, 12, 18))),
+        ("7,1", "3,10", (7, 1), (date(2026, 12, 9), date(2026, 12, 18))),
+        ("10,2", "5,12", (10, 2), (date(2026, 12, 11), date(2026, 12, 22))),
+    ],
+)
+def test_an_item_keeps_the_reminder_and_escalation_days_it_was_created_with(
+    reminder_days, escalation_days, reminders, escalations
+):
+    kept = RULES.kept_by(reminder_days, escalation_days)
+    due = date(2026, 12, 4)
+    assert tuple(n for n, _ in kept.reminder_dates(due)) == reminders
+    assert kept.escalation_dates(due) == escalations
+    assert kept.calendar is RULES.calendar
+    assert RULES.timings == Timings()  # the current rules do not change
+
+
+def test_day_lists_are_kept_as_short_strings():
+    assert format_days((7, 1)) == "7,1"
+    assert parse_days("3,10") == (3, 10)
+    assert parse_days(format_days((14, 7, 1))) == (14, 7, 1)
 
 
 @pytest.mark.parametrize(

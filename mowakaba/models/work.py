@@ -50,6 +50,10 @@ class WorkItem(Keyed, SQLModel, table=True):
     # Bumped when a coordinator grants a new due date: reminders and escalations restart.
     cycle: int = 0
     escalation_level: int = 0
+    # The timings in force when the item was created ("7,1", "3,10"), which it keeps:
+    # changed timings apply to items created after the change. None: the current ones.
+    reminder_days: str | None = Field(default=None, max_length=32)
+    escalation_working_days: str | None = Field(default=None, max_length=32)
     created_at: datetime = utc_field(default_now=True)
     completed_at: datetime | None = utc_field(nullable=True)
     completed_by_id: int | None = fk("user_account.id", nullable=True, index=False)

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from mowakaba.clock import local_date, now
 from mowakaba.enums import CheckpointStatus, NotificationKind, WorkItemStatus
 from mowakaba.models import Institution, Notification, PathwayEvent, User, WorkItem, Youth
-from mowakaba.rules import Rules
+from mowakaba.rules import Rules, parse_days
 from mowakaba.schedule import KIND_LABELS
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import escalations as escalation_service
@@ -103,6 +103,7 @@ class SweepContext:
         self.session, self.at = session, at
         self._days: dict[int, calendar_service.LocalDay] = {}
         self._rules: dict[int, Rules] = {}
+        self._kept: tuple[set[int], set[int]] | None = None
 
     def day(self, institution_id: int) -> calendar_service.LocalDay:
         if institution_id not in self._days:
@@ -121,6 +122,35 @@ class SweepContext:
         if institution_id not in self._rules:
             self._rules[institution_id] = self.day(institution_id).rules()
         return self._rules[institution_id]
+
+    def rules_of(self, item: WorkItem) -> Rules:
+        """The institution's rules with the reminder and escalation timings the item keeps."""
+        return self.rules(item.institution_id).kept_by(
+            item.reminder_days, item.escalation_working_days
+        )
+
+    def kept_timings(self) -> tuple[set[int], set[int]]:
+        """Every reminder day and first escalation day open items keep (and the current ones).
+
+        The batches' coarse, indexed date filters must reach the items that keep
+        older timings; read once per context (a few distinct strings).
+        """
+        if self._kept is None:
+            timings = get_settings().timings
+            reminders = set(timings.reminder_days_before)
+            firsts = {min(timings.escalation_working_days)}
+            kept = self.session.exec(
+                select(WorkItem.reminder_days, WorkItem.escalation_working_days)
+                .where(WorkItem.status == WorkItemStatus.open)
+                .distinct()
+            )
+            for reminder_days, escalation_days in kept:
+                if reminder_days:
+                    reminders.update(parse_days(reminder_days))
+                if escalation_days:
+                    firsts.add(min(parse_days(escalation_days)))
+            self._kept = reminders, firsts
+        return self._kept
 
     def coarse_today(self) -> date:
         """The programme's local day, for index filters that the rules then refine."""
@@ -150,7 +180,7 @@ def _next(items: list[WorkItem], after_id: int, limit: int) -> tuple[int, bool]:
 def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
     """Send the reminders due in a batch of open items."""
     session, today = ctx.session, ctx.coarse_today()
-    horizon = max(get_settings().timings.reminder_days_before) + 1
+    horizon = max(ctx.kept_timings()[0]) + 1
     items = _page(
         session,
         select(WorkItem).where(
@@ -165,7 +195,7 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
     due: list[tuple[WorkItem, str, list[User]]] = []
     for item in items:
         local_today = ctx.today(item.institution_id)
-        rules = ctx.rules(item.institution_id)
+        rules = ctx.rules_of(item)
         tz = ctx.institution(item.institution_id).time_zone
         created = local_date(item.created_at, tz)
         if local_today > item.due_date:
@@ -218,7 +248,7 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
 def escalation_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
     """Raise the escalations due in a batch of overdue items."""
     session = ctx.session
-    first = min(get_settings().timings.escalation_working_days)
+    first = min(ctx.kept_timings()[1])
     items = _page(
         session,
         select(WorkItem).where(
@@ -232,7 +262,7 @@ def escalation_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
     )
     raised = [0, 0]
     for item in items:
-        rules = ctx.rules(item.institution_id)
+        rules = ctx.rules_of(item)
         today = ctx.today(item.institution_id)
         pooled = item.assignee_pool is not None
         level_due = rules.escalation_level_due(item.due_date, today, pooled=pooled)

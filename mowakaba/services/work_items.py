@@ -17,10 +17,11 @@ from mowakaba.enums import AssigneePool, EventKind, Role, WorkItemKind, WorkItem
 from mowakaba.errors import AlreadyClosed, DateInPast, InvalidPayload, NotAllowed, NotFound
 from mowakaba.models import Escalation, FollowUp, PathwayEvent, User, WorkItem, Youth
 from mowakaba.paging import fetch_page
-from mowakaba.rules import WorkItemSpec
+from mowakaba.rules import WorkItemSpec, format_days
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import users as user_service
 from mowakaba.services.timeline import record_event
+from mowakaba.settings import get_settings
 
 # ---------------------------------------------------------------- creating
 
@@ -50,6 +51,7 @@ def create_work_item(
     if exists is not None:
         return None
     pool = spec.pool or (None if youth.mediator_id else AssigneePool.institution_coordinators)
+    timings = get_settings().timings  # kept by the item: later changes do not move it
     item = WorkItem(
         youth_id=youth.id,
         institution_id=youth.institution_id,
@@ -58,6 +60,8 @@ def create_work_item(
         assignee_id=None if pool else youth.mediator_id,
         assignee_pool=pool,
         due_date=spec.due_date,
+        reminder_days=format_days(timings.reminder_days_before),
+        escalation_working_days=format_days(timings.escalation_working_days),
         created_at=at or now(),  # the instant of the change (replays set it), not the wall clock
     )
     try:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from mowakaba.clock import now
 from mowakaba.enums import (
+    AssigneePool,
     ClosureReason,
     EventKind,
     ExtensionStatus,
@@ -336,8 +337,13 @@ def update_youth(
         vocational_level=youth.vocational_level,
     )
     _check_names(merged)
+    previous_mediator_id = youth.mediator_id
     for name, value in changes.items():
         setattr(youth, name, value)
+    if "mediator_id" in changes and youth.mediator_id != previous_mediator_id:
+        _hand_over_work(
+            session, youth=youth, actor=actor, previous_mediator_id=previous_mediator_id
+        )
     youth.search_name = normalise(
         " ".join([youth.first_name, youth.last_name, youth.first_name_ar, youth.last_name_ar])
     )
@@ -345,3 +351,36 @@ def update_youth(
     session.add(youth)
     session.flush()
     return youth
+
+
+def _hand_over_work(
+    session: Session, *, youth: Youth, actor: User, previous_mediator_id: int | None
+) -> None:
+    """Give the old mediator's open work for a youth to the new one, and say so on the timeline.
+
+    The items stay the same (due dates, cycles and open escalations count on);
+    reminders follow the assignee the sweep reads. Pool items stay with the pool.
+    Without a new mediator the work goes to the institution's coordinators, so
+    that it is never lost.
+    """
+    moved = []
+    if previous_mediator_id is not None:
+        for item in open_items(session, youth_id=youth.pk):
+            if item.assignee_id != previous_mediator_id:
+                continue
+            item.assignee_id = youth.mediator_id
+            item.assignee_pool = (
+                None if youth.mediator_id else AssigneePool.institution_coordinators
+            )
+            session.add(item)
+            moved.append(item.pk)
+    at = now()
+    today = calendar_service.local_day(session, institution_id=youth.institution_id, at=at).today
+    record_event(
+        session,
+        youth,
+        EventKind.mediator_changed,
+        on=today,
+        actor_id=actor.id,
+        data={"from": previous_mediator_id, "to": youth.mediator_id, "work_items": moved},
+    )

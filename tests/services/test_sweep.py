@@ -1,14 +1,16 @@
 """The sweep: idempotent, batched, and safe to interrupt."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import func, select
 
-from mowakaba.enums import Role, Stage
+from mowakaba.enums import Role, Stage, WorkItemKind
 from mowakaba.models import Escalation, Notification, PathwayEvent, WorkItem
+from mowakaba.services import calendars as calendar_service
 from mowakaba.services import reconciliation, sweep
-from tests.factories import at, make_institution, make_user, make_youth
+from mowakaba.settings import get_settings
+from tests.factories import at, item_of, make_institution, make_user, make_youth
 
 REGISTERED = date(2026, 11, 30)
 
@@ -84,3 +86,55 @@ def test_stage_triggers_are_found_by_the_index_and_reconciled(session, cohort):
     assert result.stage_changes == 5
     assert {y.stage for y in cohort} == {Stage.exit_preparation}
     assert sweep.sweep(session, at(date(2029, 1, 10)), batch_size=2).stage_changes == 0
+
+
+@pytest.fixture
+def change_timings(monkeypatch):
+    """Change programme timings as an operator would (environment, then a restart)."""
+
+    def change(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(f"MOWAKABA_TIMINGS__{name.upper()}", value)
+        get_settings.cache_clear()
+        calendar_service.forget_cached_rules()
+
+    yield change
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    calendar_service.forget_cached_rules()
+
+
+def test_changed_timings_apply_to_items_created_after_the_change(session, change_timings):
+    institution = make_institution(session)
+    make_user(session, Role.coordinator, [institution])
+    mediator = make_user(session, Role.mediator, [institution])
+    old = make_youth(session, institution, mediator, as_of=at(REGISTERED))
+    change_timings(escalation_working_days="[5,12]", reminder_days_before="[10,2]")
+    new = make_youth(session, institution, mediator, as_of=at(REGISTERED))
+    item_a = item_of(session, old, WorkItemKind.intake_assessment)
+    item_b = item_of(session, new, WorkItemKind.intake_assessment)
+    assert item_a.due_date == item_b.due_date
+    due = item_a.due_date
+    working = calendar_service.rules_for(
+        session, institution_id=institution.id, today=REGISTERED
+    ).calendar
+
+    def reminders(item):
+        return sorted(
+            key.split(":")[3]
+            for key in session.exec(
+                select(Notification.idempotency_key).where(Notification.work_item_id == item.id)
+            )
+        )
+
+    sweep.sweep(session, at(due - timedelta(days=10)))
+    assert (reminders(item_a), reminders(item_b)) == ([], ["D-10"])
+    sweep.sweep(session, at(due - timedelta(days=7)))
+    assert (reminders(item_a), reminders(item_b)) == (["D-7"], ["D-10"])
+    for n in range(1, 13):
+        sweep.sweep(session, at(working.add_working_days(due, n)))
+        levels = (item_a.escalation_level, item_b.escalation_level)
+        # The old item keeps D+3 and D+10; the new one takes D+5 and D+12.
+        expected_a = 2 if n >= 10 else 1 if n >= 3 else 0
+        expected_b = 2 if n >= 12 else 1 if n >= 5 else 0
+        assert levels == (expected_a, expected_b), f"working day D+{n}"
