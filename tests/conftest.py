@@ -147,8 +147,10 @@ def _fresh_calendars() -> Iterator[None]:
     """Calendars are cached per institution id; ids come back after a rollback."""
     yield
     from mowakaba.services.calendars import forget_cached_rules
+    from mowakaba.services.sweep import forget_kept_timings
 
     forget_cached_rules()
+    forget_kept_timings()
 
 
 @pytest.fixture(scope="session")

@@ -96,6 +96,10 @@ class SweepCounts:
             setattr(self, name, getattr(self, name) + value)
 
 
+# The timings open items keep, read once per process (see SweepContext.kept_timings).
+_KEPT: tuple[set[int], set[int]] | None = None
+
+
 class SweepContext:
     """Per-sweep caches: each institution's local day and rules, read once."""
 
@@ -103,7 +107,6 @@ class SweepContext:
         self.session, self.at = session, at
         self._days: dict[int, calendar_service.LocalDay] = {}
         self._rules: dict[int, Rules] = {}
-        self._kept: tuple[set[int], set[int]] | None = None
 
     def day(self, institution_id: int) -> calendar_service.LocalDay:
         if institution_id not in self._days:
@@ -133,12 +136,14 @@ class SweepContext:
         """Every reminder day and first escalation day open items keep (and the current ones).
 
         The batches' coarse, indexed date filters must reach the items that keep
-        older timings; read once per context (a few distinct strings).
+        older timings. The distinct values are read once per process: items are
+        created with the timings in force (always included), so a value read earlier
+        can only widen the coarse filter, never hide an item.
         """
-        if self._kept is None:
-            timings = get_settings().timings
-            reminders = set(timings.reminder_days_before)
-            firsts = {min(timings.escalation_working_days)}
+        global _KEPT
+        timings = get_settings().timings
+        if _KEPT is None:
+            reminders, firsts = set[int](), set[int]()
             kept = self.session.exec(
                 select(WorkItem.reminder_days, WorkItem.escalation_working_days)
                 .where(WorkItem.status == WorkItemStatus.open)
@@ -149,8 +154,11 @@ class SweepContext:
                     reminders.update(parse_days(reminder_days))
                 if escalation_days:
                     firsts.add(min(parse_days(escalation_days)))
-            self._kept = reminders, firsts
-        return self._kept
+            _KEPT = reminders, firsts
+        return (
+            _KEPT[0] | set(timings.reminder_days_before),
+            _KEPT[1] | {min(timings.escalation_working_days)},
+        )
 
     def coarse_today(self) -> date:
         """The programme's local day, for index filters that the rules then refine."""
@@ -400,3 +408,9 @@ def sweep(
             if after_batch is not None:
                 after_batch(session)
     return counts
+
+
+def forget_kept_timings() -> None:
+    """Read the timings open items keep again at the next sweep (tests change settings)."""
+    global _KEPT
+    _KEPT = None
