@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     def _synchronous_driver(cls, url: str | None) -> str | None:
         # The app talks to its database synchronously; an async driver would fail later,
         # deep in a request, with a cryptic error.
+        if (
+            url
+            and url.startswith("sqlite")
+            and (url.rstrip("/") in ("sqlite:", "sqlite://") or ":memory:" in url)
+        ):
+            raise ValueError(
+                "an in-memory SQLite database cannot be shared by the system's processes: "
+                "name a file (sqlite:////path/to/mowakaba.db) or leave DATABASE_URL unset"
+            )
         if url and url.split("://", 1)[0].split("+")[-1] in ("asyncpg", "aiosqlite", "aiomysql"):
             raise ValueError(
                 "an async driver cannot be used here: write postgresql+psycopg://... or sqlite:///..."

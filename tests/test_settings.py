@@ -27,3 +27,9 @@ def test_commands_use_the_prefect_port_of_the_up_running_on_their_directory(tmp_
 def test_an_async_database_driver_is_refused_with_a_reason(url):
     with pytest.raises(ValueError, match="an async driver cannot be used here"):
         Settings(database_url=url)
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused_the_processes_could_not_share_it(url):
+    with pytest.raises(ValueError, match="an in-memory SQLite database cannot be shared"):
+        Settings(database_url=url)

@@ -43,7 +43,7 @@ def errors_as_exit() -> Iterator[None]:
         yield
     except MowakabaError as exc:
         raise fail(f"{exc.message} [{exc.code}]") from None
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # a date the calendars cannot reach
         raise fail(str(exc)) from None
 
 

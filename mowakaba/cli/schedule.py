@@ -47,8 +47,8 @@ def schedule(
     registered_date = parse_date(registered, "--registered") or clock.local_date(
         clock.now(), settings.default_time_zone
     )
-    rules = national_rules(range(registered_date.year - 1, born_date.year + 26))
     with errors_as_exit():
+        rules = national_rules(range(registered_date.year - 1, born_date.year + 26))
         entries = nominal_schedule(
             rules,
             date_of_birth=born_date,

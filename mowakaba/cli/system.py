@@ -64,6 +64,7 @@ def run_system(system, on_ready=None, meanwhile=None) -> None:  # type: ignore[n
     """Start the system, call `on_ready`, then supervise it until Ctrl-C, SIGTERM or too many
     crashes. Whatever the moment and whatever goes wrong, every child is stopped."""
     from mowakaba.embedded import Refused, StartupFailed, Stopping, signals_stop
+    from mowakaba.errors import MowakabaError
     from mowakaba.settings import get_settings
 
     started = time.monotonic()
@@ -82,6 +83,8 @@ def run_system(system, on_ready=None, meanwhile=None) -> None:  # type: ignore[n
         return  # asked to stop: everything was stopped on the way out
     except Refused as exc:
         raise fail(str(exc)) from None
+    except MowakabaError as exc:  # e.g. an unusable DATABASE_URL
+        raise fail(exc.message) from None
     except StartupFailed as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from None
@@ -142,9 +145,17 @@ def demo(
             return
         today = clock.local_date(clock.now(), get_settings().default_time_zone)
         typer.echo(f"seeding the demo: {youths} young people, histories replayed to {today}")
+        from mowakaba.embedded import check_stop
+
         started = time.monotonic()
         with progress_bar("replaying histories", unit="days") as advance:
-            summary = seeded["summary"] = seed_demo(today, youths=youths, progress=advance)
+
+            def step(done: int, total: int) -> None:
+                check_stop()  # a Ctrl-C is never lost between two days of history
+                advance(done, total)
+
+            summary = seeded["summary"] = seed_demo(today, youths=youths, progress=step)
+        runs_pending().touch()
         typer.echo(
             f"seeded in {time.monotonic() - started:.0f} s: "
             + ", ".join(f"{k} {v}" for k, v in sorted(summary.youths_by_stage.items()))
@@ -156,18 +167,28 @@ def demo(
         """Once Prefect is up: one pathway flow run per young person just seeded."""
         from mowakaba.sim.demo import demo_accounts
 
-        if "summary" not in seeded:
-            return demo_accounts()
+        accounts = seeded["summary"].accounts if "summary" in seeded else demo_accounts()
+        if not runs_pending().exists():  # done at an earlier start
+            return accounts
         started = time.monotonic()
         with progress_bar("pathway flow runs", unit="runs") as advance:
             count = run_demo_pathways(progress=advance)
+        runs_pending().unlink()
         typer.echo(
             f"{count} pathway flow runs, one per young person, "
             f"in {time.monotonic() - started:.0f} s"
         )
-        return seeded["summary"].accounts
+        return accounts
 
     run_system(system, run_pathways, meanwhile=seed)
+
+
+def runs_pending() -> Path:
+    """A file that exists from the end of the seeding until its pathway runs are all done:
+    a start stopped between the two runs them at the next start."""
+    from mowakaba.settings import get_settings
+
+    return get_settings().home / "demo-runs-pending"
 
 
 def run_demo_pathways(progress: Callable[[int, int], None] | None = None) -> int:

@@ -38,6 +38,7 @@ from mowakaba.embedded.processes import (
     StartupFailed,
     Stopping,
     Supervisor,
+    check_stop,
     signals_deferred,
     signals_stop,
 )
@@ -45,7 +46,7 @@ from mowakaba.settings import Settings
 
 __all__ = [
     "Child", "Refused", "StartupFailed", "Stopping", "Supervisor", "System", "free_port",
-    "private_prefect_server", "signals_stop",
+    "check_stop", "private_prefect_server", "signals_stop",
 ]  # fmt: skip
 
 
@@ -61,6 +62,7 @@ def wait_until(check: Callable[[], bool], *, seconds: float, children: list[Chil
     """Poll until a check passes; fail if a child dies or time runs out."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        check_stop()
         for child in children:
             code = child.exit_code()
             if code is not None:
@@ -148,6 +150,10 @@ class System:
 
     def check_free(self) -> None:
         """Refuse, before anything starts, ports that another process holds."""
+        if self.port == self.prefect_port:
+            raise Refused(
+                f"the web app and the Prefect server need two ports, not {self.port} for both"
+            )
         refuse_busy_port(self.host, self.port, "web app", self.settings.home)
         refuse_busy_port("127.0.0.1", self.prefect_port, "Prefect server", self.settings.home)
 
@@ -207,6 +213,7 @@ class System:
         supervisor.start(web)
         if meanwhile is not None:
             meanwhile()
+            check_stop()
         wait_until(
             lambda: prefect_accepts(self.prefect_url, (user, password)),
             seconds=120,
@@ -220,6 +227,7 @@ class System:
         """Supervise until a signal (`Stopping`) or too many crashes (`StartupFailed`)."""
         assert self.supervisor is not None
         while True:
+            check_stop()
             self.supervisor.check()
             time.sleep(poll_seconds)
 

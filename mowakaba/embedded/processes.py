@@ -35,6 +35,9 @@ class Refused(StartupFailed):
     """Starting was refused before anything started (busy port, data directory in use)."""
 
 
+_requested: list[int] = []  # signals received by signals_stop(), in order
+
+
 class Stopping(BaseException):
     """A signal asked the system to stop (raised wherever the main thread is)."""
 
@@ -216,10 +219,17 @@ class Supervisor:
 
 @contextlib.contextmanager
 def signals_stop() -> Iterator[None]:
-    """Turn SIGINT and SIGTERM into `Stopping`, raised wherever the main thread is."""
+    """Turn SIGINT and SIGTERM into `Stopping`, raised wherever the main thread is.
+
+    The signal is also noted: an exception raised while Python runs a finaliser or a
+    weakref callback is printed and dropped, so the long steps call `check_stop()`.
+    """
 
     def on_signal(signum: int, _frame: object) -> None:
+        _requested.append(signum)
         raise Stopping(signum)
+
+    _requested.clear()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -227,6 +237,12 @@ def signals_stop() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def check_stop() -> None:
+    """Raise `Stopping` if a stop was asked for (a signal whose exception may have been lost)."""
+    if _requested:
+        raise Stopping(_requested[0])
 
 
 @contextlib.contextmanager

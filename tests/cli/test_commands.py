@@ -119,3 +119,15 @@ def test_an_unreachable_database_is_one_line_and_no_traceback(tmp_path):
         "error: a setting is invalid: sweep_batch_size: Input should be greater than 0 "
         "(see README, settings)"
     )
+
+
+def test_a_date_beyond_the_calendars_is_one_line():
+    from typer.testing import CliRunner
+
+    from mowakaba.cli import app
+
+    result = CliRunner().invoke(
+        app, ["schedule", "--born", "2999-03-15", "--registered", "2026-11-29"]
+    )
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ") and "Traceback" not in result.output

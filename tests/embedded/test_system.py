@@ -267,3 +267,13 @@ def test_a_second_up_on_the_same_data_directory_is_refused(tmp_path):
         f"error: another `mowakaba up` is running on {home} (pid 4242): stop it first"
     )
     assert not (home / "mowakaba.db").exists()
+
+
+def test_one_port_for_both_servers_is_refused_before_anything_starts(tmp_path):
+    port = str(free_port())
+    done = command("up", "--port", port, "--prefect-port", port, home=tmp_path / "home")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"error: the web app and the Prefect server need two ports, not {port} for both"
+    )
+    assert not (tmp_path / "home" / "mowakaba.db").exists()
