@@ -59,8 +59,8 @@ def current_user(
     token = credentials.credentials
     if writes(request):
         return auth_service.resolve_token(session, token)
-    user = auth_service.resolve_token(session, token, touch=False)
-    if auth_service.token_touch_due(session, token):
+    user, touch_due = auth_service.read_token(session, token)
+    if touch_due:
         with session_scope() as writing:  # the request's own transaction only reads
             auth_service.touch_token(writing, token)
     return user

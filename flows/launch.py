@@ -100,6 +100,11 @@ class RunLabels:
     institution_id: int
     stage: str
 
+    @classmethod
+    def of(cls, youth: Youth) -> RunLabels:
+        """The labels of a youth's runs as the youth is now."""
+        return cls(youth.pk, youth.code, youth.institution_id, youth.stage.value)
+
     @property
     def tags(self) -> list[str]:
         return youth_tags(
@@ -113,7 +118,7 @@ def labels_of(youth_id: int) -> RunLabels | None:
         youth = session.get(Youth, youth_id)
         if youth is None:
             return None
-        return RunLabels(youth_id, youth.code, youth.institution_id, youth.stage.value)
+        return RunLabels.of(youth)
 
 
 def start_pathway(labels: RunLabels, *, event: str, as_of: str | None = None) -> str | None:

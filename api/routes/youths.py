@@ -184,7 +184,7 @@ def flow_runs(
 ) -> list[FlowRunOut]:  # fmt: skip
     """The youth's flow runs, read from the Prefect API by the youth's tag."""
     youth = scoped_youth(session, request, user, youth_id, "youths.flow_runs")
-    labels = launch.RunLabels(youth.pk, youth.code, youth.institution_id, youth.stage.value)
+    labels = launch.RunLabels.of(youth)
     session.commit()  # no transaction stays open across a call to Prefect
     return [FlowRunOut(**run) for run in launch.youth_runs(labels)]
 

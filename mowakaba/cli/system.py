@@ -198,10 +198,7 @@ def run_demo_pathways(progress: Callable[[int, int], None] | None = None) -> int
     from mowakaba.services import youths as youth_service
 
     with session_scope(write=False) as session:
-        youths = [
-            RunLabels(y.pk, y.code, y.institution_id, y.stage.value)
-            for y in youth_service.search_youths(session, limit=100_000)[0]
-        ]
+        youths = [RunLabels.of(y) for y in youth_service.search_youths(session, limit=100_000)[0]]
     with inline_runs():
         for done, labels in enumerate(youths, start=1):
             run_pathway_inline(labels)

@@ -73,15 +73,8 @@ def issue_token(
     return token, int(IDLE.total_seconds())
 
 
-def resolve_token(
-    session: Session, token: str, *, at: datetime | None = None, touch: bool = True
-) -> User:
-    """Return the user behind a live token (and mark it used), or raise Unauthenticated.
-
-    With `touch=False` nothing is written: the caller marks the use with `touch_token`
-    in a writing transaction of its own (a reading request holds no write lock).
-    """
-    at = at or now()
+def _live_token(session: Session, token: str, at: datetime) -> tuple[AuthToken, User]:
+    """The token's row and its user, or raise Unauthenticated."""
     row = session.exec(select(AuthToken).where(AuthToken.token_hash == _hash(token))).first()
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("invalid or revoked token")
@@ -90,16 +83,26 @@ def resolve_token(
     user = session.get(User, row.user_id)
     if user is None or not user.is_active or user.credentials_version != row.credentials_version:
         raise Unauthenticated("token no longer valid")
-    if touch and at - row.last_used_at >= TOUCH_EVERY:
+    return row, user
+
+
+def resolve_token(session: Session, token: str, *, at: datetime | None = None) -> User:
+    """Return the user behind a live token (and mark it used), or raise Unauthenticated."""
+    at = at or now()
+    row, user = _live_token(session, token, at)
+    if at - row.last_used_at >= TOUCH_EVERY:
         row.last_used_at = at
         session.add(row)
     return user
 
 
-def token_touch_due(session: Session, token: str, *, at: datetime | None = None) -> bool:
-    """Tell whether a token's last use is old enough to be written again."""
-    row = session.exec(select(AuthToken).where(AuthToken.token_hash == _hash(token))).first()
-    return row is not None and (at or now()) - row.last_used_at >= TOUCH_EVERY
+def read_token(session: Session, token: str, *, at: datetime | None = None) -> tuple[User, bool]:
+    """For a reading request, writing nothing: the user behind a live token, and whether
+    its last use is old enough to be written again (by `touch_token`, in a writing
+    transaction of the caller's: a reading request holds no write lock)."""
+    at = at or now()
+    row, user = _live_token(session, token, at)
+    return user, at - row.last_used_at >= TOUCH_EVERY
 
 
 def touch_token(session: Session, token: str, *, at: datetime | None = None) -> None:

@@ -3,7 +3,8 @@
 Each figure is the wall time of a real process, as a person would see it: the
 `mowakaba` command run again and again in a fresh interpreter, and `mowakaba demo`
 started on a fresh data directory (cold) and again on the same one (warm).
-Standard library only: measuring must not load what it measures.
+Each measured command runs in a process of its own: what this module imports is not
+measured.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from mowakaba.embedded.ports import free_port
+from mowakaba.settings import REPO_ROOT
 
 # Targets (issue "speed a person feels"), as wall time of the whole process.
 HELP_TARGET, WORK_LIST_TARGET = 0.5, 1.5
@@ -94,12 +95,6 @@ def command_start(runs: int, progress: Callable[[str], None] = lambda _: None) -
         return figures
     finally:
         shutil.rmtree(home, ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def demo_until_ready(home: Path, *, youths: int, timeout: float = 600) -> float:
