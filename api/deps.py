@@ -102,6 +102,7 @@ def audit(
         youth_id=youth_id,
         outcome=outcome,
         request_id=getattr(request.state, "request_id", None),
+        client_request_id=getattr(request.state, "client_request_id", None),
     )
     pending = getattr(request.state, "audit", None)
     if pending is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -19,7 +20,7 @@ STATIC = Path(__file__).parent / "static"
 
 
 class LimitsAndRequestId:
-    """Refuse bodies over 1 MiB (413) and give every request an id (X-Request-ID)."""
+    """Refuse bodies over 1 MiB (413) and give every request the server's own id (X-Request-ID)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -29,8 +30,10 @@ class LimitsAndRequestId:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = uuid.uuid4().hex  # always the server's own: a client's id is not trusted
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["client_request_id"] = client_request_id(headers.get(b"x-request-id", b""))
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY:
             await _too_large(send, request_id)
@@ -54,6 +57,15 @@ class LimitsAndRequestId:
             await self.app(scope, limited_receive, send_with_id)
         except _BodyTooLarge:
             await _too_large(send, request_id)
+
+
+CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def client_request_id(raw: bytes) -> str | None:
+    """A client's X-Request-ID, kept beside ours when it is a plain token (else dropped)."""
+    text = raw.decode("ascii", errors="replace")
+    return text if CLIENT_REQUEST_ID.fullmatch(text) else None
 
 
 class _BodyTooLarge(Exception):

@@ -233,3 +233,4 @@ class AuditOut(BaseModel):
     youth_id: int | None
     outcome: str
     request_id: str | None
+    client_request_id: str | None

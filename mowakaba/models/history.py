@@ -49,4 +49,5 @@ class AuditEvent(Keyed, SQLModel, table=True):
     object_id: str | None = Field(default=None, max_length=64)
     youth_id: int | None = Field(default=None, index=True)
     outcome: AuditOutcome = Field(sa_type=enum_type(AuditOutcome))
-    request_id: str | None = Field(default=None, max_length=64)
+    request_id: str | None = Field(default=None, max_length=64)  # the server's own
+    client_request_id: str | None = Field(default=None, max_length=64)  # X-Request-ID, checked
