@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,11 +15,12 @@ from mowakaba.clock import now
 from mowakaba.db import session_scope
 from mowakaba.enums import AuditOutcome
 from mowakaba.errors import NotAllowed, Unauthenticated
-from mowakaba.models import AuditEvent, User
+from mowakaba.models import AuditEvent, Escalation, Notification, User, WorkItem, Youth
 from mowakaba.services import auth as auth_service
 
 log = logging.getLogger("mowakaba.api")
 bearer = HTTPBearer(auto_error=False)
+MAX_ID = 2**31 - 1  # ids are 32-bit on every database
 
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -70,15 +71,70 @@ UserDep = Annotated[User, Depends(current_user)]
 
 
 def require(route: str):  # type: ignore[no-untyped-def]
-    """A dependency that refuses (403) a role the policy does not allow on a route."""
+    """A dependency that refuses (403) a role the policy does not allow on a route; the
+    refusal is audited with the record the request named (and its youth)."""
 
-    def guard(user: UserDep, request: Request) -> User:
+    def guard(user: UserDep, request: Request, session: SessionDep) -> User:
         if not allowed(route, user):
-            audit(request, user, action=route, object_type="route", outcome=AuditOutcome.denied)
+            object_type, object_id, youth_id = named_in(session, request)
+            audit(request, user, action=route, object_type=object_type, object_id=object_id,
+                  youth_id=youth_id, outcome=AuditOutcome.denied)  # fmt: skip
             raise NotAllowed(f"role {user.role.value} may not use {route}")
         return user
 
     return guard
+
+
+# A path (or query) parameter → the record it names; each leads to a youth.
+_NAMED = {
+    "youth_id": ("youth", Youth),
+    "item_id": ("work_item", WorkItem),
+    "escalation_id": ("escalation", Escalation),
+    "notification_id": ("notification", Notification),
+}
+
+
+def named_in(session: Session, request: Request) -> tuple[str, str | None, int | None]:
+    """(object type, object id, youth id) of the record a request names, for its audit row:
+    `("route", None, None)` when it names none. The youth is given only when it exists."""
+    params = {**request.query_params, **request.path_params}
+    for param, (object_type, model) in _NAMED.items():
+        raw = params.get(param)
+        if raw is None:
+            continue
+        try:
+            record_id = int(raw)
+        except ValueError:
+            return object_type, str(raw)[:64], None
+        if not 1 <= record_id <= MAX_ID:
+            return object_type, str(record_id), None
+        record = session.get(model, record_id)
+        return object_type, str(record_id), youth_of(session, record)
+    return "route", None, None
+
+
+def youth_of(session: Session, record: object) -> int | None:
+    """The youth a youth, work item, escalation or notification is about (None: no youth)."""
+    if isinstance(record, Youth):
+        return record.id
+    if isinstance(record, Escalation):
+        record = session.get(WorkItem, record.work_item_id)
+    if isinstance(record, WorkItem | Notification):
+        return record.youth_id
+    return None
+
+
+def audit_shown(
+    request: Request, user: User, *, action: str, youth_ids: Iterable[int | None]
+) -> None:
+    """Audit a list: one row per youth it showed (who looked at a youth is then one query
+    on `audit_event.youth_id`, lists included); one row naming none when it showed none."""
+    shown = sorted({y for y in youth_ids if y is not None})
+    if not shown:
+        audit(request, user, action=action, object_type="youth")
+    for youth_id in shown:
+        audit(request, user, action=action, object_type="youth", object_id=youth_id,
+              youth_id=youth_id)  # fmt: skip
 
 
 def audit(

@@ -204,6 +204,7 @@ class ExtensionOut(BaseModel):
 class EscalationOut(BaseModel):
     id: int
     work_item_id: int
+    youth_id: int | None
     level: int
     reason: str
     raised_at: datetime

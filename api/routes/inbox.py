@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from sqlmodel import col, select
+from fastapi import APIRouter, Depends, Query, Request
+from sqlmodel import Session, col, select
 
-from api.deps import SessionDep, require
+from api.deps import SessionDep, audit, audit_shown, require, youth_of
 from api.policy import youth_scope
 from api.routes.common import IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import AuditOut, EscalationOut, NotificationOut, Page
-from mowakaba.enums import Role
-from mowakaba.models import AuditEvent, User, Youth
+from mowakaba.enums import AuditOutcome, Role
+from mowakaba.models import AuditEvent, Escalation, User, WorkItem, Youth
 from mowakaba.notify.render import render_text
 from mowakaba.paging import fetch_page
 from mowakaba.services import escalations as escalation_service
@@ -25,6 +25,7 @@ router = APIRouter()
 @router.get("/escalations", response_model=Page[EscalationOut], tags=["escalations"])
 def list_escalations(
     session: SessionDep,
+    request: Request,
     user: Annotated[User, Depends(require("escalations.list"))],
     acknowledged: bool | None = None,
     page: PageNo = 1,
@@ -38,11 +39,15 @@ def list_escalations(
         limit=100_000,
     )
     chunk = rows[(page - 1) * page_size : page * page_size]
-    return page_of(
-        [EscalationOut.model_validate(e, from_attributes=True) for e in chunk],
-        len(rows),
-        page,
-        page_size,
+    items = [escalation_out(session, e) for e in chunk]
+    audit_shown(request, user, action="escalations.list", youth_ids=(e.youth_id for e in items))
+    return page_of(items, len(rows), page, page_size)
+
+
+def escalation_out(session: Session, escalation: Escalation) -> EscalationOut:
+    item = session.get(WorkItem, escalation.work_item_id)
+    return EscalationOut.model_validate(
+        {**escalation.model_dump(), "youth_id": item.youth_id if item else None}
     )
 
 
@@ -50,17 +55,24 @@ def list_escalations(
     "/escalations/{escalation_id}/acknowledge", response_model=EscalationOut, tags=["escalations"]
 )
 def acknowledge(
-    escalation_id: IdPath, session: SessionDep,
+    escalation_id: IdPath, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("escalations.acknowledge"))],
 ) -> EscalationOut:  # fmt: skip
     """Say I have seen it (it does not stop level 2)."""
+    found = session.get(Escalation, escalation_id)
+    mine = found is not None and (user.id in found.recipient_ids or user.role == Role.admin)
+    audit(request, user, action="escalations.acknowledge", object_type="escalation",
+          object_id=escalation_id, youth_id=youth_of(session, found),
+          outcome=AuditOutcome.allowed if mine else AuditOutcome.not_found)  # fmt: skip
     escalation = escalation_service.acknowledge(session, escalation_id=escalation_id, actor=user)
-    return EscalationOut.model_validate(escalation, from_attributes=True)
+    out = escalation_out(session, escalation)
+    return out
 
 
 @router.get("/notifications", response_model=Page[NotificationOut], tags=["notifications"])
 def notifications(
     session: SessionDep,
+    request: Request,
     user: Annotated[User, Depends(require("notifications.list"))],
     unread: bool = False,
     page: PageNo = 1,
@@ -85,6 +97,7 @@ def notifications(
                 work_item_id=n.work_item_id, created_at=n.created_at, read_at=n.read_at,
             )
         )  # fmt: skip
+    audit_shown(request, user, action="notifications.list", youth_ids=(n.youth_id for n in rows))
     return page_of(items, total, page, page_size)
 
 
@@ -100,6 +113,7 @@ def mark_read(
 @router.get("/audit-events", response_model=Page[AuditOut], tags=["audit"])
 def audit_events(
     session: SessionDep,
+    request: Request,
     user: Annotated[User, Depends(require("audit_events.list"))],
     youth_id: IdQuery = None,
     actor_id: IdQuery = None,
@@ -128,6 +142,7 @@ def audit_events(
         limit=page_size,
         offset=(page - 1) * page_size,
     )
+    audit_shown(request, user, action="audit_events.list", youth_ids=(r.youth_id for r in rows))
     return page_of(
         [AuditOut.model_validate(r, from_attributes=True) for r in rows], total, page, page_size
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Request
 from sqlmodel import select
 
-from api.deps import SessionDep, audit, require
+from api.deps import SessionDep, audit, audit_shown, require
 from api.policy import sees_work_item, youth_scope
 from api.routes.common import IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import CompletionOut, EventOut, Page, RescheduleIn, WorkItemDetail, WorkItemOut
@@ -48,6 +48,7 @@ def scoped_item(session, request: Request, user: User, item_id: int, action: str
 @router.get("/work-items", response_model=Page[WorkItemOut])
 def list_work_items(
     session: SessionDep,
+    request: Request,
     user: Annotated[User, Depends(require("work_items.list"))],
     status: WorkItemStatus | None = WorkItemStatus.open,
     assignee: Literal["me", "any"] = "any",
@@ -70,6 +71,7 @@ def list_work_items(
     rows, total = work_service.page_work_items(
         session, **filters, limit=page_size, offset=(page - 1) * page_size
     )
+    audit_shown(request, user, action="work_items.list", youth_ids=(i.youth_id for i in rows))
     return page_of([item_out(i) for i in rows], total, page, page_size)
 
 

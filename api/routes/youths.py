@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import col, select
 
-from api.deps import SessionDep, audit, require
+from api.deps import SessionDep, audit, audit_shown, require
 from api.policy import youth_scope
 from api.routes.common import (
     IdempotencyKey,
@@ -69,7 +69,7 @@ def list_youths(
         limit=page_size,
         offset=(page - 1) * page_size,
     )
-    audit(request, user, action="youths.list", object_type="youth", object_id=None)
+    audit_shown(request, user, action="youths.list", youth_ids=(y.id for y in rows))
     return page_of([youth_out(y) for y in rows], total, page, page_size)
 
 

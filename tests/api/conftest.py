@@ -37,7 +37,8 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
     def get(self, who, path, **kw):
-        return self.client.get(f"/api/v1{path}", headers=self.as_(who), **kw)
+        headers = {**self.as_(who), **kw.pop("headers", {})}
+        return self.client.get(f"/api/v1{path}", headers=headers, **kw)
 
     def post(self, who, path, **kw):
         headers = {**self.as_(who), **kw.pop("headers", {})}
