@@ -10,11 +10,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from api.policy import allowed
+from api.policy import BEFORE_PASSWORD_CHANGE, allowed
 from mowakaba.clock import now
 from mowakaba.db import session_scope
 from mowakaba.enums import AuditOutcome
-from mowakaba.errors import NotAllowed, Unauthenticated
+from mowakaba.errors import NotAllowed, PasswordChangeRequired, Unauthenticated
 from mowakaba.models import AuditEvent, User
 from mowakaba.services import auth as auth_service
 
@@ -70,12 +70,15 @@ UserDep = Annotated[User, Depends(current_user)]
 
 
 def require(route: str):  # type: ignore[no-untyped-def]
-    """A dependency that refuses (403) a role the policy does not allow on a route."""
+    """A dependency that refuses (403) a role the policy does not allow on a route, and
+    anything but a password change to a user whose password an admin reset."""
 
     def guard(user: UserDep, request: Request) -> User:
         if not allowed(route, user):
             audit(request, user, action=route, object_type="route", outcome=AuditOutcome.denied)
             raise NotAllowed(f"role {user.role.value} may not use {route}")
+        if user.must_change_password and route not in BEFORE_PASSWORD_CHANGE:
+            raise PasswordChangeRequired("change your password first: POST /api/v1/me/password")
         return user
 
     return guard
