@@ -85,6 +85,15 @@ def update_user(
     return user_out(session, user)
 
 
+def _set_active(
+    session: Session, request: Request, admin: User, user_id: int, *, active: bool
+) -> UserOut:
+    user = user_service.set_active(session, user_id=user_id, active=active, actor=admin)
+    action = "users.enable" if active else "users.disable"
+    audit(request, admin, action=action, object_type="user", object_id=user_id)
+    return user_out(session, user)
+
+
 @router.post("/users/{user_id}/disable", response_model=UserOut)
 def disable_user(
     user_id: IdPath,
@@ -94,9 +103,7 @@ def disable_user(
 ) -> UserOut:
     """Close an account: it can no longer sign in and its tokens die (not yourself, not
     the last active admin: 409)."""
-    user = user_service.set_active(session, user_id=user_id, active=False, actor=admin)
-    audit(request, admin, action="users.disable", object_type="user", object_id=user_id)
-    return user_out(session, user)
+    return _set_active(session, request, admin, user_id, active=False)
 
 
 @router.post("/users/{user_id}/enable", response_model=UserOut)
@@ -107,9 +114,7 @@ def enable_user(
     admin: Annotated[User, Depends(require("users.enable"))],
 ) -> UserOut:
     """Reopen an account, and lift a lock after failed sign-ins."""
-    user = user_service.set_active(session, user_id=user_id, active=True, actor=admin)
-    audit(request, admin, action="users.enable", object_type="user", object_id=user_id)
-    return user_out(session, user)
+    return _set_active(session, request, admin, user_id, active=True)
 
 
 @router.post("/users/{user_id}/reset-password", response_model=PasswordResetOut)

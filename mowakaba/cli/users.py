@@ -121,32 +121,30 @@ def users_list() -> None:
         typer.echo(line)
 
 
-@users_app.command("disable")
-def users_disable(user: UserArg) -> None:
-    """Close an account: it can no longer sign in, its tokens die (not the last admin)."""
+def set_active(user: str, *, active: bool) -> None:
+    """Disable or enable an account, audited, and say so."""
     from mowakaba.services import users as user_service
 
     def work(session: Session) -> str:
         target = user_named(session, user)
-        user_service.set_active(session, user_id=target.pk, active=False)
-        audited(session, "users.disable", target)
-        return f"user {target.id}: {target.username} disabled; their tokens are revoked"
+        user_service.set_active(session, user_id=target.pk, active=active)
+        audited(session, "users.enable" if active else "users.disable", target)
+        done = "enabled (and unlocked)" if active else "disabled; their tokens are revoked"
+        return f"user {target.id}: {target.username} {done}"
 
     typer.echo(in_session(work))
+
+
+@users_app.command("disable")
+def users_disable(user: UserArg) -> None:
+    """Close an account: it can no longer sign in, its tokens die (not the last admin)."""
+    set_active(user, active=False)
 
 
 @users_app.command("enable")
 def users_enable(user: UserArg) -> None:
     """Reopen an account, and lift a lock after failed sign-ins."""
-    from mowakaba.services import users as user_service
-
-    def work(session: Session) -> str:
-        target = user_named(session, user)
-        user_service.set_active(session, user_id=target.pk, active=True)
-        audited(session, "users.enable", target)
-        return f"user {target.id}: {target.username} enabled (and unlocked)"
-
-    typer.echo(in_session(work))
+    set_active(user, active=True)
 
 
 @users_app.command("reset-password")
