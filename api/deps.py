@@ -10,11 +10,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from api.policy import allowed
+from api.policy import BEFORE_PASSWORD_CHANGE, allowed
 from mowakaba.clock import now
 from mowakaba.db import session_scope
 from mowakaba.enums import AuditOutcome
-from mowakaba.errors import NotAllowed, Unauthenticated
+from mowakaba.errors import NotAllowed, PasswordChangeRequired, Unauthenticated
 from mowakaba.models import AuditEvent, Escalation, Notification, User, WorkItem, Youth
 from mowakaba.services import auth as auth_service
 
@@ -71,8 +71,9 @@ UserDep = Annotated[User, Depends(current_user)]
 
 
 def require(route: str):  # type: ignore[no-untyped-def]
-    """A dependency that refuses (403) a role the policy does not allow on a route; the
-    refusal is audited with the record the request named (and its youth)."""
+    """A dependency that refuses (403) a role the policy does not allow on a route (the
+    refusal audited with the record the request named, and its youth), and anything but
+    a password change to a user whose password an admin reset."""
 
     def guard(user: UserDep, request: Request, session: SessionDep) -> User:
         if not allowed(route, user):
@@ -80,6 +81,8 @@ def require(route: str):  # type: ignore[no-untyped-def]
             audit(request, user, action=route, object_type=object_type, object_id=object_id,
                   youth_id=youth_id, outcome=AuditOutcome.denied)  # fmt: skip
             raise NotAllowed(f"role {user.role.value} may not use {route}")
+        if user.must_change_password and route not in BEFORE_PASSWORD_CHANGE:
+            raise PasswordChangeRequired("change your password first: POST /api/v1/me/password")
         return user
 
     return guard
@@ -91,6 +94,7 @@ _NAMED = {
     "item_id": ("work_item", WorkItem),
     "escalation_id": ("escalation", Escalation),
     "notification_id": ("notification", Notification),
+    "user_id": ("user", User),
 }
 
 

@@ -17,6 +17,8 @@ STATUS = {
     "unauthenticated": 401,
     "not_allowed": 403,
     "not_assignee": 403,
+    "wrong_password": 403,
+    "password_change_required": 403,
     "not_found": 404,
     "conflict": 409,
     "already_closed": 409,

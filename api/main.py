@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.headers import SecurityHeaders
-from api.routes import auth, docs, health, home, inbox, institutions, work_items, youths
+from api.routes import auth, docs, health, home, inbox, institutions, users, work_items, youths
 from api.schemas import ERRORS
 
 MAX_BODY = 1024 * 1024  # 1 MiB
@@ -93,6 +93,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router, prefix="/api/v1")
     for router in (
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
+        users.router,
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)

@@ -21,6 +21,14 @@ EVERYONE = frozenset(Role)
 ROUTES: dict[str, frozenset[Role]] = {
     "auth.logout": EVERYONE,
     "me": EVERYONE,
+    "me.password": EVERYONE,
+    "users.list": frozenset({A}),
+    "users.read": frozenset({A}),
+    "users.create": frozenset({A}),
+    "users.update": frozenset({A}),
+    "users.disable": frozenset({A}),
+    "users.enable": frozenset({A}),
+    "users.reset_password": frozenset({A}),
     "institutions.list": frozenset({A, S, C, M}),
     "institutions.create": frozenset({A}),
     "youths.list": frozenset({S, C, M}),
@@ -41,6 +49,11 @@ ROUTES: dict[str, frozenset[Role]] = {
     "notifications.read": EVERYONE,
     "audit_events.list": frozenset({A, S, C}),
 }
+
+
+# What a user whose password an admin reset may still do: see who they are, sign out,
+# and choose a new password (everything else answers 403 password_change_required).
+BEFORE_PASSWORD_CHANGE = frozenset({"me", "me.password", "auth.logout"})
 
 
 def allowed(route: str, user: User) -> bool:

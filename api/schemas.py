@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mowakaba.enums import (
     EducationLevel,
+    Language,
     Role,
     Sex,
     Stage,
@@ -235,3 +236,81 @@ class AuditOut(BaseModel):
     outcome: str
     request_id: str | None
     client_request_id: str | None
+
+
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+Ids = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class PasswordChangeIn(Strict):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    current_password: Password
+    new_password: Password
+
+
+class UserOut(BaseModel):
+    """An account as an admin sees it (never its password hash)."""
+
+    id: int
+    username: str
+    role: Role
+    display_name: str
+    institution_ids: list[int]
+    region: str | None
+    language: Language
+    email: str | None
+    is_active: bool
+    must_change_password: bool
+    locked_until: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserIn(Strict):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    username: str = Field(min_length=2, max_length=63)
+    password: Password
+    role: Role
+    institution_ids: list[Ids] = Field(default_factory=list, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    language: Language = Language.fr
+    display_name: str = Field(default="", max_length=200)
+
+
+class UserPatch(Strict):
+    """What an admin may change (an allow-list: never the user name, password or state)."""
+
+    role: Role | None = None
+    institution_ids: list[Ids] | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    language: Language | None = None
+    display_name: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def only_region_and_email_may_be_cleared(self) -> UserPatch:
+        nulls = [
+            name for name in self.model_fields_set
+            if getattr(self, name) is None and name not in ("region", "email")
+        ]  # fmt: skip
+        if nulls:
+            raise ValueError(f"{', '.join(sorted(nulls))} cannot be null")
+        if not self.model_fields_set:
+            raise ValueError("nothing to change")
+        return self
+
+
+class PasswordResetIn(Strict):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    # None: the server generates one and answers it once.
+    password: Password | None = None
+
+
+class PasswordResetOut(BaseModel):
+    user_id: int
+    temporary_password: str
+    must_change_password: bool = True

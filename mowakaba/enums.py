@@ -237,6 +237,7 @@ class NotificationKind(StrEnum):
     escalation = "escalation"
     work_assigned = "work_assigned"
     not_in_touch = "not_in_touch"
+    account_locked = "account_locked"
 
 
 class DeliveryStatus(StrEnum):

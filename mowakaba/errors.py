@@ -129,3 +129,21 @@ class Unavailable(MowakabaError):
     """A service the request needs does not answer (the Prefect server)."""
 
     code = "unavailable"
+
+
+class WeakPassword(InvalidInput):
+    """A password that breaks the policy: too short, common, or the user name."""
+
+    code = "weak_password"
+
+
+class WrongPassword(NotAllowed):
+    """The current password given to change one's own password is wrong."""
+
+    code = "wrong_password"
+
+
+class PasswordChangeRequired(NotAllowed):
+    """An admin reset this account's password: it must be changed before anything else."""
+
+    code = "password_change_required"

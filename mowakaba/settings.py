@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     prefect_port: int = 4200
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For / -Proto the web
+    # app believes, comma-separated ("10.0.0.5,10.0.1.0/24"). Empty: none, the peer address
+    # is the client (login throttling counts it: a forged header must not reset it).
+    trusted_proxies: str = ""
     # Where flows and edges find the Prefect API (default: the embedded server).
     prefect_api_url: str | None = None
     # Record task runs in the embedded Prefect server (costly on SQLite; on with PostgreSQL).
@@ -110,6 +114,27 @@ class Settings(BaseSettings):
     argon2_time_cost: PositiveInt = 3
     argon2_memory_kib: PositiveInt = 65536
     timings: Timings = Timings()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        import ipaddress
+
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            if entry == "*":
+                raise ValueError("'*' would trust anyone's X-Forwarded-For: list the proxies")
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return ",".join(entries)
+
+    def web_server_options(self) -> list[str]:
+        """uvicorn's options for forwarded headers: trusted from the listed proxies only."""
+        if not self.trusted_proxies:
+            return ["--no-proxy-headers"]
+        return ["--proxy-headers", "--forwarded-allow-ips", self.trusted_proxies]
 
     @property
     def sqlite_path(self) -> Path:

@@ -50,6 +50,15 @@ __all__ = [
 ]  # fmt: skip
 
 
+def web_command(settings: Settings, host: str, port: int) -> list[str]:
+    """The web app's command line: uvicorn, trusting forwarded headers from the configured
+    proxies only (MOWAKABA_TRUSTED_PROXIES; none by default)."""
+    return [
+        sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", host,
+        "--port", str(port), "--log-level", "warning", *settings.web_server_options(),
+    ]  # fmt: skip
+
+
 def answers(url: str, auth: tuple[str, str] | None = None) -> bool:
     """Tell whether a URL answers 200."""
     try:
@@ -200,12 +209,7 @@ class System:
         python = sys.executable
         server = prefect_server(self.prefect_port, logs / "prefect-server.log")
         serve = Child("serve", [python, "-m", "flows.serve"], logs / "serve.log")
-        web = Child(
-            "web",
-            [python, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", self.host,
-             "--port", str(self.port), "--log-level", "warning"],
-            logs / "web.log",
-        )  # fmt: skip
+        web = Child("web", web_command(settings, self.host, self.port), logs / "web.log")
         user, password = self.credentials.split(":", 1)
         supervisor.start(server)
         echo(f"prefect server starting on {self.prefect_url} (log: {server.log_path})")

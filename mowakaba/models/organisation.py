@@ -63,8 +63,14 @@ class User(Keyed, SQLModel, table=True):
     language: Language = Field(default=Language.fr, sa_type=enum_type(Language))
     email: str | None = Field(default=None, max_length=254)
     is_active: bool = True
-    # Bumped when the role or institutions change: tokens issued before die.
+    # Bumped when the role, institutions, password or state change: tokens issued before die.
     credentials_version: int = 1
+    # Set by an admin's password reset: the user must choose a new one before anything else.
+    must_change_password: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()}
+    )
+    # Many failed sign-ins from all clients lock the account until then (services/auth.py).
+    locked_until: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
 

@@ -5,43 +5,101 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from mowakaba.clock import now
-from mowakaba.errors import Throttled, Unauthenticated
+from mowakaba.enums import NotificationKind
+from mowakaba.errors import Throttled, Unauthenticated, WrongPassword
 from mowakaba.models import AuthToken, LoginFailure, User
+from mowakaba.services import notifications as notification_service
 from mowakaba.services import users as user_service
+from mowakaba.settings import get_settings
 
 IDLE = timedelta(minutes=30)
 # A token's last use is written at most once a minute: reads then rarely write.
 TOUCH_EVERY = timedelta(minutes=1)
 LIFETIME = timedelta(hours=12)
-# Five failures in 15 minutes per user name, twenty per client address, then wait.
+# Within 15 minutes: five failures for one user name from one client, or twenty from one
+# client in all, make that client wait. Twenty failures for one user name from all clients
+# lock the account for 15 minutes (and tell its owner): a guesser at one address cannot
+# lock the real user out, and many addresses together are slowed to a crawl.
 WINDOW = timedelta(minutes=15)
-MAX_PER_USERNAME = 5
+MAX_PER_USERNAME_AND_CLIENT = 5
 MAX_PER_CLIENT = 20
+LOCK_AFTER = 20
+LOCK_FOR = timedelta(minutes=15)
 INVALID = "wrong user name or password"
+THROTTLED = "too many failed logins: try again later"
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _throttle(session: Session, *, username: str, client: str, at: datetime) -> None:
-    since = at - WINDOW
-    for column, value, limit in (
-        (LoginFailure.username, username, MAX_PER_USERNAME),
-        (LoginFailure.client, client, MAX_PER_CLIENT),
+def _failures(session: Session, at: datetime, *conditions: Any) -> tuple[int, datetime | None]:
+    """How many failures match within the window, and the oldest of them."""
+    count, oldest = session.exec(
+        select(func.count(), func.min(LoginFailure.at)).where(
+            *conditions, col(LoginFailure.at) > at - WINDOW
+        )
+    ).one()
+    return count, oldest
+
+
+def _seconds_until(moment: datetime, at: datetime) -> int:
+    return max(int((moment - at).total_seconds()) + 1, 1)
+
+
+def _throttle(
+    session: Session, *, username: str, client: str, user: User | None, at: datetime
+) -> None:
+    """Raise Throttled while this client, or anyone for this account, must wait.
+
+    A locked account, and a user name (known or not) with as many failures, get the same
+    429 whatever the password: the answer tells nothing of the password or the account.
+    """
+    for conditions, limit in (
+        (
+            (LoginFailure.username == username, LoginFailure.client == client),
+            MAX_PER_USERNAME_AND_CLIENT,
+        ),
+        ((LoginFailure.client == client,), MAX_PER_CLIENT),
+        ((LoginFailure.username == username,), LOCK_AFTER),
     ):
-        count, oldest = session.exec(
-            select(func.count(), func.min(LoginFailure.at)).where(
-                column == value, col(LoginFailure.at) > since
-            )
-        ).one()
+        count, oldest = _failures(session, at, *conditions)
         if count >= limit:
-            retry = int((oldest + WINDOW - at).total_seconds()) + 1 if oldest else 60
-            raise Throttled("too many failed logins: try again later", retry_after=max(retry, 1))
+            raise Throttled(THROTTLED, retry_after=_seconds_until((oldest or at) + WINDOW, at))
+    if user is not None and user.locked_until is not None and user.locked_until > at:
+        raise Throttled(THROTTLED, retry_after=_seconds_until(user.locked_until, at))
+
+
+def _count_failure(
+    session: Session, *, username: str, client: str, user: User | None, at: datetime
+) -> None:
+    """Record a failed sign-in; lock the account (and tell its owner) at LOCK_AFTER."""
+    session.add(LoginFailure(username=username, client=client[:64], at=at))
+    session.flush()
+    if user is None or not user.is_active:
+        return
+    count, _oldest = _failures(session, at, LoginFailure.username == username)
+    if count < LOCK_AFTER or (user.locked_until is not None and user.locked_until > at):
+        return
+    user.locked_until = at + LOCK_FOR
+    session.add(user)
+    notification_service.enqueue(
+        session,
+        key=f"account_locked:{user.id}:{user.locked_until.isoformat()}",
+        recipient=user,
+        kind=NotificationKind.account_locked,
+        context={
+            "failures": count,
+            "minutes": int(LOCK_FOR.total_seconds() // 60),
+            "until": f"{user.locked_until:%Y-%m-%d %H:%M} UTC",
+            "link": get_settings().public_url,
+        },
+    )
 
 
 def issue_token(
@@ -53,12 +111,17 @@ def issue_token(
     """
     at = at or now()
     name = username.strip().lower()[:64]
-    _throttle(session, username=name, client=client, at=at)
+    client = client[:64]
     user = session.exec(select(User).where(User.username == name)).first()
+    _throttle(session, username=name, client=client, user=user, at=at)
     ok = user_service.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        session.add(LoginFailure(username=name, client=client[:64], at=at))
+        _count_failure(session, username=name, client=client, user=user, at=at)
         raise Unauthenticated(INVALID)
+    return _new_token(session, user, at), int(IDLE.total_seconds())
+
+
+def _new_token(session: Session, user: User, at: datetime) -> str:
     token = secrets.token_urlsafe(32)
     session.add(
         AuthToken(
@@ -70,7 +133,24 @@ def issue_token(
             expires_at=at + LIFETIME,
         )
     )
-    return token, int(IDLE.total_seconds())
+    return token
+
+
+def change_own_password(
+    session: Session, *, user: User, current: str, new: str, client: str, at: datetime | None = None
+) -> tuple[str, int]:
+    """Change one's own password; every token of the user dies and a fresh one is returned.
+
+    A wrong current password counts as a failed sign-in (the same throttle applies).
+    """
+    at = at or now()
+    client = client[:64]
+    _throttle(session, username=user.username, client=client, user=user, at=at)
+    if not user_service.verify_password(user.password_hash, current):
+        _count_failure(session, username=user.username, client=client, user=user, at=at)
+        raise WrongPassword("the current password is wrong")
+    user_service.change_password(session, user=user, new=new)
+    return _new_token(session, user, at), int(IDLE.total_seconds())
 
 
 def _live_token(session: Session, token: str, at: datetime) -> tuple[AuthToken, User]:

@@ -26,7 +26,7 @@ def intake_of(youth_id: int) -> int:
 
 def requests(w):
     """One concrete request per route of the policy table."""
-    y1, item = w.ids["y1"], intake_of(w.ids["y1"])
+    y1, item, partner = w.ids["y1"], intake_of(w.ids["y1"]), w.ids["partner"]
     return {
         "me": ("get", "/me", {}),
         "institutions.list": ("get", "/institutions", {}),
@@ -48,6 +48,14 @@ def requests(w):
         "notifications.read": ("post", "/notifications/999/read", {}),
         "audit_events.list": ("get", "/audit-events", {}),
         "auth.logout": ("post", "/auth/logout", {}),
+        "me.password": ("post", "/me/password", {"json": {"current_password": "wrong", "new_password": "another long phrase"}}),
+        "users.list": ("get", "/users", {}),
+        "users.read": ("get", f"/users/{partner}", {}),
+        "users.create": ("post", "/users", {"json": {"username": "newbie", "password": "a long enough phrase", "role": "partner"}}),
+        "users.update": ("patch", f"/users/{partner}", {"json": {"display_name": "P"}}),
+        "users.disable": ("post", f"/users/{partner}/disable", {}),
+        "users.enable": ("post", f"/users/{partner}/enable", {}),
+        "users.reset_password": ("post", f"/users/{partner}/reset-password", {}),
     }  # fmt: skip
 
 

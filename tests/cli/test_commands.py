@@ -30,12 +30,12 @@ ASSESSMENT = {
 
 def test_a_day_in_the_life_from_the_command_line(committed, deployed, tmp_path):
     run("institutions", "add", "--name", "Dar Al Atfal Ain Chock", "--region", "Casablanca-Settat")
-    run("users", "create", "--username", "coord", "--password", "secret-123", "--role", "coordinator",
+    run("users", "create", "--username", "coord", "--password", "kasbah sunrise 42", "--role", "coordinator",
         "--institution-id", "1", "--email", "coord@example.ma")  # fmt: skip
     run("users", "create", "--username", "med", "--password-stdin", "--role", "mediator",
-        "--institution-id", "1", input="secret-123\n")  # fmt: skip
+        "--institution-id", "1", input="kasbah sunrise 42\n")  # fmt: skip
     users = run("users", "list").output
-    assert "coord" in users and "med" in users and "secret" not in users
+    assert "coord" in users and "med" in users and "kasbah" not in users
     added = run("youths", "add", "--first-name", "Amine", "--last-name", "Benali", "--born", "2012-03-15",
                 "--sex", "male", "--institution-id", "1", "--admitted", "2019-09-01",
                 "--mediator", "med", "--as-of", "2026-11-29")  # fmt: skip
@@ -67,11 +67,16 @@ def test_a_day_in_the_life_from_the_command_line(committed, deployed, tmp_path):
 
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(committed, tmp_path):
     run("institutions", "add", "--name", "Dar Al Atfal Fes", "--region", "Fes-Meknes")
-    run("users", "create", "--username", "med", "--password", "secret-123", "--role", "mediator",
+    run("users", "create", "--username", "med", "--password", "kasbah sunrise 42", "--role", "mediator",
         "--institution-id", "1")  # fmt: skip
     cases = [
         ("users", "create", "--username", "x", "--password", "short", "--role", "mediator"),
-        ("users", "create", "--username", "boss", "--password", "secret-123", "--role", "king"),
+        ("users", "create", "--username", "boss", "--password", "password", "--role", "admin"),
+        ("users", "create", "--username", "boss", "--password", "password1234", "--role", "admin"),
+        ("users", "create", "--username", "boss", "--password", "the boss of the place", "--role", "admin"),
+        ("users", "disable", "nobody"),
+        ("users", "set-role", "med", "--role", "coordinator"),
+        ("users", "create", "--username", "boss", "--password", "kasbah sunrise 42", "--role", "king"),
         ("youths", "add", "--born", "2030-01-01", "--sex", "male", "--institution-id", "1",
          "--admitted", "2020-01-01", "--first-name", "A", "--last-name", "B"),
         ("youths", "add", "--born", "2012-01-01", "--sex", "male", "--institution-id", "9",
@@ -131,3 +136,43 @@ def test_a_date_beyond_the_calendars_is_one_line():
     )
     assert result.exit_code == 2
     assert result.output.startswith("error: ") and "Traceback" not in result.output
+
+
+def test_an_operator_closes_resets_and_reassigns_accounts_and_each_change_is_audited(committed):
+    from sqlmodel import select
+
+    from mowakaba.db import session_scope
+    from mowakaba.models import AuditEvent, User
+
+    run("institutions", "add", "--name", "Dar Al Atfal Fes", "--region", "Fes-Meknes")
+    run(
+        "users",
+        "create",
+        "--username",
+        "boss",
+        "--password",
+        "kasbah sunrise 42",
+        "--role",
+        "admin",
+    )
+    run("users", "create", "--username", "med", "--password", "kasbah sunrise 42", "--role", "mediator",
+        "--institution-id", "1")  # fmt: skip
+    assert "disabled" in run("users", "disable", "med").output
+    assert "(disabled)" in run("users", "list").output
+    assert "enabled" in run("users", "enable", "2").output
+    reset = run("users", "reset-password", "med").output
+    temporary = reset.split("temporary password: ")[1].strip()
+    assert len(temporary) >= 12 and "must change" in reset
+    assert "(must change password)" in run("users", "list").output
+    assert "coordinator" in run("users", "set-role", "med", "--role", "coordinator",
+                                "--institution-id", "1").output  # fmt: skip
+    last_admin = run("users", "disable", "boss", ok=False)
+    assert last_admin.exit_code == 2 and "last active admin" in last_admin.output
+    with session_scope() as s:
+        med = s.exec(select(User).where(User.username == "med")).one()
+        assert med.must_change_password and med.credentials_version == 5
+        actions = s.exec(
+            select(AuditEvent.action).where(AuditEvent.role == "cli", AuditEvent.object_id == "2")
+        ).all()
+    assert set(actions) >= {"users.create", "users.disable", "users.enable",
+                            "users.reset_password", "users.set_role"}  # fmt: skip
