@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,7 +16,7 @@ from mowakaba.enums import (
     WorkItemKind,
     WorkItemStatus,
 )
-from mowakaba.schemas import Name
+from mowakaba.schemas import IsoDate, MultiLine, Name, OneLine
 
 T = TypeVar("T")
 
@@ -31,10 +31,13 @@ class Page(BaseModel, Generic[T]):
 class ErrorDetail(BaseModel):
     code: str
     message: str
+    request_id: str | None = Field(
+        default=None, description="on a 500 and a 413: the X-Request-ID to quote to an operator"
+    )
 
 
 class ErrorOut(BaseModel):
-    """Every error: `{"error": {"code": "...", "message": "..."}}`."""
+    """Every error: `{"error": {"code": "...", "message": "..."}}` (a 500 adds `request_id`)."""
 
     error: ErrorDetail
 
@@ -69,9 +72,9 @@ class MeOut(BaseModel):
 
 
 class InstitutionIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    region: str = Field(min_length=1, max_length=100)
-    time_zone: str | None = Field(default=None, max_length=64)
+    name: Annotated[str, Field(min_length=1, max_length=200), OneLine]
+    region: Annotated[str, Field(min_length=1, max_length=100), OneLine]
+    time_zone: Annotated[str | None, Field(default=None, max_length=64), OneLine] = None
 
 
 class InstitutionOut(BaseModel):
@@ -183,13 +186,13 @@ class WorkItemDetail(WorkItemOut):
 
 
 class RescheduleIn(Strict):
-    due_date: date
-    reason: str = Field(min_length=1, max_length=500)
+    due_date: IsoDate
+    reason: Annotated[str, Field(min_length=1, max_length=500), MultiLine]
 
 
 class ExtensionIn(Strict):
-    until: date
-    reason: str = Field(min_length=1, max_length=2000)
+    until: IsoDate
+    reason: Annotated[str, Field(min_length=1, max_length=2000), MultiLine]
 
 
 class ExtensionOut(BaseModel):

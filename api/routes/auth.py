@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, OAuth2PasswordRequestForm
 
-from api.deps import SessionDep, bearer, require
+from api.deps import GuardedRoute, SessionDep, bearer, require
 from api.schemas import MeOut, TokenOut
 from mowakaba.db import session_scope
 from mowakaba.errors import Unauthenticated
@@ -15,7 +15,7 @@ from mowakaba.models import User
 from mowakaba.services import auth as auth_service
 from mowakaba.services import users as user_service
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=GuardedRoute)
 
 
 @router.post("/auth/token", response_model=TokenOut)

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from mowakaba.clock import now
-from mowakaba.errors import Throttled, Unauthenticated
+from mowakaba.errors import InvalidInput, Throttled, Unauthenticated
 from mowakaba.models import AuthToken, LoginFailure, User
 from mowakaba.services import users as user_service
+from mowakaba.text import UnsafeText, clean_text
 
 IDLE = timedelta(minutes=30)
 # A token's last use is written at most once a minute: reads then rarely write.
@@ -52,7 +53,10 @@ def issue_token(
     An unknown user and a wrong password get the same answer, after the same work.
     """
     at = at or now()
-    name = username.strip().lower()[:64]
+    try:  # no user name holds one, and PostgreSQL cannot even store a NUL
+        name = clean_text(username).strip().lower()[:64]
+    except UnsafeText as exc:
+        raise InvalidInput(f"username: {exc}") from None
     _throttle(session, username=name, client=client, at=at)
     user = session.exec(select(User).where(User.username == name)).first()
     ok = user_service.verify_password(user.password_hash if user else None, password)
