@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from typing import Annotated
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
+from starlette.exceptions import HTTPException
 
 from api.policy import BEFORE_PASSWORD_CHANGE, allowed
 from mowakaba.clock import now
@@ -76,15 +80,12 @@ def require(route: str):  # type: ignore[no-untyped-def]
     a password change to a user whose password an admin reset."""
 
     def guard(user: UserDep, request: Request, session: SessionDep) -> User:
-        if not allowed(route, user):
-            object_type, object_id, youth_id = named_in(session, request)
-            audit(request, user, action=route, object_type=object_type, object_id=object_id,
-                  youth_id=youth_id, outcome=AuditOutcome.denied)  # fmt: skip
-            raise NotAllowed(f"role {user.role.value} may not use {route}")
+        refuse_unless_allowed(request, session, user, route)
         if user.must_change_password and route not in BEFORE_PASSWORD_CHANGE:
             raise PasswordChangeRequired("change your password first: POST /api/v1/me/password")
         return user
 
+    guard.policy_route = route  # type: ignore[attr-defined]  # read by GuardedRoute
     return guard
 
 
@@ -139,6 +140,64 @@ def audit_shown(
     for youth_id in shown:
         audit(request, user, action=action, object_type="youth", object_id=youth_id,
               youth_id=youth_id)  # fmt: skip
+
+
+def refuse_unless_allowed(request: Request, session: Session, user: User, route: str) -> None:
+    """Refuse (403) a role the policy does not allow on a route, audited with the record
+    the request named and its youth."""
+    if not allowed(route, user):
+        object_type, object_id, youth_id = named_in(session, request)
+        audit(request, user, action=route, object_type=object_type, object_id=object_id,
+              youth_id=youth_id, outcome=AuditOutcome.denied)  # fmt: skip
+        raise NotAllowed(f"role {user.role.value} may not use {route}")
+
+
+class GuardedRoute(APIRoute):
+    """A route whose caller is checked before its body counts: 401 and 403 come before
+    400 and 422.
+
+    FastAPI reads and decodes a JSON body before it runs any dependency, so a malformed
+    body would answer a stranger (or a role the policy refuses) with a parsing error.
+    When the body fails that way, the route's `require(...)` guard runs now: the caller
+    gets the 401 or 403 they earn (audited once), or, allowed, the body's own error.
+    Every other request meets the guard once, as a dependency.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        route = next(
+            (
+                d.call.policy_route  # type: ignore[union-attr]
+                for d in self.dependant.dependencies
+                if hasattr(d.call, "policy_route")
+            ),
+            None,
+        )
+        if route is None:
+            return handler
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (RequestValidationError, HTTPException) as exc:
+                if isinstance(exc, HTTPException) and exc.status_code != 400:
+                    raise
+                credentials = await bearer(request)
+                await run_in_threadpool(check_caller, request, credentials, route)
+                raise
+
+        return guarded
+
+
+def check_caller(
+    request: Request, credentials: HTTPAuthorizationCredentials | None, route: str
+) -> None:
+    """Authenticate the caller and check the policy for a route, outside a request's session."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("a bearer token is required")
+    with session_scope(write=False) as session:
+        user, _ = auth_service.read_token(session, credentials.credentials)
+        refuse_unless_allowed(request, session, user, route)  # audited apart, if denied
 
 
 def audit(

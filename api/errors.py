@@ -8,8 +8,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from mowakaba.errors import MowakabaError, Throttled
 
@@ -55,22 +57,26 @@ def install(app: FastAPI) -> None:
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = f"{where}: {first.get('msg')}".strip(": ")
+        if first.get("type") == "json_invalid":
+            message = f"the body is not valid JSON (at character {where})"
         return JSONResponse(
-            error_body("invalid_request", f"{where}: {first.get('msg')}".strip(": ")),
+            error_body("invalid_request", message),
             status_code=422,
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {
-            401: "unauthenticated", 403: "forbidden", 404: "not_found",
+            400: "invalid_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
             405: "method_not_allowed", 409: "conflict", 413: "too_large",
         }  # fmt: skip
         code = codes.get(exc.status_code, "http_error")
         message = NOT_FOUND_MESSAGE if exc.status_code == 404 else str(exc.detail)
-        return JSONResponse(
-            error_body(code, message), status_code=exc.status_code, headers=exc.headers
-        )
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(OperationalError)
     async def database_busy(_request: Request, exc: OperationalError) -> JSONResponse:
@@ -83,6 +89,20 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The last resort: api.main.LimitsAndRequestId answers an unexpected error first.
         log.exception("unexpected error", exc_info=exc)
-        return JSONResponse(error_body("internal", "an unexpected error occurred"), 500)
+        body = error_body("internal", "an unexpected error occurred")
+        body["error"]["request_id"] = getattr(request.state, "request_id", None) or ""
+        return JSONResponse(body, 500)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app accepts on this path (Starlette's 405 names only
+    the first route's when several routes share a path)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):  # into included routers
+        match, _ = route.matches({**request.scope, "method": "\0"})  # any method: a partial
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)

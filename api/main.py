@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 import uuid
 from pathlib import Path
@@ -17,10 +19,12 @@ from api.schemas import ERRORS
 
 MAX_BODY = 1024 * 1024  # 1 MiB
 STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("mowakaba.api")
 
 
 class LimitsAndRequestId:
-    """Refuse bodies over 1 MiB (413) and give every request the server's own id (X-Request-ID)."""
+    """Refuse bodies over 1 MiB (413), give every request the server's own id (X-Request-ID),
+    and answer an unexpected error as JSON carrying that id (500)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,25 +42,46 @@ class LimitsAndRequestId:
         if length is not None and length.isdigit() and int(length) > MAX_BODY:
             await _too_large(send, request_id)
             return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        # The body is read here, up to the limit, before the app sees it: a chunked body
+        # (no Content-Length) over the limit is a 413 too, never a parsing error.
+        body, more = bytearray(), True
+        while more:
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > MAX_BODY:
-                raise _BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > MAX_BODY:
+                await _too_large(send, request_id)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()  # later: the disconnect a streaming answer listens for
+
+        started = False
 
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, send_with_id)
-        except _BodyTooLarge:
-            await _too_large(send, request_id)
+            await self.app(scope, replay, send_with_id)
+        except Exception:
+            # Answered here, inside the security headers and with the request id: Starlette's
+            # own last resort sits outside every middleware and answers in plain text.
+            log.exception("unexpected error (request %s)", request_id)
+            if started:
+                raise
+            await send_with_id(_json_start(500))
+            await send_with_id(_json_body("internal", "an unexpected error occurred", request_id))
 
 
 CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -68,15 +93,24 @@ def client_request_id(raw: bytes) -> str | None:
     return text if CLIENT_REQUEST_ID.fullmatch(text) else None
 
 
-class _BodyTooLarge(Exception):
-    pass
+def _json_start(status: int) -> Message:
+    return {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json")],
+    }
+
+
+def _json_body(code: str, message: str, request_id: str) -> Message:
+    error = {"code": code, "message": message, "request_id": request_id}
+    return {"type": "http.response.body", "body": json.dumps({"error": error}).encode()}
 
 
 async def _too_large(send: Send, request_id: str) -> None:
-    body = b'{"error":{"code":"too_large","message":"request bodies are limited to 1 MiB"}}'
-    headers = [(b"content-type", b"application/json"), (b"x-request-id", request_id.encode())]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    start = _json_start(413)
+    start["headers"].append((b"x-request-id", request_id.encode()))
+    await send(start)
+    await send(_json_body("too_large", "request bodies are limited to 1 MiB", request_id))
 
 
 def create_app() -> FastAPI:

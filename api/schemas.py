@@ -17,7 +17,7 @@ from mowakaba.enums import (
     WorkItemKind,
     WorkItemStatus,
 )
-from mowakaba.schemas import Name
+from mowakaba.schemas import IsoDate, MultiLine, Name, OneLine
 
 T = TypeVar("T")
 
@@ -32,10 +32,13 @@ class Page(BaseModel, Generic[T]):
 class ErrorDetail(BaseModel):
     code: str
     message: str
+    request_id: str | None = Field(
+        default=None, description="on a 500 and a 413: the X-Request-ID to quote to an operator"
+    )
 
 
 class ErrorOut(BaseModel):
-    """Every error: `{"error": {"code": "...", "message": "..."}}`."""
+    """Every error: `{"error": {"code": "...", "message": "..."}}` (a 500 adds `request_id`)."""
 
     error: ErrorDetail
 
@@ -70,9 +73,9 @@ class MeOut(BaseModel):
 
 
 class InstitutionIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    region: str = Field(min_length=1, max_length=100)
-    time_zone: str | None = Field(default=None, max_length=64)
+    name: Annotated[str, Field(min_length=1, max_length=200), OneLine]
+    region: Annotated[str, Field(min_length=1, max_length=100), OneLine]
+    time_zone: Annotated[str | None, Field(default=None, max_length=64), OneLine] = None
 
 
 class InstitutionOut(BaseModel):
@@ -184,13 +187,13 @@ class WorkItemDetail(WorkItemOut):
 
 
 class RescheduleIn(Strict):
-    due_date: date
-    reason: str = Field(min_length=1, max_length=500)
+    due_date: IsoDate
+    reason: Annotated[str, Field(min_length=1, max_length=500), MultiLine]
 
 
 class ExtensionIn(Strict):
-    until: date
-    reason: str = Field(min_length=1, max_length=2000)
+    until: IsoDate
+    reason: Annotated[str, Field(min_length=1, max_length=2000), MultiLine]
 
 
 class ExtensionOut(BaseModel):

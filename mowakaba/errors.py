@@ -89,6 +89,12 @@ class DateInPast(MowakabaError):
     code = "date_in_past"
 
 
+class DateTooFar(MowakabaError):
+    """A date past the bound a rule sets (a new due date at most a year ahead)."""
+
+    code = "date_too_far"
+
+
 class PlanIncomplete(MowakabaError):
     """The plan leaves an axis assessed 1 or 2 without a milestone, or has no assessment."""
 

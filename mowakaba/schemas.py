@@ -6,10 +6,20 @@ Every model forbids unknown fields. The JSON schema of a kind's payload
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from mowakaba.enums import (
     ActivityOutcome,
@@ -22,11 +32,51 @@ from mowakaba.enums import (
     VocationalLevel,
     WorkItemKind,
 )
+from mowakaba.text import UnsafeText, clean_text
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+
+def _cleaned(value: object, *, multiline: bool) -> object:
+    if not isinstance(value, str):
+        return value  # the str type refuses it, naming the field
+    try:
+        return clean_text(value, multiline=multiline)
+    except UnsafeText as exc:
+        raise PydanticCustomError("unsafe_text", str(exc)) from None
+
+
+# Every string a client sends goes through one of these: NFC, no control or invisible
+# characters (mowakaba.text.clean_text). A line of text (a name, a title, a region) keeps no
+# line break; free text (notes, reasons) keeps line feeds and tabs.
+OneLine = BeforeValidator(lambda v: _cleaned(v, multiline=False))
+MultiLine = BeforeValidator(lambda v: _cleaned(v, multiline=True))
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MultiLine]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), OneLine]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), OneLine]
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value  # from Python (the CLI, the simulation): a date already
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_format", "dates are ISO strings: YYYY-MM-DD")
+
+
+def _plausible(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise PydanticCustomError(
+            "date_range", f"dates lie between {EARLIEST_DATE} and {LATEST_DATE}"
+        )
+    return value
+
+
+# A date is an ISO string (a number of seconds is refused), between 1900 and 2100.
+IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_plausible)]
 
 
 class Strict(BaseModel):
@@ -40,17 +90,17 @@ class YouthRegistration(Strict):
     last_name: Name = ""
     first_name_ar: Name = ""
     last_name_ar: Name = ""
-    date_of_birth: date
+    date_of_birth: IsoDate
     date_of_birth_presumed: bool = False
     sex: Sex
     institution_id: int = Field(ge=1, le=MAX_ID)
-    admission_date: date
+    admission_date: IsoDate
     education_level: EducationLevel
     vocational_level: VocationalLevel
     mediator_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    planned_exit_date: date | None = None
+    planned_exit_date: IsoDate | None = None
     planned_exit_reason: ShortText | None = None
-    exit_date: date | None = None
+    exit_date: IsoDate | None = None
     exit_kind: ExitKind | None = None
     notes: Text | None = None
 
@@ -81,7 +131,7 @@ class MilestoneIn(Strict):
     axis: Axis
     title: ShortText = Field(min_length=1)
     owner: ShortText = Field(min_length=1, description="who carries it: the youth, a partner …")
-    due_date: date
+    due_date: IsoDate
 
 
 class PlanPayload(Strict):
@@ -104,7 +154,7 @@ class PlanApprovalPayload(Strict):
 
 class MilestoneCheckPayload(Strict):
     outcome: Literal["done", "delayed", "dropped"]
-    new_due_date: date | None = None
+    new_due_date: IsoDate | None = None
     reason: Text | None = None
 
     @model_validator(mode="after")
@@ -129,7 +179,7 @@ class ChecklistPayload(Strict):
 
 
 class RecordExitPayload(Strict):
-    exit_date: date
+    exit_date: IsoDate
     kind: ExitKind = ExitKind.planned
     destination: ExitDestination
     reason: Text | None = None
@@ -181,7 +231,7 @@ class ExtensionDecisionPayload(Strict):
 
 
 class ExtensionRequest(Strict):
-    until: date
+    until: IsoDate
     reason: Text = Field(min_length=1)
 
 

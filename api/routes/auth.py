@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, OAuth2PasswordRequestForm
 
-from api.deps import SessionDep, audit, bearer, require
+from api.deps import GuardedRoute, SessionDep, audit, bearer, require
 from api.schemas import MeOut, PasswordChangeIn, TokenOut
 from mowakaba.db import session_scope
 from mowakaba.enums import AuditOutcome
@@ -16,7 +16,7 @@ from mowakaba.models import User
 from mowakaba.services import auth as auth_service
 from mowakaba.services import users as user_service
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=GuardedRoute)
 
 
 def client_of(request: Request) -> str:

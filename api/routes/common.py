@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -18,6 +22,7 @@ from api.policy import youth_scope
 from mowakaba.enums import AuditOutcome
 from mowakaba.errors import Conflict, NotFound
 from mowakaba.models import IdempotencyRecord, User, Youth
+from mowakaba.schemas import IsoDate, OneLine
 
 MAX_ID = 2**31 - 1  # ids are 32-bit on every database; larger ones cannot exist
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -25,6 +30,24 @@ IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 PageNo = Annotated[int, Query(ge=1, le=100_000)]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+DateQuery = Annotated[IsoDate | None, Query()]
+SearchQuery = Annotated[str | None, Query(max_length=200), OneLine]
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([T ].*)?")
+
+
+def _iso_datetime(value: object) -> object:
+    if isinstance(value, str) and ISO_DATETIME.fullmatch(value):
+        return value
+    raise PydanticCustomError("datetime_format", "instants are ISO strings: YYYY-MM-DDTHH:MM[:SS]")
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+# An instant is an ISO string (a bare number, read as seconds since 1970, is refused);
+# one without an offset is UTC.
+DateTimeQuery = Annotated[datetime | None, BeforeValidator(_iso_datetime), AfterValidator(_aware)]
 
 
 def page_of(items: list[Any], total: int, page: int, page_size: int) -> dict[str, Any]:

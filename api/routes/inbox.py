@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session, col, select
 
-from api.deps import SessionDep, audit, audit_shown, require, youth_of
+from api.deps import GuardedRoute, SessionDep, audit, audit_shown, require, youth_of
 from api.policy import youth_scope
-from api.routes.common import IdPath, IdQuery, PageNo, PageSize, page_of
+from api.routes.common import DateTimeQuery, IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import AuditOut, EscalationOut, NotificationOut, Page
 from mowakaba.enums import AuditOutcome, Role
 from mowakaba.models import AuditEvent, Escalation, User, WorkItem, Youth
@@ -19,7 +18,7 @@ from mowakaba.paging import fetch_page
 from mowakaba.services import escalations as escalation_service
 from mowakaba.services import notifications as notification_service
 
-router = APIRouter()
+router = APIRouter(route_class=GuardedRoute)
 
 
 @router.get("/escalations", response_model=Page[EscalationOut], tags=["escalations"])
@@ -117,8 +116,8 @@ def audit_events(
     user: Annotated[User, Depends(require("audit_events.list"))],
     youth_id: IdQuery = None,
     actor_id: IdQuery = None,
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
+    from_: Annotated[DateTimeQuery, Query(alias="from")] = None,
+    to: DateTimeQuery = None,
     page: PageNo = 1,
     page_size: PageSize = 50,
 ) -> dict:

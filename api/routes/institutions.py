@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from sqlmodel import col, select
 
-from api.deps import SessionDep, require
+from api.deps import GuardedRoute, SessionDep, require
 from api.routes.common import IdempotencyKey, PageNo, PageSize, idempotent, page_of
 from api.schemas import InstitutionIn, InstitutionOut, Page
 from mowakaba.models import Institution, User
 from mowakaba.paging import fetch_page
 from mowakaba.services import institutions as institution_service
 
-router = APIRouter(tags=["institutions"])
+router = APIRouter(tags=["institutions"], route_class=GuardedRoute)
 
 
 @router.get("/institutions", response_model=Page[InstitutionOut])

@@ -10,14 +10,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session, col, select
 
-from api.deps import SessionDep, audit, require
+from api.deps import GuardedRoute, SessionDep, audit, require
 from api.routes.common import IdempotencyKey, IdPath, PageNo, PageSize, idempotent, page_of
 from api.schemas import Page, PasswordResetIn, PasswordResetOut, UserIn, UserOut, UserPatch
 from mowakaba.models import User
 from mowakaba.paging import fetch_page
 from mowakaba.services import users as user_service
 
-router = APIRouter(tags=["users"])
+router = APIRouter(tags=["users"], route_class=GuardedRoute)
 
 
 def user_out(session: Session, user: User) -> UserOut:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Request
 from sqlmodel import select
 
-from api.deps import SessionDep, audit, audit_shown, require
+from api.deps import GuardedRoute, SessionDep, audit, audit_shown, require
 from api.policy import sees_work_item, youth_scope
-from api.routes.common import IdPath, IdQuery, PageNo, PageSize, page_of
+from api.routes.common import DateQuery, IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import CompletionOut, EventOut, Page, RescheduleIn, WorkItemDetail, WorkItemOut
 from flows import launch
 from mowakaba.enums import AuditOutcome, Role, WorkItemKind, WorkItemStatus
@@ -21,7 +20,7 @@ from mowakaba.services import completions as completion_service
 from mowakaba.services import users as user_service
 from mowakaba.services import work_items as work_service
 
-router = APIRouter(tags=["work items"])
+router = APIRouter(tags=["work items"], route_class=GuardedRoute)
 
 
 def item_out(item: WorkItem) -> WorkItemOut:
@@ -54,7 +53,7 @@ def list_work_items(
     assignee: Literal["me", "any"] = "any",
     kind: WorkItemKind | None = None,
     youth_id: IdQuery = None,
-    due_before: date | None = None,
+    due_before: DateQuery = None,
     page: PageNo = 1,
     page_size: PageSize = 50,
 ) -> dict:

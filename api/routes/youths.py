@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import col, select
 
-from api.deps import SessionDep, audit, audit_shown, require
+from api.deps import GuardedRoute, SessionDep, audit, audit_shown, require
 from api.policy import youth_scope
 from api.routes.common import (
     IdempotencyKey,
@@ -15,6 +15,7 @@ from api.routes.common import (
     IdQuery,
     PageNo,
     PageSize,
+    SearchQuery,
     idempotent,
     page_of,
     scoped_youth,
@@ -41,7 +42,7 @@ from mowakaba.services import calendars as calendar_service
 from mowakaba.services import users as user_service
 from mowakaba.services import youths as youth_service
 
-router = APIRouter(tags=["youths"])
+router = APIRouter(tags=["youths"], route_class=GuardedRoute)
 
 
 def youth_out(youth: Youth) -> YouthOut:
@@ -55,7 +56,7 @@ def list_youths(
     user: Annotated[User, Depends(require("youths.list"))],
     stage: Stage | None = None,
     institution_id: IdQuery = None,
-    q: Annotated[str | None, "names, Arabic or Latin"] = None,
+    q: SearchQuery = None,
     page: PageNo = 1,
     page_size: PageSize = 50,
 ) -> dict:

@@ -11,11 +11,12 @@ from sqlmodel import Session, col, func, select
 
 from mowakaba.clock import now
 from mowakaba.enums import NotificationKind
-from mowakaba.errors import Throttled, Unauthenticated, WrongPassword
+from mowakaba.errors import InvalidInput, Throttled, Unauthenticated, WrongPassword
 from mowakaba.models import AuthToken, LoginFailure, User
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import users as user_service
 from mowakaba.settings import get_settings
+from mowakaba.text import UnsafeText, clean_text
 
 IDLE = timedelta(minutes=30)
 # A token's last use is written at most once a minute: reads then rarely write.
@@ -110,7 +111,10 @@ def issue_token(
     An unknown user and a wrong password get the same answer, after the same work.
     """
     at = at or now()
-    name = username.strip().lower()[:64]
+    try:  # no user name holds one, and PostgreSQL cannot even store a NUL
+        name = clean_text(username).strip().lower()[:64]
+    except UnsafeText as exc:
+        raise InvalidInput(f"username: {exc}") from None
     client = client[:64]
     user = session.exec(select(User).where(User.username == name)).first()
     _throttle(session, username=name, client=client, user=user, at=at)

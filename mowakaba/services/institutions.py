@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from mowakaba.errors import InvalidInput, NotFound
+from mowakaba.errors import Conflict, InvalidInput, NotFound
 from mowakaba.models import Institution
 from mowakaba.settings import get_settings
+from mowakaba.text import UnsafeText, clean_text
 
 
 def create_institution(
     session: Session, *, name: str, region: str, time_zone: str | None = None
 ) -> Institution:
     """Create an institution (time zone: the programme default)."""
-    name, region = name.strip(), region.strip()
+    try:  # the API's models cleaned them already; the CLI's arguments come here raw
+        name, region = clean_text(name).strip(), clean_text(region).strip()
+    except UnsafeText as exc:
+        raise InvalidInput(f"an institution's name or region {exc}") from None
     if not name or not region:
         raise InvalidInput("an institution needs a name and a region")
     tz = time_zone or get_settings().default_time_zone
@@ -23,11 +28,17 @@ def create_institution(
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise InvalidInput(f"unknown time zone {tz!r}") from exc
-    if session.exec(select(Institution).where(Institution.name == name)).first() is not None:
-        raise InvalidInput(f"an institution named {name!r} exists already")
+    # Names are told apart without case ("Dar Al Atfal" and "DAR AL ATFAL" are one home);
+    # the table holds few rows. The unique constraint catches an exact twin raced in.
+    folded = name.casefold()
+    if any(n.casefold() == folded for n in session.exec(select(Institution.name))):
+        raise Conflict(f"an institution named {name!r} exists already")
     institution = Institution(name=name, region=region, time_zone=tz)
-    session.add(institution)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(institution)
+    except IntegrityError:
+        raise Conflict(f"an institution named {name!r} exists already") from None
     return institution
 
 

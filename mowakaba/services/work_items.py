@@ -14,14 +14,25 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from mowakaba.clock import now
 from mowakaba.enums import AssigneePool, EventKind, Role, WorkItemKind, WorkItemStatus
-from mowakaba.errors import AlreadyClosed, DateInPast, InvalidPayload, NotAllowed, NotFound
+from mowakaba.errors import (
+    AlreadyClosed,
+    DateInPast,
+    DateTooFar,
+    InvalidPayload,
+    NotAllowed,
+    NotFound,
+)
 from mowakaba.models import Escalation, FollowUp, PathwayEvent, User, WorkItem, Youth
 from mowakaba.paging import fetch_page
-from mowakaba.rules import WorkItemSpec, format_days
+from mowakaba.rules import WorkItemSpec, add_months, format_days
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import users as user_service
 from mowakaba.services.timeline import record_event
 from mowakaba.settings import get_settings
+from mowakaba.text import UnsafeText, clean_text
+
+# A new due date lies at most this far ahead: further is a typo (2100), not a plan.
+RESCHEDULE_HORIZON_MONTHS = 12
 
 # ---------------------------------------------------------------- creating
 
@@ -206,11 +217,21 @@ def reschedule_work_item(
         )
     if item.status != WorkItemStatus.open:
         raise AlreadyClosed(f"work item {item.id} is {item.status.value} already")
-    if not reason or not reason.strip():
+    try:  # the API's model cleaned it already; the CLI's argument comes here raw
+        reason = clean_text(reason, multiline=True).strip()
+    except UnsafeText as exc:
+        raise InvalidPayload(f"reason: {exc}") from None
+    if not reason:
         raise InvalidPayload("a new due date needs a reason")
     today = calendar_service.local_day(session, institution_id=item.institution_id, at=at).today
     if due_date < today:
         raise DateInPast(f"new due date {due_date} is before today ({today})")
+    latest = add_months(today, RESCHEDULE_HORIZON_MONTHS)
+    if due_date > latest:
+        raise DateTooFar(
+            f"new due date {due_date} is more than {RESCHEDULE_HORIZON_MONTHS} months ahead "
+            f"(at most {latest})"
+        )
     youth = session.get(Youth, item.youth_id)
     assert youth is not None
     previous = item.due_date

@@ -50,6 +50,11 @@ class World:
 
 @pytest.fixture
 def world(committed) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """Two institutions, every role, three youths (in empty tables), and a client."""
     with session_scope() as s:
         a = make_institution(s, name="Dar Al Atfal A", region="Casablanca-Settat")
         b = make_institution(s, name="Dar Al Atfal B", region="Fès-Meknès")
