@@ -273,14 +273,14 @@ class UserOut(BaseModel):
 class UserIn(Strict):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    username: str = Field(min_length=2, max_length=63)
+    username: Annotated[str, OneLine] = Field(min_length=2, max_length=63)
     password: Password
     role: Role
     institution_ids: list[Ids] = Field(default_factory=list, max_length=100)
-    region: str | None = Field(default=None, max_length=100)
-    email: str | None = Field(default=None, max_length=254)
+    region: Annotated[str, OneLine] | None = Field(default=None, max_length=100)
+    email: Annotated[str, OneLine] | None = Field(default=None, max_length=254)
     language: Language = Language.fr
-    display_name: str = Field(default="", max_length=200)
+    display_name: Annotated[str, OneLine] = Field(default="", max_length=200)
 
 
 class UserPatch(Strict):
@@ -288,10 +288,10 @@ class UserPatch(Strict):
 
     role: Role | None = None
     institution_ids: list[Ids] | None = Field(default=None, max_length=100)
-    region: str | None = Field(default=None, max_length=100)
-    email: str | None = Field(default=None, max_length=254)
+    region: Annotated[str, OneLine] | None = Field(default=None, max_length=100)
+    email: Annotated[str, OneLine] | None = Field(default=None, max_length=254)
     language: Language | None = None
-    display_name: str | None = Field(default=None, max_length=200)
+    display_name: Annotated[str, OneLine] | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
     def only_region_and_email_may_be_cleared(self) -> UserPatch:

@@ -24,7 +24,7 @@ from api.policy import ROUTES
 from mowakaba.db import get_engine, session_scope
 from mowakaba.enums import Axis, Role, WorkItemStatus
 from mowakaba.models import AuditEvent, WorkItem, Youth
-from tests.api.conftest import World, build_world
+from tests.api.conftest import PASSWORD, World, build_world
 from tests.conftest import _empty_tables
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -106,6 +106,34 @@ TARGETS: dict[tuple[str, str], Target] = {
     ),
     ("POST", "/notifications/{notification_id}/read"): Target(
         who="m1", path_ids=lambda w: {"notification_id": 1}, policy="notifications.read",
+    ),
+    ("POST", "/me/password"): Target(
+        who="m1", body=lambda w: {"current_password": PASSWORD,
+                                  "new_password": "a new long passphrase 7"},
+        # No guard dependency (it opens its own transaction: one SQLite writer), so a
+        # stranger's broken body is a 422 before the 401; nothing is read or changed.
+        required=("current_password", "new_password"),
+    ),
+    ("POST", "/users"): Target(
+        who="admin", body=lambda w: {"username": "newcomer", "password": "a new long passphrase 7",
+                                     "role": "mediator", "institution_ids": [w.ids["inst_a"]]},
+        lines=("username", "display_name", "email"), required=("username", "password", "role"),
+        policy="users.create",
+    ),
+    ("PATCH", "/users/{user_id}"): Target(
+        who="admin", path_ids=lambda w: {"user_id": w.ids["m2"]},
+        body=lambda w: {"display_name": "Mediator Two"}, lines=("display_name", "region"),
+        required=("display_name",), policy="users.update",
+    ),
+    # Path only: an empty body is a valid request for these (they act on the path's user).
+    ("POST", "/users/{user_id}/disable"): Target(
+        who="admin", path_ids=lambda w: {"user_id": w.ids["m2"]}, policy="users.disable",
+    ),
+    ("POST", "/users/{user_id}/enable"): Target(
+        who="admin", path_ids=lambda w: {"user_id": w.ids["m2"]}, policy="users.enable",
+    ),
+    ("POST", "/users/{user_id}/reset-password"): Target(
+        who="admin", path_ids=lambda w: {"user_id": w.ids["m2"]}, policy="users.reset_password",
     ),
 }  # fmt: skip
 
