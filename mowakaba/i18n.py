@@ -83,6 +83,8 @@ def direction(language: Language) -> str:
 
 def format_date(day: date, language: Language, form: str = "medium") -> str:
     """A date written for a language's readers (Babel; Western digits in Arabic too)."""
+    if language == Language.ar and form == "medium":
+        form = "long"  # ar_MA's medium form is all digits (29/12/2026); the month reads better
     return babel_format_date(day, form, locale=LOCALES[language])
 
 
