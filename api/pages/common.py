@@ -300,8 +300,12 @@ def page_router() -> APIRouter:
 
 def page_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PageError)
-    return render(request, "pages/error.html", {"status": exc.status, "reason": exc.reason},
-                  status=exc.status, headers=exc.headers)  # fmt: skip
+    context = {"status": exc.status, "reason": exc.reason}
+    if getattr(request.state, "user", None) is None or exc.status == 503:
+        return render(request, "pages/error.html", context, status=exc.status, headers=exc.headers)
+    with session_scope(write=False) as session:  # the header's unread count
+        return render(request, "pages/error.html", context, session=session, status=exc.status,
+                      headers=exc.headers)  # fmt: skip
 
 
 def sign_in_required(request: Request, _exc: Exception) -> Response:

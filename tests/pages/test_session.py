@@ -128,6 +128,7 @@ def test_a_role_without_the_page_gets_a_translated_403_and_it_is_audited(world, 
     response = browser_client.get("/work")
     assert response.status_code == 403 and "Accès refusé" in response.text
     assert "<html" in response.text and "application/json" not in response.headers["content-type"]
+    assert 'id="unread-count">0<' in response.text  # the layout's header, as on any page
     denied = audit_since(before, "work_items.list")
     assert [e.outcome.value for e in denied] == ["denied"]
 
