@@ -39,9 +39,11 @@ test-sqlite: install
 	@echo "== tests on SQLite"
 	MOWAKABA_TEST_DATABASE=sqlite $(RUN) pytest -q $(PYTEST_ARGS)
 
+# The browser tests (tests/browser, ~75 s) run in the SQLite pass only: the pages' own
+# database work is tested on both by tests/pages.
 test-postgres: install
 	@echo "== tests on PostgreSQL"
-	MOWAKABA_TEST_DATABASE=postgresql $(RUN) pytest -q $(PYTEST_ARGS)
+	MOWAKABA_TEST_DATABASE=postgresql $(RUN) pytest -q --ignore=tests/browser $(PYTEST_ARGS)
 
 lint: install
 	$(RUN) ruff check .

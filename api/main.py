@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors
+from api import errors, pages
 from api.headers import SecurityHeaders
 from api.routes import auth, docs, health, home, inbox, institutions, users, work_items, youths
 from api.schemas import ERRORS
@@ -124,6 +124,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     errors.install(app)
+    pages.install(app)
     app.include_router(health.router, prefix="/api/v1")
     for router in (
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
@@ -131,6 +132,7 @@ def create_app() -> FastAPI:
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)
+    app.include_router(pages.router)
     app.include_router(docs.router)
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIRECTORY), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

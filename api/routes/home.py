@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.routes.health import database_status, prefect_status
-from api.templating import templates
+from api.templating import language_context, request_language, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -17,5 +17,9 @@ def home(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         "pages/home.html",
-        {"database": database_status(), "prefect": prefect_status()},
+        {
+            **language_context(request_language(request)),
+            "database": database_status(),
+            "prefect": prefect_status(),
+        },
     )

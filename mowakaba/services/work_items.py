@@ -283,6 +283,13 @@ def page_work_items(
     )
 
 
+def youths_with_work(session: Session, **filters: Any) -> list[Youth]:
+    """Return the youths that the work items `page_work_items` would list belong to, by name."""
+    ids = _work_query(**filters).with_only_columns(col(WorkItem.youth_id)).distinct()
+    query = select(Youth).where(col(Youth.id).in_(ids))
+    return list(session.exec(query.order_by(col(Youth.last_name), col(Youth.first_name))))
+
+
 def _kwargs(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in ("session", "limit", "offset")}
 

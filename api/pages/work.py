@@ -1,0 +1,87 @@
+"""My work: a person's open work items, overdue first, then by due date."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import Response
+
+from api.deps import SessionDep, audit_shown
+from api.pages.common import N_, page_guard, page_router, render
+from mowakaba.clock import now
+from mowakaba.enums import Role, WorkItemKind, WorkItemStatus
+from mowakaba.models import User
+from mowakaba.services import calendars as calendar_service
+from mowakaba.services import users as user_service
+from mowakaba.services import work_items as work_service
+
+router = page_router()
+PAGE_SIZE = 20
+
+KIND_LABELS = {
+    WorkItemKind.intake_assessment: N_("Intake assessment"),
+    WorkItemKind.integration_plan: N_("Integration plan"),
+    WorkItemKind.plan_approval: N_("Plan approval"),
+    WorkItemKind.milestone_check: N_("Milestone check"),
+    WorkItemKind.plan_review: N_("Plan review"),
+    WorkItemKind.exit_readiness_assessment: N_("Exit-readiness assessment"),
+    WorkItemKind.exit_checklist_item: N_("Exit checklist item"),
+    WorkItemKind.record_exit: N_("Record the exit"),
+    WorkItemKind.follow_up_checkpoint: N_("Follow-up checkpoint"),
+    WorkItemKind.exit_extension_decision: N_("Extension decision"),
+}
+
+
+def parse_kind(value: str) -> WorkItemKind | None:
+    return WorkItemKind(value) if value in WorkItemKind.__members__ else None
+
+
+def parse_id(value: str) -> int | None:
+    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+
+@router.get("/work")
+def my_work(
+    session: SessionDep,
+    request: Request,
+    user: Annotated[User, Depends(page_guard("work_items.list"))],
+    kind: Annotated[str, Query(max_length=40)] = "",
+    youth: Annotated[str, Query(max_length=12)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Open work items assigned to me (and my pools'), with filters by kind and youth."""
+    mine: dict[str, object] = {"assignee_id": user.id, "status": WorkItemStatus.open}
+    if user.role == Role.coordinator:
+        mine["pool_institution_ids"] = user_service.institution_ids_of(session, user.pk)
+    youths = {y.pk: y for y in work_service.youths_with_work(session, **mine)}
+    chosen_kind, chosen_youth = parse_kind(kind), parse_id(youth)
+    filters = {**mine, "kind": chosen_kind, "youth_id": chosen_youth}
+    rows, total = work_service.page_work_items(
+        session, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    # The youth filter names every youth of my work: they are all shown, so all audited.
+    audit_shown(request, user, action="work_items.list", youth_ids=youths)
+    at, today = now(), {}
+    items = []
+    for item in rows:
+        if item.institution_id not in today:
+            today[item.institution_id] = calendar_service.local_day(
+                session, institution_id=item.institution_id, at=at
+            ).today
+        items.append({
+            "item": item, "youth": youths[item.youth_id], "kind": KIND_LABELS[item.kind],
+            "days": (item.due_date - today[item.institution_id]).days,
+        })  # fmt: skip
+    return render(
+        request,
+        "pages/work.html",
+        {
+            "items": items, "total": total, "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "kinds": list(KIND_LABELS.items()), "youths": list(youths.values()),
+            "chosen_kind": chosen_kind.value if chosen_kind else "",
+            "chosen_youth": chosen_youth,
+        },
+        session=session,
+    )  # fmt: skip
