@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from api.deps import SessionDep, audit, audit_shown, youth_of
 from api.pages.common import page_guard, page_router, render
@@ -37,9 +37,9 @@ def inbox(
     language = request_language(request).value
     # The notification templates escape what they are given: their output is safe HTML.
     messages = [
-        {"notification": n, "subject": Markup(render_text(
+        {"notification": n, "subject": isolate_code(Markup(render_text(
             n.kind.value, language, {**n.context, "recipient_name": user.display_name}
-        )[0])}
+        )[0]), n.context.get("youth_code"))}
         for n in rows
     ]  # fmt: skip
     audit_shown(request, user, action="notifications.list", youth_ids=(n.youth_id for n in rows))
@@ -50,6 +50,13 @@ def inbox(
          "pages": max(1, -(-total // PAGE_SIZE))},
         session=session,
     )  # fmt: skip
+
+
+def isolate_code(subject: Markup, code: object) -> Markup:
+    """Keep a youth's code whole and left to right inside a subject (in Arabic too)."""
+    if not isinstance(code, str) or not code:
+        return subject
+    return subject.replace(escape(code), Markup('<bdi class="code">%s</bdi>') % code)
 
 
 @router.post("/inbox/read-all")
