@@ -59,6 +59,12 @@ def render_text(kind: str, language: str, context: Mapping[str, Any]) -> tuple[s
     return subject.removeprefix("Subject:").strip(), body.strip() + "\n"
 
 
+def render_plain(kind: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """Return (subject, body) as plain text: for an email, a terminal, a JSON answer."""
+    subject, body = render_text(kind, language, context)
+    return Markup(subject).unescape(), Markup(body).unescape()
+
+
 def message_values(context: Mapping[str, Any], language: Language) -> dict[str, Any]:
     """A notification's context put into words in a language (labels, dates)."""
     values = dict(context)
@@ -84,16 +90,15 @@ def instant(value: str) -> datetime:
 
 def render_notification(notification: Notification, recipient: User) -> Message:
     """Render an outbox row for its recipient, in their language, with its key as Message-ID."""
-    subject, body = render_text(
+    subject, body = render_plain(
         notification.kind.value,
         recipient.language.value,
         {**notification.context, "recipient_name": recipient.display_name},
     )
-    # The templates escape what they are given; an email is plain text.
     return Message(
         to=recipient.email or "",
-        subject=Markup(subject).unescape(),
-        body=Markup(body).unescape(),
+        subject=subject,
+        body=body,
         message_id=message_id(notification.idempotency_key),
     )
 

@@ -10,7 +10,7 @@ import pytest
 
 from mowakaba.enums import Language, NotificationKind, Role
 from mowakaba.models import Notification, User
-from mowakaba.notify.render import TEMPLATES, render_notification, render_text
+from mowakaba.notify.render import TEMPLATES, render_notification, render_plain, render_text
 
 COMMON = {"recipient_name": "Nadia Alaoui", "youth_code": "Y-0007", "link": "https://m.example/w/7"}
 SAMPLES: dict[NotificationKind, dict[str, object]] = {
@@ -126,3 +126,14 @@ def test_an_email_is_plain_text_in_the_recipients_language():
     message = render_notification(notification, recipient)
     assert message.subject == "Rappel : Diagnostic d'entrée pour Y-1, échéance le 30 déc. 2026"
     assert message.body.startswith("Bonjour Nadia <b>,")
+
+
+def test_plain_text_is_the_escaped_text_unescaped_for_terminals_and_json():
+    context = {
+        **COMMON,
+        **SAMPLES[NotificationKind.reminder],
+        "work_item_kind": "intake_assessment",
+    }
+    subject, _ = render_text("reminder", "fr", context)
+    plain, _ = render_plain("reminder", "fr", context)
+    assert "d&#39;entrée" in subject and "d'entrée" in plain
