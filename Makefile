@@ -45,6 +45,15 @@ test-postgres: install
 	@echo "== tests on PostgreSQL"
 	MOWAKABA_TEST_DATABASE=postgresql $(RUN) pytest -q --ignore=tests/browser $(PYTEST_ARGS)
 
+# The README's pictures: the browser tests photograph every page (build/screenshots/);
+# three of them are kept in docs/screenshots/.
+SCREENSHOTS := work-ar-phone work-fr-desktop notifications-en-desktop
+.PHONY: screenshots
+screenshots: install ## photograph every page (browser tests), refresh docs/screenshots/
+	MOWAKABA_TEST_DATABASE=sqlite $(RUN) pytest -q tests/browser
+	mkdir -p docs/screenshots
+	for shot in $(SCREENSHOTS); do cp build/screenshots/$$shot.png docs/screenshots/; done
+
 lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .

@@ -1,4 +1,4 @@
-"""The in-app inbox: my notifications, newest first; marking one read."""
+"""The in-app inbox: my notifications, newest first, in my language; marking them read."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
 
 from api.deps import SessionDep, audit, audit_shown, youth_of
 from api.pages.common import page_guard, page_router, render
+from api.templating import request_language
 from mowakaba.enums import AuditOutcome
 from mowakaba.errors import NotFound
 from mowakaba.models import Notification, User
@@ -18,6 +20,7 @@ from mowakaba.services import notifications as notification_service
 router = page_router()
 PAGE_SIZE = 20
 NotificationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PageNo = Annotated[int, Form(ge=1, le=100_000)]
 
 
 @router.get("/inbox")
@@ -27,15 +30,16 @@ def inbox(
     user: Annotated[User, Depends(page_guard("notifications.list"))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """My notifications, newest first, unread ones marked."""
+    """My notifications, newest first, unread ones marked, in the page's language."""
     rows, total = notification_service.page_inbox(
         session, user_id=user.pk, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    # The messages' own text is rendered from templates/notifications/ (English for now).
+    language = request_language(request).value
+    # The notification templates escape what they are given: their output is safe HTML.
     messages = [
-        {"notification": n, "subject": render_text(
-            n.kind.value, user.language.value, {**n.context, "recipient_name": user.display_name}
-        )[0]}
+        {"notification": n, "subject": isolate_code(Markup(render_text(
+            n.kind.value, language, {**n.context, "recipient_name": user.display_name}
+        )[0]), n.context.get("youth_code"))}
         for n in rows
     ]  # fmt: skip
     audit_shown(request, user, action="notifications.list", youth_ids=(n.youth_id for n in rows))
@@ -48,13 +52,33 @@ def inbox(
     )  # fmt: skip
 
 
+def isolate_code(subject: Markup, code: object) -> Markup:
+    """Keep a youth's code whole and left to right inside a subject (in Arabic too)."""
+    if not isinstance(code, str) or not code:
+        return subject
+    return subject.replace(escape(code), Markup('<bdi class="code">%s</bdi>') % code)
+
+
+@router.post("/inbox/read-all")
+def mark_all_read(
+    session: SessionDep,
+    request: Request,
+    user: Annotated[User, Depends(page_guard("notifications.read"))],
+) -> Response:
+    """Mark all my unread notifications read, then back to the inbox."""
+    for n in notification_service.mark_all_read(session, user_id=user.pk):
+        audit(request, user, action="notifications.read", object_type="notification",
+              object_id=n.id, youth_id=n.youth_id)  # fmt: skip
+    return RedirectResponse("/inbox", status_code=303)
+
+
 @router.post("/inbox/{notification_id}/read")
 def mark_read(
     notification_id: NotificationId,
     session: SessionDep,
     request: Request,
     user: Annotated[User, Depends(page_guard("notifications.read"))],
-    page: Annotated[int, Form(ge=1, le=100_000)] = 1,
+    page: PageNo = 1,
 ) -> Response:
     """Mark one of my notifications read, then back to the inbox (its page kept)."""
     found = session.get(Notification, notification_id)

@@ -8,7 +8,8 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from api.deps import SessionDep, audit_shown
-from api.pages.common import N_, page_guard, page_router, render
+from api.pages.common import page_guard, page_router, render
+from mowakaba import labels
 from mowakaba.clock import now
 from mowakaba.enums import Role, WorkItemKind, WorkItemStatus
 from mowakaba.models import User
@@ -19,18 +20,8 @@ from mowakaba.services import work_items as work_service
 router = page_router()
 PAGE_SIZE = 20
 
-KIND_LABELS = {
-    WorkItemKind.intake_assessment: N_("Intake assessment"),
-    WorkItemKind.integration_plan: N_("Integration plan"),
-    WorkItemKind.plan_approval: N_("Plan approval"),
-    WorkItemKind.milestone_check: N_("Milestone check"),
-    WorkItemKind.plan_review: N_("Plan review"),
-    WorkItemKind.exit_readiness_assessment: N_("Exit-readiness assessment"),
-    WorkItemKind.exit_checklist_item: N_("Exit checklist item"),
-    WorkItemKind.record_exit: N_("Record the exit"),
-    WorkItemKind.follow_up_checkpoint: N_("Follow-up checkpoint"),
-    WorkItemKind.exit_extension_decision: N_("Extension decision"),
-}
+# The kinds' names are the notifications' too: defined, translation-marked, in the core.
+KIND_LABELS = labels.WORK_ITEM_KINDS
 
 
 def parse_kind(value: str) -> WorkItemKind | None:

@@ -13,7 +13,7 @@ from api.routes.common import DateTimeQuery, IdPath, IdQuery, PageNo, PageSize, 
 from api.schemas import AuditOut, EscalationOut, NotificationOut, Page
 from mowakaba.enums import AuditOutcome, Role
 from mowakaba.models import AuditEvent, Escalation, User, WorkItem, Youth
-from mowakaba.notify.render import render_text
+from mowakaba.notify.render import render_plain
 from mowakaba.paging import fetch_page
 from mowakaba.services import escalations as escalation_service
 from mowakaba.services import notifications as notification_service
@@ -87,7 +87,7 @@ def notifications(
     )
     items = []
     for n in rows:
-        subject, _ = render_text(
+        subject, _ = render_plain(
             n.kind.value, user.language.value, {**n.context, "recipient_name": user.display_name}
         )
         items.append(

@@ -179,7 +179,7 @@ def inbox(
     unread: Annotated[bool, typer.Option("--unread")] = False,
 ) -> None:
     """Show a user's in-app notifications, newest first."""
-    from mowakaba.notify.render import render_text
+    from mowakaba.notify.render import render_plain
     from mowakaba.services import notifications as notification_service
 
     def work(session: Session) -> list[str]:
@@ -191,7 +191,7 @@ def inbox(
             unread_only=unread,
             limit=200,  # type: ignore[arg-type]
         ):
-            subject, _ = render_text(
+            subject, _ = render_plain(
                 n.kind.value,
                 person.language.value,
                 {**n.context, "recipient_name": person.display_name},

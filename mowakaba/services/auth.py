@@ -97,7 +97,7 @@ def _count_failure(
         context={
             "failures": count,
             "minutes": int(LOCK_FOR.total_seconds() // 60),
-            "until": f"{user.locked_until:%Y-%m-%d %H:%M} UTC",
+            "until": user.locked_until.isoformat(),
             "link": get_settings().public_url,
         },
     )

@@ -11,7 +11,6 @@ from mowakaba.enums import EscalationReason, EventKind, NotificationKind, Role
 from mowakaba.errors import AlreadyClosed, NotFound
 from mowakaba.models import Escalation, Institution, User, WorkItem, Youth
 from mowakaba.rules import Rules
-from mowakaba.schedule import KIND_LABELS
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import users as user_service
 from mowakaba.services.timeline import record_event
@@ -61,10 +60,10 @@ def raise_escalation(
     assignee = session.get(User, item.assignee_id) if item.assignee_id else None
     context = {
         "level": level,
-        "kind_label": KIND_LABELS[item.kind],
+        "work_item_kind": item.kind.value,
         "youth_code": youth.code,
         "due_date": str(item.due_date),
-        "assignee": assignee.display_name if assignee else "the coordinators",
+        "assignee": assignee.display_name if assignee else None,  # None: the pool
         "institution": institution.name,
         "region": institution.region,
         "working_days": rules.timings.escalation_working_days[level - 1],

@@ -118,6 +118,18 @@ def mark_read(session: Session, *, notification_id: int, user_id: int) -> Notifi
     return notification
 
 
+def mark_all_read(
+    session: Session, *, user_id: int, as_of: datetime | None = None
+) -> list[Notification]:
+    """Mark every unread notification of a user read; return them (the edge audits each)."""
+    unread = list(session.exec(_inbox_query(user_id, unread_only=True)))
+    at = as_of or now()
+    for notification in unread:
+        notification.read_at = at
+        session.add(notification)
+    return unread
+
+
 # ---------------------------------------------------------------- delivery
 
 

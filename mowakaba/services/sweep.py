@@ -23,7 +23,6 @@ from mowakaba.clock import local_date, now
 from mowakaba.enums import CheckpointStatus, NotificationKind, WorkItemStatus
 from mowakaba.models import Institution, Notification, PathwayEvent, User, WorkItem, Youth
 from mowakaba.rules import Rules, parse_days
-from mowakaba.schedule import KIND_LABELS
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import escalations as escalation_service
 from mowakaba.services import follow_up as follow_up_service
@@ -243,7 +242,7 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
             youth_id=item.youth_id,
             work_item_id=item.id,
             context={
-                "kind_label": KIND_LABELS[item.kind],
+                "work_item_kind": item.kind.value,
                 "youth_code": youth.code,
                 "due_date": str(item.due_date),
                 "days_before": (item.due_date - local_today).days,

@@ -45,10 +45,10 @@ def test_a_day_in_the_life_from_the_command_line(committed, deployed, tmp_path):
 
     reminders = run("sweep", "--as-of", "2026-12-22")
     assert "reminders=1" in reminders.output
-    assert "Reminder: intake assessment" in run("inbox", "--user", "med").output
+    assert "Rappel : Diagnostic d'entrée" in run("inbox", "--user", "med").output  # French
     escalated = run("sweep", "--as-of", "2027-01-04")
     assert "escalations_level_1=1" in escalated.output
-    assert "Escalation (level 1)" in run("inbox", "--user", "coord").output
+    assert "Escalade (niveau 1)" in run("inbox", "--user", "coord").output
     delivered = run("deliver", "--as-of", "2027-01-04T09:00")
     assert "sent=1" in delivered.output and "<escalation.1.0.L1." in delivered.output
 

@@ -3,6 +3,7 @@
 import socket
 from datetime import date, timedelta
 from email import message_from_bytes
+from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -56,7 +57,8 @@ def test_an_email_arrives_once_with_its_key_as_message_id(session, reminder):
     (message,) = handler.messages
     assert message["Message-ID"] == f"<{reminder.idempotency_key.replace(':', '.')}@mowakaba>"
     assert message["To"] == "mediator@example.ma"
-    assert "intake assessment" in message["Subject"]
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert "Diagnostic d'entrée" in subject  # the recipient reads French (the default)
     assert reminder.email_status == DeliveryStatus.sent
 
 
@@ -90,8 +92,8 @@ def test_messages_render_in_the_recipients_language_with_strict_templates(sessio
 
     user = session.get(User, reminder.recipient_id)
     message = render_notification(reminder, user)
-    assert message.subject.startswith("Reminder: intake assessment for Y-")
-    assert "due on 2026-12-30" in message.body
+    assert message.subject.startswith("Rappel : Diagnostic d'entrée pour Y-")  # French reader
+    assert "le 30 déc. 2026 (dans 7 jours)" in message.body
     with pytest.raises(Exception, match="undefined"):
         render_text(
             "reminder", "fr", {"recipient_name": "x"}

@@ -45,7 +45,7 @@ def build_world() -> PageWorld:
             notification_service.enqueue(
                 s, key=f"test:{n}", recipient=users["med1"], kind=NotificationKind.reminder,
                 youth_id=youth.id,
-                context={"kind_label": "intake assessment", "youth_code": youth.code,
+                context={"work_item_kind": "intake_assessment", "youth_code": youth.code,
                          "due_date": str(today), "days_before": 7, "link": "/work"},
             )  # fmt: skip
         world.ids = {name: u.pk for name, u in users.items()}
