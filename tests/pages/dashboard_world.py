@@ -43,8 +43,10 @@ def build_dashboard_world(*, escalate: bool = True) -> PageWorld:
         finish(s, item_of(s, planned, WorkItemKind.integration_plan, "v1"), med2,
                plan(("health", today + timedelta(days=60))), today)  # fmt: skip
         in_b = make_youth(s, b, people["med_b"], first_name="Karim", last_name="Fassi",
+                          first_name_ar="كريم", last_name_ar="الفاسي",
                           as_of=at(today - timedelta(days=40)))  # fmt: skip
         in_c = make_youth(s, c, people["med_c"], first_name="Rania", last_name="Kettani",
+                          first_name_ar="رانية", last_name_ar="الكتاني",
                           as_of=at(today - timedelta(days=40)))  # fmt: skip
         world.ids.update({name: u.pk for name, u in people.items()})
         world.ids.update(b=b.pk, c=c.pk, leaving=leaving.pk, planned=planned.pk,
