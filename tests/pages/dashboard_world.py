@@ -30,6 +30,7 @@ def build_dashboard_world(*, escalate: bool = True) -> PageWorld:
             "coord_b": make_user(s, Role.coordinator, [b], username="coord_b"),
             "med_b": make_user(s, Role.mediator, [b], username="med_b"),
             "med_c": make_user(s, Role.mediator, [c], username="med_c"),
+            "admin": make_user(s, Role.admin, username="admin"),
         }
         people["super"].display_name = "Khadija Berrada"
         # 17½ years old: in exit preparation, with an exit checklist, leaving at 18.

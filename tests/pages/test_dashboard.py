@@ -146,7 +146,7 @@ def test_a_supervisor_sees_the_region_rolled_up_per_institution(dash, client_of)
     assert "Dar Al Atfal Salé" in national and "Rabat-Salé-Kénitra" in national
 
 
-@pytest.mark.parametrize("username", ["med1", "partner"])
+@pytest.mark.parametrize("username", ["med1", "partner", "admin"])
 def test_other_roles_get_the_403_page_audited(dash, client_of, username):
     before = last_audit_id()
     page = client_of(username).get("/dashboard")
