@@ -43,6 +43,7 @@ ROUTES: dict[str, frozenset[Role]] = {
     "work_items.read": frozenset({S, C, M}),
     "work_items.complete": frozenset({C, M}),
     "work_items.reschedule": frozenset({C}),
+    "dashboard.view": frozenset({S, C}),
     "escalations.list": frozenset({A, S, C}),
     "escalations.acknowledge": frozenset({A, S, C}),
     "notifications.list": EVERYONE,

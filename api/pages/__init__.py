@@ -10,13 +10,13 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import writes
-from api.pages import auth, common, inbox, work
+from api.pages import auth, common, dashboard, escalations, inbox, work
 from mowakaba.db import session_scope
 
 __all__ = ["install", "router"]
 
 router = APIRouter(include_in_schema=False)
-for pages in (auth.router, work.router, inbox.router):
+for pages in (auth.router, work.router, inbox.router, dashboard.router, escalations.router):
     router.include_router(pages)
 
 API_PREFIX = "/api/"

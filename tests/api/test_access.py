@@ -60,7 +60,8 @@ def requests(w):
 
 
 def test_every_route_of_the_policy_has_a_request_here(world):
-    assert set(requests(world)) | {"youths.flow_runs"} == set(ROUTES)
+    # dashboard.view is a page's only (tests/pages/test_dashboard.py checks its roles).
+    assert set(requests(world)) | {"youths.flow_runs", "dashboard.view"} == set(ROUTES)
 
 
 @pytest.mark.parametrize("who", [None, *ROLES])
