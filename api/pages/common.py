@@ -51,6 +51,7 @@ def N_(message: str) -> str:
 # The navigation: (page, path, the policy route that opens it, its label).
 NAVIGATION = (
     ("work", "/work", "work_items.list", N_("My work")),
+    ("youths", "/youths", "youths.list", N_("Young people")),
     ("inbox", "/inbox", "notifications.list", N_("Notifications")),
 )
 
