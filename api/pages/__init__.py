@@ -10,13 +10,22 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import writes
-from api.pages import auth, common, dashboard, escalations, inbox, work
+from api.pages import auth, common, dashboard, escalations, inbox, work, youth_file, youths
 from mowakaba.db import session_scope
 
 __all__ = ["install", "router"]
 
 router = APIRouter(include_in_schema=False)
-for pages in (auth.router, work.router, inbox.router, dashboard.router, escalations.router):
+PAGES = (
+    auth.router,
+    work.router,
+    inbox.router,
+    dashboard.router,
+    escalations.router,
+    youths.router,
+    youth_file.router,
+)
+for pages in PAGES:
     router.include_router(pages)
 
 API_PREFIX = "/api/"

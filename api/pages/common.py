@@ -52,6 +52,7 @@ def N_(message: str) -> str:
 NAVIGATION = (
     ("dashboard", "/dashboard", "dashboard.view", N_("Dashboard")),
     ("work", "/work", "work_items.list", N_("My work")),
+    ("youths", "/youths", "youths.list", N_("Young people")),
     ("inbox", "/inbox", "notifications.list", N_("Notifications")),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import col, select
+from sqlmodel import select
 
 from api.deps import GuardedRoute, SessionDep, audit, audit_shown, require
 from api.policy import youth_scope
@@ -34,11 +34,10 @@ from flows import launch
 from mowakaba.clock import now
 from mowakaba.enums import Role, Stage
 from mowakaba.errors import NotFound
-from mowakaba.models import PathwayEvent, User, Youth
-from mowakaba.paging import fetch_page
-from mowakaba.schedule import nominal_schedule
+from mowakaba.models import User, Youth
 from mowakaba.schemas import ExtensionRequest, YouthRegistration
 from mowakaba.services import calendars as calendar_service
+from mowakaba.services import timeline as timeline_service
 from mowakaba.services import users as user_service
 from mowakaba.services import youths as youth_service
 
@@ -141,13 +140,8 @@ def timeline(
 ) -> dict:  # fmt: skip
     """The youth's pathway events, newest first."""
     scoped_youth(session, request, user, youth_id, "youths.timeline")
-    query = select(PathwayEvent).where(PathwayEvent.youth_id == youth_id)
-    rows, total = fetch_page(
-        session,
-        query,
-        order_by=[col(PathwayEvent.occurred_at).desc(), col(PathwayEvent.id).desc()],
-        limit=page_size,
-        offset=(page - 1) * page_size,
+    rows, total = timeline_service.page_events(
+        session, youth_id=youth_id, limit=page_size, offset=(page - 1) * page_size
     )
     return page_of(
         [EventOut.model_validate(r, from_attributes=True) for r in rows], total, page, page_size
@@ -162,19 +156,7 @@ def schedule(
     """The nominal schedule from today: what is coming if every item is done on time."""
     youth = scoped_youth(session, request, user, youth_id, "youths.schedule")
     today = calendar_service.local_day(session, institution_id=youth.institution_id, at=now()).today
-    # The calendar must cover the schedule from registration on, not from today.
-    rules = calendar_service.rules_for(
-        session, institution_id=youth.institution_id, today=youth.registered_date
-    )
-    entries = nominal_schedule(
-        rules,
-        date_of_birth=youth.date_of_birth,
-        registered=youth.registered_date,
-        planned_exit=youth.planned_exit_date if youth.exit_date is None else None,
-        exit_date=youth.exit_date
-        if youth.exit_date and youth.exit_date <= youth.registered_date
-        else None,
-    )
+    entries = youth_service.nominal_schedule_of(session, youth=youth)
     return [ScheduleRow(**e.to_json()) for e in entries if e.date >= today]  # type: ignore[arg-type]
 
 

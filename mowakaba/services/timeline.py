@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from mowakaba.clock import now
-from mowakaba.enums import EventKind
+from mowakaba.enums import EventKind, Stage
 from mowakaba.models import PathwayEvent, Youth
+from mowakaba.paging import fetch_page
 
 
 def record_event(
@@ -38,3 +39,27 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def page_events(
+    session: Session, *, youth_id: int, limit: int, offset: int = 0
+) -> tuple[list[PathwayEvent], int]:
+    """Return a page of a youth's timeline, newest first, and the total."""
+    query = select(PathwayEvent).where(PathwayEvent.youth_id == youth_id)
+    return fetch_page(
+        session,
+        query,
+        order_by=[col(PathwayEvent.occurred_at).desc(), col(PathwayEvent.id).desc()],
+        limit=limit,
+        offset=offset,
+    )
+
+
+def stage_dates(session: Session, *, youth_id: int) -> dict[Stage, date]:
+    """Return the local day a youth entered each stage they reached (the latest entry)."""
+    query = (
+        select(PathwayEvent)
+        .where(PathwayEvent.youth_id == youth_id, PathwayEvent.kind == EventKind.stage_entered)
+        .order_by(col(PathwayEvent.occurred_at), col(PathwayEvent.id))
+    )
+    return {event.stage: event.event_date for event in session.exec(query)}

@@ -30,6 +30,7 @@ from mowakaba.errors import (
 from mowakaba.models import ExitExtension, User, Youth
 from mowakaba.paging import fetch_page
 from mowakaba.pathway import IN_CARE, check_transition
+from mowakaba.schedule import ScheduleEntry, nominal_schedule
 from mowakaba.schemas import ExtensionRequest, RecordExitPayload, YouthRegistration
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import users as user_service
@@ -383,4 +384,21 @@ def _hand_over_work(
         on=today,
         actor_id=actor.id,
         data={"from": previous_mediator_id, "to": youth.mediator_id, "work_items": moved},
+    )
+
+
+def nominal_schedule_of(session: Session, *, youth: Youth) -> list[ScheduleEntry]:
+    """Return a youth's whole nominal schedule (every item done on its due date), from
+    registration on: "what is coming" is its part from today."""
+    # The calendar must cover the schedule from registration on, not from today.
+    rules = calendar_service.rules_for(
+        session, institution_id=youth.institution_id, today=youth.registered_date
+    )
+    registered_after_exit = youth.exit_date and youth.exit_date <= youth.registered_date
+    return nominal_schedule(
+        rules,
+        date_of_birth=youth.date_of_birth,
+        registered=youth.registered_date,
+        planned_exit=youth.planned_exit_date if youth.exit_date is None else None,
+        exit_date=youth.exit_date if registered_after_exit else None,
     )

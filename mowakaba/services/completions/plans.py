@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from mowakaba.enums import MilestoneStatus, PlanStatus
 from mowakaba.errors import DateInPast, NotFound, PlanIncomplete
@@ -117,3 +117,21 @@ def check_milestone(
         return [ctx.create(spec)]
     ctx.session.add(milestone)
     return []
+
+
+def current_plan(session: Session, *, youth_id: int) -> tuple[Plan | None, list[Milestone]]:
+    """Return a youth's plan in force (the approved one, else the latest version) and its
+    milestones by date; (None, []) before any plan."""
+    plans = session.exec(
+        select(Plan).where(Plan.youth_id == youth_id).order_by(col(Plan.version).desc())
+    ).all()
+    plan = next((p for p in plans if p.status == PlanStatus.approved), None)
+    plan = plan or (plans[0] if plans else None)
+    if plan is None:
+        return None, []
+    milestones = session.exec(
+        select(Milestone)
+        .where(Milestone.plan_id == plan.id)
+        .order_by(col(Milestone.due_date), col(Milestone.id))
+    ).all()
+    return plan, list(milestones)

@@ -1,0 +1,150 @@
+"""The words of a youth's file: a translatable label for every stage, event and closed list.
+
+Marked with `N_()` here, translated by the templates (`_(label)`) in the page's language.
+"""
+
+from __future__ import annotations
+
+from api.pages.common import N_
+from mowakaba.enums import (
+    Axis,
+    ChecklistItem,
+    ClosureReason,
+    EducationLevel,
+    EventKind,
+    ExitDestination,
+    ExitKind,
+    MilestoneStatus,
+    PlanStatus,
+    Sex,
+    Stage,
+    VocationalLevel,
+)
+
+STAGE_LABELS = {
+    Stage.enrolled: N_("Enrolled"),
+    Stage.intake: N_("Intake"),
+    Stage.planning: N_("Planning"),
+    Stage.active: N_("Active plan"),
+    Stage.exit_preparation: N_("Exit preparation"),
+    Stage.exited: N_("Exited"),
+    Stage.follow_up: N_("Follow-up"),
+    Stage.closed: N_("Closed"),
+}
+
+EVENT_LABELS = {
+    EventKind.registered: N_("Registered"),
+    EventKind.stage_entered: N_("Stage entered"),
+    EventKind.work_item_created: N_("Work item created"),
+    EventKind.work_item_completed: N_("Work item completed"),
+    EventKind.work_item_cancelled: N_("Work item cancelled"),
+    EventKind.work_item_rescheduled: N_("New due date granted"),
+    EventKind.escalation_raised: N_("Escalation raised"),
+    EventKind.escalation_acknowledged: N_("Escalation acknowledged"),
+    EventKind.checkpoint_missed: N_("Follow-up checkpoint missed"),
+    EventKind.not_in_touch_marked: N_("Marked not in touch"),
+    EventKind.not_in_touch_cleared: N_("Back in touch"),
+    EventKind.exit_recorded: N_("Exit recorded"),
+    EventKind.extension_requested: N_("Extension requested"),
+    EventKind.extension_decided: N_("Extension decided"),
+    EventKind.closed: N_("Pathway closed"),
+    EventKind.mediator_changed: N_("Mediator changed"),
+}
+
+SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}
+
+EDUCATION_LABELS = {
+    EducationLevel.none: N_("No schooling"),
+    EducationLevel.primary: N_("Primary school"),
+    EducationLevel.lower_secondary: N_("Lower secondary school"),
+    EducationLevel.secondary: N_("Secondary school"),
+    EducationLevel.university: N_("University"),
+}
+
+VOCATIONAL_LABELS = {
+    VocationalLevel.none: N_("No vocational training"),
+    VocationalLevel.basic: N_("Basic qualification"),
+    VocationalLevel.qualified: N_("Qualification"),
+    VocationalLevel.technician: N_("Technician"),
+    VocationalLevel.specialised_technician: N_("Specialised technician"),
+}
+
+PLAN_STATUS_LABELS = {
+    PlanStatus.submitted: N_("Awaiting approval"),
+    PlanStatus.approved: N_("Approved"),
+    PlanStatus.rejected: N_("Sent back for rework"),
+    PlanStatus.superseded: N_("Superseded"),
+}
+
+MILESTONE_STATUS_LABELS = {
+    MilestoneStatus.open: N_("To do"),
+    MilestoneStatus.done: N_("Done"),
+    MilestoneStatus.delayed: N_("Delayed"),
+    MilestoneStatus.dropped: N_("Dropped"),
+}
+
+AXIS_LABELS = {
+    Axis.health: N_("Health"),
+    Axis.education_training: N_("Education and training"),
+    Axis.employment: N_("Employment"),
+    Axis.social_assistance: N_("Social assistance"),
+    Axis.social_participation: N_("Social participation"),
+    Axis.housing: N_("Housing"),
+    Axis.life_skills: N_("Life skills"),
+    Axis.family_relations: N_("Family relations"),
+}
+
+CHECKLIST_LABELS = {
+    ChecklistItem.national_id_card: N_("National ID card"),
+    ChecklistItem.birth_certificate: N_("Birth certificate"),
+    ChecklistItem.health_coverage: N_("Health coverage"),
+    ChecklistItem.bank_account: N_("Bank account"),
+    ChecklistItem.housing: N_("Housing"),
+    ChecklistItem.income_or_training: N_("Income or training place"),
+    ChecklistItem.support_network: N_("Support network"),
+}
+
+EXIT_KIND_LABELS = {
+    ExitKind.planned: N_("Planned exit"),
+    ExitKind.runaway: N_("Ran away"),
+    ExitKind.return_to_family: N_("Return to the family"),
+    ExitKind.transfer: N_("Transfer"),
+    ExitKind.other: N_("Other"),
+}
+
+EXIT_DESTINATION_LABELS = {
+    ExitDestination.independent_housing: N_("Independent housing"),
+    ExitDestination.transitional_housing: N_("Transitional housing"),
+    ExitDestination.family: N_("Family"),
+    ExitDestination.foster_or_kafala: N_("Foster family or kafala"),
+    ExitDestination.other_institution: N_("Another institution"),
+    ExitDestination.street: N_("Street"),
+    ExitDestination.unknown: N_("Unknown"),
+}
+
+CLOSURE_LABELS = {
+    ClosureReason.integrated: N_("Integrated"),
+    ClosureReason.transferred: N_("Transferred"),
+    ClosureReason.not_in_touch: N_("Not in touch"),
+    ClosureReason.refused: N_("Refused the accompaniment"),
+    ClosureReason.deceased: N_("Deceased"),
+    ClosureReason.other: N_("Other"),
+    ClosureReason.follow_up_completed: N_("Follow-up completed"),
+}
+
+# Prefect's state names (its own words); one it adds later is shown as it comes.
+FLOW_STATE_LABELS = {
+    "Scheduled": N_("Scheduled"),
+    "Late": N_("Late"),
+    "Pending": N_("Pending"),
+    "Running": N_("Running"),
+    "Retrying": N_("Retrying"),
+    "AwaitingRetry": N_("Awaiting retry"),
+    "Paused": N_("Paused"),
+    "Completed": N_("Completed"),
+    "Cached": N_("Completed"),
+    "Failed": N_("Failed"),
+    "Crashed": N_("Crashed"),
+    "Cancelling": N_("Cancelling"),
+    "Cancelled": N_("Cancelled"),
+}
