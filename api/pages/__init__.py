@@ -6,11 +6,11 @@ docs/pages.md.
 
 from fastapi import APIRouter
 
-from api.pages import auth, inbox, work
+from api.pages import auth, forms, inbox, work
 from api.pages.common import install
 
 __all__ = ["install", "router"]
 
 router = APIRouter(include_in_schema=False)
-for pages in (auth.router, work.router, inbox.router):
+for pages in (auth.router, work.router, forms.router, inbox.router):
     router.include_router(pages)
