@@ -87,10 +87,11 @@ def test_every_field_and_option_of_every_payload_has_words():
         assert specs_of(model)  # a field or an option without a label raises KeyError
 
 
-@pytest.mark.parametrize("kind", list(WorkItemKind), ids=str)
+# A plan review is the intake's form (the same payload); the world has none open.
+@pytest.mark.parametrize(
+    "kind", [k for k in WorkItemKind if k != WorkItemKind.plan_review], ids=str
+)
 def test_each_kind_shows_its_form_to_whoever_completes_it(world, kind, med1, coord):
-    if kind == WorkItemKind.plan_review:
-        pytest.skip("a review is the assessment form of the intake (same payload)")
     client = (
         coord
         if kind in (WorkItemKind.plan_approval, WorkItemKind.exit_extension_decision)
