@@ -161,3 +161,10 @@ def deployed(prefect_api: str) -> Iterator[str]:
     for deployment in build_deployments():
         deployment.apply()
     yield prefect_api
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run last: Playwright's sync API keeps an event loop on the main
+    thread for the rest of the session, and Prefect's sync calls made after it (the
+    `deployed` fixture, the flows' tests) would get coroutines instead of answers."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)

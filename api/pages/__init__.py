@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import writes
-from api.pages import auth, common, dashboard, escalations, inbox, work, youth_file, youths
+from api.pages import auth, common, dashboard, escalations, forms, inbox, work, youth_file, youths
 from mowakaba.db import session_scope
 
 __all__ = ["install", "router"]
@@ -19,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 PAGES = (
     auth.router,
     work.router,
+    forms.router,
     inbox.router,
     dashboard.router,
     escalations.router,

@@ -286,6 +286,8 @@ async def html_errors() -> AsyncIterator[None]:
     except StarletteHTTPException as exc:
         raise PageError(exc.status_code, REASONS.get(exc.status_code, "invalid")) from exc
     except RequestValidationError as exc:
+        if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+            raise PageError(404, "not_found") from exc  # /work/abc names no page
         raise PageError(422, "invalid") from exc
     except OperationalError as exc:
         log.warning("database unavailable: %s", str(exc.orig)[:200])

@@ -40,6 +40,7 @@ def my_work(
     kind: Annotated[str, Query(max_length=40)] = "",
     youth: Annotated[str, Query(max_length=12)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    done: Annotated[str, Query(max_length=12)] = "",
 ) -> Response:
     """Open work items assigned to me (and my pools'), with filters by kind and youth."""
     mine: dict[str, object] = {"assignee_id": user.id, "status": WorkItemStatus.open}
@@ -72,7 +73,7 @@ def my_work(
             "pages": max(1, -(-total // PAGE_SIZE)),
             "kinds": list(KIND_LABELS.items()), "youths": list(youths.values()),
             "chosen_kind": chosen_kind.value if chosen_kind else "",
-            "chosen_youth": chosen_youth,
+            "chosen_youth": chosen_youth, "done": parse_id(done) is not None,
         },
         session=session,
     )  # fmt: skip

@@ -7,16 +7,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Request
 from sqlmodel import select
 
-from api.deps import GuardedRoute, SessionDep, audit, audit_shown, require
-from api.policy import sees_work_item, youth_scope
+from api.completing import complete_and_start, scoped_item
+from api.deps import GuardedRoute, SessionDep, audit_shown, require
+from api.policy import youth_scope
 from api.routes.common import DateQuery, IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import CompletionOut, EventOut, Page, RescheduleIn, WorkItemDetail, WorkItemOut
-from flows import launch
-from mowakaba.enums import AuditOutcome, Role, WorkItemKind, WorkItemStatus
-from mowakaba.errors import NotFound
+from mowakaba.enums import Role, WorkItemKind, WorkItemStatus
 from mowakaba.models import User, WorkItem, Youth
 from mowakaba.schemas import PAYLOADS
-from mowakaba.services import completions as completion_service
 from mowakaba.services import users as user_service
 from mowakaba.services import work_items as work_service
 
@@ -25,23 +23,6 @@ router = APIRouter(tags=["work items"], route_class=GuardedRoute)
 
 def item_out(item: WorkItem) -> WorkItemOut:
     return WorkItemOut.model_validate(item, from_attributes=True)
-
-
-def scoped_item(session, request: Request, user: User, item_id: int, action: str) -> WorkItem:  # type: ignore[no-untyped-def]
-    item = session.get(WorkItem, item_id)
-    if item is None or not sees_work_item(session, user, item):
-        audit(request, user, action=action, object_type="work_item", object_id=item_id,
-              youth_id=item.youth_id if item else None, outcome=AuditOutcome.not_found)  # fmt: skip
-        raise NotFound(f"work item {item_id} not found")
-    audit(
-        request,
-        user,
-        action=action,
-        object_type="work_item",
-        object_id=item_id,
-        youth_id=item.youth_id,
-    )
-    return item
 
 
 @router.get("/work-items", response_model=Page[WorkItemOut])
@@ -98,12 +79,8 @@ def complete_work_item(
     after. The answer says whether it started, or waits for the next sweep (`deferred`:
     the Prefect server did not answer within a few seconds; the completion is saved)."""
     scoped_item(session, request, user, item_id, "work_items.complete")
-    completion = completion_service.complete_work_item(
-        session, work_item_id=item_id, actor=user, payload=payload
-    )
+    completion, run_id = complete_and_start(session, item_id=item_id, user=user, payload=payload)
     event = EventOut.model_validate(completion.event, from_attributes=True)
-    session.commit()  # saved: the run below may fail or wait, the completion stands
-    run_id = launch.start_pathway_after_commit(completion.youth_id, f"event-{completion.event.id}")
     return CompletionOut(
         **event.model_dump(), pathway_run="started" if run_id else "deferred", pathway_run_id=run_id
     )
