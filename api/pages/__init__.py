@@ -6,7 +6,7 @@ docs/pages.md.
 
 from fastapi import APIRouter
 
-from api.pages import auth, inbox, work
+from api.pages import admin, auth, inbox, work
 from api.pages.common import install
 
 __all__ = ["install", "router"]
@@ -14,3 +14,4 @@ __all__ = ["install", "router"]
 router = APIRouter(include_in_schema=False)
 for pages in (auth.router, work.router, inbox.router):
     router.include_router(pages)
+router.include_router(admin.router)

@@ -50,6 +50,7 @@ def N_(message: str) -> str:
 
 # The navigation: (page, path, the policy route that opens it, its label).
 NAVIGATION = (
+    ("admin", "/admin", "admin.index", N_("Administration")),
     ("work", "/work", "work_items.list", N_("My work")),
     ("inbox", "/inbox", "notifications.list", N_("Notifications")),
 )
@@ -188,7 +189,10 @@ def page_guard(route: str) -> Callable[..., User]:
 
 
 def landing(user: User) -> str:
-    """Where a user starts: their work if their role has some, else their inbox."""
+    """Where a user starts: administration for admins, their work if their role has some,
+    else their inbox."""
+    if allowed("admin.index", user):
+        return "/admin"
     return "/work" if allowed("work_items.list", user) else "/inbox"
 
 
