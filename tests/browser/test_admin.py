@@ -23,6 +23,7 @@ def admin(world):  # type: ignore[no-untyped-def]
 def test_an_admin_creates_resets_and_disables_a_mediator_then_corrects_a_holiday(
     admin, new_page
 ):
+    set_language("admin", Language.en)
     page = new_page(locale="en-GB")
     sign_in(page, "admin")
     assert page.url.endswith("/admin")
