@@ -104,7 +104,8 @@ def show(
          "known_names": HOLIDAY_NAMES, "errors": errors or {},
          "form": form or {"date": "", "name": "", "kind": HolidayKind.local.value},
          "done": DONE.get(done), "followed": followed,
-         "years": (calendar_service.MIN_YEAR, calendar_service.MAX_YEAR)},
+         "years": (calendar_service.MIN_YEAR, calendar_service.MAX_YEAR),
+         "here": f"/admin/calendars?calendar={chosen}&year={year}"},
         session=session, status=status,
     )  # fmt: skip
 

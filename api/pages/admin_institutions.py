@@ -37,7 +37,8 @@ def show(
         request,
         "pages/admin/institutions.html",
         {"institutions": institutions, "form": form, "errors": errors or {},
-         "added": next((i for i in institutions if i.id == added), None)},
+         "added": next((i for i in institutions if i.id == added), None),
+         "here": "/admin/institutions"},
         session=session, status=422 if errors else 200,
     )  # fmt: skip
 

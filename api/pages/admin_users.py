@@ -129,7 +129,7 @@ def new_user_form(
 ) -> Response:
     return render(
         request, "pages/admin/user_new.html",
-        {"form": form, "errors": errors or {}, **choices(session)},
+        {"form": form, "errors": errors or {}, "here": "/admin/users/new", **choices(session)},
         session=session, status=422 if errors else 200,
     )  # fmt: skip
 
@@ -221,7 +221,7 @@ def show_user(
         request, "pages/admin/user.html",
         {"account": account, "role": ROLE_LABELS[account.role], "states": states(account),
          "institution_names": [names[i] for i in ids], "form": form, "errors": errors or {},
-         "done": DONE.get(done), **options},
+         "done": DONE.get(done), "here": f"/admin/users/{user_id}", **options},
         session=session, status=status,
     )  # fmt: skip
 
@@ -319,5 +319,7 @@ def reset_password(
     account = user_service.get_user(session, user_id)
     return render(
         request, "pages/admin/password_reset.html",
-        {"account": account, "temporary_password": password}, session=session,
+        {"account": account, "temporary_password": password,
+         "here": f"/admin/users/{user_id}"},  # the language switcher goes back to the account
+        session=session,
     )  # fmt: skip

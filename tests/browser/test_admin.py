@@ -20,9 +20,7 @@ def admin(world):  # type: ignore[no-untyped-def]
     return world
 
 
-def test_an_admin_creates_resets_and_disables_a_mediator_then_corrects_a_holiday(
-    admin, new_page
-):
+def test_an_admin_creates_resets_and_disables_a_mediator_then_corrects_a_holiday(admin, new_page):
     set_language("admin", Language.en)
     page = new_page(locale="en-GB")
     sign_in(page, "admin")
@@ -81,9 +79,7 @@ PAGES = {
 
 
 @pytest.mark.parametrize("language", list(Language), ids=str)
-def test_every_admin_page_passes_axe_fits_a_phone_and_is_photographed(
-    admin, new_page, language
-):
+def test_every_admin_page_passes_axe_fits_a_phone_and_is_photographed(admin, new_page, language):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     set_language("admin", language)
     failures = []

@@ -188,6 +188,8 @@ def test_a_reset_password_is_shown_once_and_signs_in_to_a_forced_change(admin, b
     answer = post(browser_client, f"/admin/users/{med1}/reset-password", {})
     assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
     password = re.search(r'id="temporary-password" dir="ltr">([^<]+)<', answer.text).group(1)
+    # The language switcher of the answer goes back to the account, not to the POST.
+    assert f'name="back" value="/admin/users/{med1}"' in answer.text
     assert password not in browser_client.get(f"/admin/users/{med1}").text  # once only
     assert "state password" in browser_client.get("/admin/users").text
     with session_scope() as s:
