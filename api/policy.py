@@ -49,6 +49,10 @@ ROUTES: dict[str, frozenset[Role]] = {
     "notifications.list": EVERYONE,
     "notifications.read": EVERYONE,
     "audit_events.list": frozenset({A, S, C}),
+    "admin.index": frozenset({A}),
+    "calendars.list": frozenset({A}),
+    "calendars.manage": frozenset({A}),
+    "timings.view": frozenset({A}),
 }
 
 

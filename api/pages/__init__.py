@@ -10,7 +10,18 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import writes
-from api.pages import auth, common, dashboard, escalations, forms, inbox, work, youth_file, youths
+from api.pages import (
+    admin,
+    auth,
+    common,
+    dashboard,
+    escalations,
+    forms,
+    inbox,
+    work,
+    youth_file,
+    youths,
+)
 from mowakaba.db import session_scope
 
 __all__ = ["install", "router"]
@@ -25,6 +36,7 @@ PAGES = (
     escalations.router,
     youths.router,
     youth_file.router,
+    admin.router,
 )
 for pages in PAGES:
     router.include_router(pages)

@@ -50,6 +50,7 @@ def N_(message: str) -> str:
 
 # The navigation: (page, path, the policy route that opens it, its label).
 NAVIGATION = (
+    ("admin", "/admin", "admin.index", N_("Administration")),
     ("dashboard", "/dashboard", "dashboard.view", N_("Dashboard")),
     ("work", "/work", "work_items.list", N_("My work")),
     ("youths", "/youths", "youths.list", N_("Young people")),
@@ -190,8 +191,10 @@ def page_guard(route: str) -> Callable[..., User]:
 
 
 def landing(user: User) -> str:
-    """Where a user starts: the dashboard (coordinators, supervisors), else their work if
-    their role has some, else their inbox."""
+    """Where a user starts: administration for admins, the dashboard (coordinators,
+    supervisors), else their work if their role has some, else their inbox."""
+    if allowed("admin.index", user):
+        return "/admin"
     if allowed("dashboard.view", user):
         return "/dashboard"
     return "/work" if allowed("work_items.list", user) else "/inbox"

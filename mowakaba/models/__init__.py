@@ -8,7 +8,15 @@ area; importing this package registers every table on the metadata.
 from mowakaba.models.api_sessions import AuthToken, IdempotencyRecord, LoginFailure
 from mowakaba.models.history import AuditEvent, PathwayEvent
 from mowakaba.models.notifications import DeliveryAttempt, Notification
-from mowakaba.models.organisation import CalendarYear, Holiday, Institution, User, UserInstitution
+from mowakaba.models.organisation import (
+    CalendarYear,
+    Holiday,
+    Institution,
+    NationalCalendarYear,
+    NationalHoliday,
+    User,
+    UserInstitution,
+)
 from mowakaba.models.work import (
     Assessment,
     AssessmentAxis,
@@ -39,6 +47,8 @@ __all__ = [
     "Institution",
     "LoginFailure",
     "Milestone",
+    "NationalCalendarYear",
+    "NationalHoliday",
     "Notification",
     "PathwayEvent",
     "Plan",

@@ -49,6 +49,27 @@ class CalendarYear(SQLModel, table=True):
     seeded_at: datetime = utc_field(default_now=True)
 
 
+class NationalHoliday(Keyed, SQLModel, table=True):
+    """A day off of the national default calendar: computed per year, then corrected by an
+    admin; institutions' years are seeded from it."""
+
+    __tablename__ = "national_holiday"
+
+    id: int | None = Field(default=None, primary_key=True)
+    holiday_date: date = Field(unique=True)
+    name: str = Field(max_length=100)
+    kind: HolidayKind = Field(sa_type=enum_type(HolidayKind))
+
+
+class NationalCalendarYear(SQLModel, table=True):
+    """A year of the national default that has been computed, so corrections stick."""
+
+    __tablename__ = "national_calendar_year"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seeded_at: datetime = utc_field(default_now=True)
+
+
 class User(Keyed, SQLModel, table=True):
     """A person who signs in: admin, supervisor, coordinator, mediator or partner."""
 

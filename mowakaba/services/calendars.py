@@ -1,4 +1,5 @@
-"""An institution's holiday calendar: seeded per year from the national default, then corrected."""
+"""Holiday calendars: the national default (computed per year, then corrected by an admin)
+and each institution's, seeded per year from the national default, then corrected."""
 
 from __future__ import annotations
 
@@ -8,13 +9,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mowakaba import clock
-from mowakaba.calendar import WorkingCalendar, national_default_holidays
+from mowakaba.calendar import HolidaySpec, WorkingCalendar, national_default_holidays
 from mowakaba.enums import HolidayKind
-from mowakaba.errors import InvalidInput, NotFound
-from mowakaba.models import CalendarYear, Holiday, Institution
+from mowakaba.errors import Conflict, InvalidInput, NotFound
+from mowakaba.models import (
+    CalendarYear,
+    Holiday,
+    Institution,
+    NationalCalendarYear,
+    NationalHoliday,
+)
 from mowakaba.rules import Rules
 from mowakaba.services import institutions as institution_service
 from mowakaba.settings import get_settings
@@ -39,7 +47,11 @@ def seed_calendar_year(session: Session, *, institution_id: int, year: int) -> i
     if session.get(CalendarYear, (institution_id, year)) is not None:
         return 0
     session.add(CalendarYear(institution_id=institution_id, year=year))
-    specs = national_default_holidays(year, hijri_offset_days=get_settings().hijri_offset_days)
+    seed_national_year(session, year=year)
+    specs = [
+        HolidaySpec(h.holiday_date, h.name, h.kind)
+        for h in session.exec(select(NationalHoliday).where(*_in_year(NationalHoliday, year)))
+    ]
     taken: set[date] = set(
         session.exec(
             select(col(Holiday.holiday_date)).where(
@@ -165,6 +177,143 @@ def move_holiday(session: Session, *, institution_id: int, day: date, to: date) 
     name, kind = holiday.name, holiday.kind
     remove_holiday(session, institution_id=institution_id, day=day)
     return add_holiday(session, institution_id=institution_id, day=to, name=name, kind=kind)
+
+
+def _in_year(
+    table: type[Holiday] | type[NationalHoliday], year: int
+) -> list[sa.ColumnElement[bool]]:
+    day = col(table.holiday_date)
+    return [day >= date(year, 1, 1), day <= date(year, 12, 31)]
+
+
+# ---------------------------------------------------------------- the national default
+
+
+def seed_national_year(session: Session, *, year: int) -> int:
+    """Compute a year of the national default, once; return the number of holidays added
+    (0 when the year is there already: an admin's corrections are never overwritten)."""
+    _check_year(year)
+    if session.get(NationalCalendarYear, year) is not None:
+        return 0
+    specs = national_default_holidays(year, hijri_offset_days=get_settings().hijri_offset_days)
+    days: dict[date, HolidaySpec] = {}
+    for spec in specs:  # two holidays on one day (Eid on a fixed holiday): one day off
+        days.setdefault(spec.day, spec)
+    try:
+        with session.begin_nested():  # another request may be seeding the same year
+            session.add(NationalCalendarYear(year=year))
+            session.add_all(
+                NationalHoliday(holiday_date=d.day, name=d.name, kind=d.kind) for d in days.values()
+            )
+    except IntegrityError:
+        return 0
+    return len(days)
+
+
+def year_seeded(session: Session, *, institution_id: int | None, year: int) -> bool:
+    """Tell whether a year of a calendar (None: the national default) exists already."""
+    if institution_id is None:
+        return session.get(NationalCalendarYear, year) is not None
+    return session.get(CalendarYear, (institution_id, year)) is not None
+
+
+def read_holidays(
+    session: Session, *, institution_id: int | None, year: int
+) -> list[Holiday] | list[NationalHoliday]:
+    """Return a seeded year's holidays of a calendar (None: the national default), by date,
+    without seeding anything (a reading request cannot write)."""
+    if institution_id is None:
+        national = select(NationalHoliday).where(*_in_year(NationalHoliday, year))
+        return list(session.exec(national.order_by(col(NationalHoliday.holiday_date))))
+    local = select(Holiday).where(
+        Holiday.institution_id == institution_id, *_in_year(Holiday, year)
+    )
+    return list(session.exec(local.order_by(col(Holiday.holiday_date))))
+
+
+def list_national_holidays(session: Session, *, year: int) -> list[NationalHoliday]:
+    """Return the national default's holidays of a year, by date (computing it if needed)."""
+    seed_national_year(session, year=year)
+    return list(read_holidays(session, institution_id=None, year=year))  # type: ignore[arg-type]
+
+
+def _national_on(session: Session, day: date) -> NationalHoliday | None:
+    return session.exec(select(NationalHoliday).where(NationalHoliday.holiday_date == day)).first()
+
+
+def _seeded_institutions(session: Session, year: int) -> list[int]:
+    query = select(CalendarYear.institution_id).where(CalendarYear.year == year)
+    return list(session.exec(query.order_by(col(CalendarYear.institution_id))))
+
+
+def _institution_holidays_on(session: Session, day: date, name: str) -> list[Holiday]:
+    """The institutions' copies of a national holiday: same day, same name."""
+    same = select(Holiday).where(Holiday.holiday_date == day, Holiday.name == name)
+    return list(session.exec(same))
+
+
+def add_national_holiday(
+    session: Session, *, day: date, name: str, kind: HolidayKind = HolidayKind.fixed
+) -> int:
+    """Add a day off to the national default, and to every institution's calendar of that
+    year that has no holiday on the day; return the number of institutions changed."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a holiday needs a name")
+    seed_national_year(session, year=day.year)
+    if _national_on(session, day) is not None:
+        raise Conflict(f"the national calendar already has a holiday on {day}")
+    session.add(NationalHoliday(holiday_date=day, name=name, kind=kind))
+    taken = set(session.exec(select(Holiday.institution_id).where(Holiday.holiday_date == day)))
+    changed = [i for i in _seeded_institutions(session, day.year) if i not in taken]
+    session.add_all(
+        Holiday(institution_id=i, holiday_date=day, name=name, kind=kind) for i in changed
+    )
+    session.flush()
+    forget_cached_rules()
+    return len(changed)
+
+
+def remove_national_holiday(session: Session, *, day: date) -> int:
+    """Make a national holiday a working day, in the default and in every institution's
+    calendar that still has it (same day, same name); return the institutions changed."""
+    seed_national_year(session, year=day.year)
+    holiday = _national_on(session, day)
+    if holiday is None:
+        raise NotFound(f"the national calendar has no holiday on {day}")
+    copies = _institution_holidays_on(session, day, holiday.name)
+    for row in (*copies, holiday):
+        session.delete(row)
+    session.flush()
+    forget_cached_rules()
+    return len(copies)
+
+
+def move_national_holiday(session: Session, *, day: date, to: date) -> int:
+    """Move a national holiday (moon sighting), and its copy in every institution's calendar
+    that still has it and is free on the new day; return the institutions changed."""
+    if to == day:
+        raise InvalidInput("a holiday moves to another day")
+    if to.year != day.year:
+        raise InvalidInput("a holiday moves within its year")
+    seed_national_year(session, year=day.year)
+    holiday = _national_on(session, day)
+    if holiday is None:
+        raise NotFound(f"the national calendar has no holiday on {day}")
+    if _national_on(session, to) is not None:
+        raise Conflict(f"the national calendar already has a holiday on {to}")
+    taken = set(session.exec(select(Holiday.institution_id).where(Holiday.holiday_date == to)))
+    copies = [
+        h
+        for h in _institution_holidays_on(session, day, holiday.name)
+        if h.institution_id not in taken
+    ]
+    for row in (*copies, holiday):
+        row.holiday_date = to
+        session.add(row)
+    session.flush()
+    forget_cached_rules()
+    return len(copies)
 
 
 # Rules per (institution, years), kept for a minute: a corrected holiday applies within a

@@ -14,6 +14,7 @@ from mowakaba.clock import now
 from mowakaba.enums import Language, Role
 from mowakaba.errors import Conflict, InvalidInput, NotFound, WeakPassword
 from mowakaba.models import Institution, LoginFailure, User, UserInstitution
+from mowakaba.paging import fetch_page
 from mowakaba.services import passwords as password_policy
 from mowakaba.settings import get_settings
 
@@ -126,6 +127,22 @@ def institution_ids_of(session: Session, user_id: int) -> list[int]:
 def list_users(session: Session) -> list[User]:
     """Return every account, by user name."""
     return list(session.exec(select(User).order_by(col(User.username))))
+
+
+def page_users(session: Session, *, limit: int, offset: int = 0) -> tuple[list[User], int]:
+    """Return a page of accounts by user name, and how many there are."""
+    return fetch_page(
+        session, select(User), order_by=[col(User.username)], limit=limit, offset=offset
+    )
+
+
+def institution_ids_by_user(session: Session, user_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Return the institutions of some users (one query), each list in id order."""
+    found: dict[int, list[int]] = {i: [] for i in user_ids}
+    links = select(UserInstitution).where(col(UserInstitution.user_id).in_(list(user_ids)))
+    for link in session.exec(links.order_by(col(UserInstitution.institution_id))):
+        found[link.user_id].append(link.institution_id)
+    return found
 
 
 def coordinators_of(session: Session, institution_id: int) -> list[User]:

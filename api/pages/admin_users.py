@@ -1,0 +1,325 @@
+"""Admin: accounts. The list with each one's state, creating one, and one account's page:
+its role and institutions, disabling and enabling it, resetting its password.
+
+The changes go through the services the admin API calls (api/routes/users.py) and are
+audited under the same actions; every one kills the account's sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import Depends, Form, Path, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from api.deps import SessionDep, audit
+from api.pages.admin_forms import REQUIRED, FormErrors, attempt
+from api.pages.common import LANGUAGE_NAMES, N_, page_guard, page_router, render
+from mowakaba.clock import now
+from mowakaba.enums import Language, Role
+from mowakaba.errors import NotFound, WeakPassword
+from mowakaba.models import User
+from mowakaba.services import institutions as institution_service
+from mowakaba.services import passwords as password_policy
+from mowakaba.services import users as user_service
+
+router = page_router()
+PAGE_SIZE = 50
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Field = Annotated[str, Form(max_length=1000)]
+Ids = Annotated[list[str], Form(max_length=200)]
+
+ROLE_LABELS = {
+    Role.admin: N_("Administrator"),
+    Role.supervisor: N_("Supervisor"),
+    Role.coordinator: N_("Coordinator"),
+    Role.mediator: N_("Mediator"),
+    Role.partner: N_("Partner"),
+}
+BAD_USERNAME = N_("2 to 63 characters: lower-case letters, digits, “.”, “_” or “-”.")
+TAKEN = N_("This user name is taken.")
+BAD_EMAIL = N_("Enter an email address, e.g. name@example.ma.")
+WEAK = N_(
+    "This password is too weak: at least 12 characters, not the user name, not a common password."
+)
+NEEDS_INSTITUTION = N_("A coordinator or a mediator works in at least one institution.")
+NO_INSTITUTION = N_("This role is not attached to institutions: untick them.")
+REGION_ONLY = N_("Only a supervisor has a region.")
+UNKNOWN = N_("Choose from the list.")
+LAST_ADMIN = N_("This is the last active administrator: keep the role and the account.")
+NOT_YOURSELF = N_("You cannot disable your own account.")
+DONE = {
+    "created": N_("The account was created."),
+    "updated": N_("The role and institutions were changed; the account's sessions ended."),
+    "disabled": N_("The account was disabled; its sessions ended."),
+    "enabled": N_("The account was enabled and unlocked."),
+}
+
+
+def states(user: User) -> list[tuple[str, str]]:
+    """What to know about an account: (class, label) for each of its states."""
+    found = []
+    if not user.is_active:
+        found.append(("disabled", N_("Disabled")))
+    if user.locked_until is not None and user.locked_until > now():
+        found.append(("locked", N_("Locked after failed sign-ins")))
+    if user.must_change_password:
+        found.append(("password", N_("Must change their password")))
+    return found
+
+
+def attachment(
+    session: Session,
+    errors: FormErrors,
+    role_value: str,
+    institution_values: Sequence[str],
+    region: str,
+) -> tuple[Role | None, list[int]]:
+    """Check a role with its institutions and region, each error next to its field."""
+    role = Role(role_value) if role_value in Role.__members__ else None
+    if role is None:
+        errors["role"] = REQUIRED if not role_value else UNKNOWN
+    known = {i.pk for i in institution_service.list_institutions(session)}
+    ids = sorted({int(v) for v in institution_values if v.isdigit() and int(v) in known})
+    if len(ids) != len(set(institution_values)):
+        errors["institution_ids"] = UNKNOWN
+    elif role in (Role.coordinator, Role.mediator) and not ids:
+        errors["institution_ids"] = NEEDS_INSTITUTION
+    elif role in (Role.admin, Role.supervisor, Role.partner) and ids:
+        errors["institution_ids"] = NO_INSTITUTION
+    if region and role is not None and role != Role.supervisor:
+        errors["region"] = REGION_ONLY
+    return role, ids
+
+
+def choices(session: Session) -> dict[str, object]:
+    """What the forms offer: the roles, the languages, the institutions."""
+    return {"roles": list(ROLE_LABELS.items()), "languages": LANGUAGE_NAMES,
+            "institutions": institution_service.list_institutions(session)}  # fmt: skip
+
+
+@router.get("/admin/users")
+def users(
+    session: SessionDep,
+    request: Request,
+    admin: Annotated[User, Depends(page_guard("users.list"))],
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Every account by user name, with its role, institutions and state."""
+    rows, total = user_service.page_users(session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    names = {i.pk: i.name for i in institution_service.list_institutions(session)}
+    links = user_service.institution_ids_by_user(session, [u.pk for u in rows])
+    accounts = [
+        {"user": u, "role": ROLE_LABELS[u.role], "states": states(u),
+         "institutions": [names[i] for i in links[u.pk]]}
+        for u in rows
+    ]  # fmt: skip
+    return render(
+        request, "pages/admin/users.html",
+        {"accounts": accounts, "total": total, "page": page,
+         "pages": max(1, -(-total // PAGE_SIZE))},
+        session=session,
+    )  # fmt: skip
+
+
+def new_user_form(
+    request: Request, session: Session, form: dict[str, object], errors: FormErrors | None = None
+) -> Response:
+    return render(
+        request, "pages/admin/user_new.html",
+        {"form": form, "errors": errors or {}, "here": "/admin/users/new", **choices(session)},
+        session=session, status=422 if errors else 200,
+    )  # fmt: skip
+
+
+@router.get("/admin/users/new")
+def new_user(
+    session: SessionDep,
+    request: Request,
+    admin: Annotated[User, Depends(page_guard("users.create"))],
+) -> Response:
+    """The form to create an account."""
+    form = {"username": "", "display_name": "", "email": "", "language": Language.fr.value,
+            "role": "", "institution_ids": [], "region": ""}  # fmt: skip
+    return new_user_form(request, session, form)
+
+
+@router.post("/admin/users")
+def create_user(
+    session: SessionDep,
+    request: Request,
+    admin: Annotated[User, Depends(page_guard("users.create"))],
+    username: Field = "",
+    display_name: Field = "",
+    email: Field = "",
+    language: Field = "",
+    role: Field = "",
+    institution_ids: Ids = [],  # noqa: B006 (FastAPI copies defaults)
+    region: Field = "",
+    password: Field = "",
+) -> Response:
+    """Create an account (the password policy applies), then show it."""
+    errors = FormErrors()
+    form: dict[str, object] = {
+        "username": errors.text("username", username, max_length=63).lower(),
+        "display_name": errors.text("display_name", display_name, max_length=200, required=False),
+        "email": errors.text("email", email, max_length=254, required=False),
+        "language": language if language in Language.__members__ else Language.fr.value,
+        "role": role, "institution_ids": institution_ids,
+        "region": errors.text("region", region, max_length=100, required=False),
+    }  # fmt: skip
+    name = str(form["username"])
+    if "username" not in errors:
+        if not user_service.USERNAME.match(name):
+            errors["username"] = BAD_USERNAME
+        else:
+            try:
+                user_service.get_user_by_name(session, name)
+                errors["username"] = TAKEN
+            except NotFound:
+                pass  # free
+    if form["email"] and not user_service.EMAIL.match(str(form["email"])):
+        errors["email"] = BAD_EMAIL
+    chosen, ids = attachment(session, errors, role, institution_ids, str(form["region"]))
+    try:
+        password_policy.check_password(password, username=name)
+    except WeakPassword:
+        errors["password"] = WEAK if password else REQUIRED
+    if errors or chosen is None:
+        return new_user_form(request, session, form, errors)
+    created, error = attempt(session, lambda: user_service.create_user(
+        session, username=name, password=password, role=chosen, institution_ids=ids,
+        region=str(form["region"]) or None, email=str(form["email"]) or None,
+        language=Language(str(form["language"])), display_name=str(form["display_name"]),
+    ))  # fmt: skip
+    if created is None:  # raced by another admin: the checks above passed a moment ago
+        errors["username"] = TAKEN
+        return new_user_form(request, session, form, errors)
+    audit(request, admin, action="users.create", object_type="user", object_id=created.id)
+    return RedirectResponse(f"/admin/users/{created.id}?done=created", status_code=303)
+
+
+def show_user(
+    request: Request,
+    session: Session,
+    user_id: int,
+    *,
+    form: dict[str, object] | None = None,
+    errors: FormErrors | None = None,
+    done: str = "",
+    status: int = 200,
+) -> Response:
+    account = user_service.get_user(session, user_id)
+    ids = user_service.institution_ids_of(session, account.pk)
+    form = form or {"role": account.role.value, "institution_ids": [str(i) for i in ids],
+                    "region": account.region or ""}  # fmt: skip
+    options = choices(session)
+    names = {i.pk: i.name for i in institution_service.list_institutions(session)}
+    return render(
+        request, "pages/admin/user.html",
+        {"account": account, "role": ROLE_LABELS[account.role], "states": states(account),
+         "institution_names": [names[i] for i in ids], "form": form, "errors": errors or {},
+         "done": DONE.get(done), "here": f"/admin/users/{user_id}", **options},
+        session=session, status=status,
+    )  # fmt: skip
+
+
+@router.get("/admin/users/{user_id}")
+def user_page(
+    user_id: UserId,
+    session: SessionDep,
+    request: Request,
+    admin: Annotated[User, Depends(page_guard("users.read"))],
+    done: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """One account: who, its state, and what an admin can change."""
+    return show_user(request, session, user_id, done=done)
+
+
+@router.post("/admin/users/{user_id}/role")
+def change_role(
+    user_id: UserId,
+    session: SessionDep,
+    request: Request,
+    admin: Annotated[User, Depends(page_guard("users.update"))],
+    role: Field = "",
+    institution_ids: Ids = [],  # noqa: B006 (FastAPI copies defaults)
+    region: Field = "",
+) -> Response:
+    """Give an account another role, institutions or region (its sessions end)."""
+    user_service.get_user(session, user_id)  # a missing account: the 404 page
+    errors = FormErrors()
+    region = errors.text("region", region, max_length=100, required=False)
+    form: dict[str, object] = {"role": role, "institution_ids": institution_ids, "region": region}
+    chosen, ids = attachment(session, errors, role, institution_ids, region)
+    if errors or chosen is None:
+        return show_user(request, session, user_id, form=form, errors=errors, status=422)
+    changes: dict[str, object] = {"role": chosen, "institution_ids": ids, "region": region or None}
+    _, error = attempt(
+        session, lambda: user_service.update_user(session, user_id=user_id, changes=changes)
+    )
+    if error is not None:
+        errors["role"] = LAST_ADMIN
+        return show_user(request, session, user_id, form=form, errors=errors, status=409)
+    audit(request, admin, action="users.update", object_type="user", object_id=user_id)
+    return RedirectResponse(f"/admin/users/{user_id}?done=updated", status_code=303)
+
+
+def set_active(
+    request: Request, session: Session, admin: User, user_id: int, *, active: bool
+) -> Response:
+    _, error = attempt(session, lambda: user_service.set_active(
+        session, user_id=user_id, active=active, actor=admin
+    ))  # fmt: skip
+    if isinstance(error, NotFound):
+        raise error
+    if error is not None:
+        errors = FormErrors(active=NOT_YOURSELF if user_id == admin.id else LAST_ADMIN)
+        return show_user(request, session, user_id, errors=errors, status=409)
+    action = "users.enable" if active else "users.disable"
+    audit(request, admin, action=action, object_type="user", object_id=user_id)
+    done = "enabled" if active else "disabled"
+    return RedirectResponse(f"/admin/users/{user_id}?done={done}", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/disable")
+def disable_user(
+    user_id: UserId,
+    session: SessionDep,
+    request: Request,
+    admin: Annotated[User, Depends(page_guard("users.disable"))],
+) -> Response:
+    """Close an account: it can no longer sign in (not yourself, not the last admin)."""
+    return set_active(request, session, admin, user_id, active=False)
+
+
+@router.post("/admin/users/{user_id}/enable")
+def enable_user(
+    user_id: UserId,
+    session: SessionDep,
+    request: Request,
+    admin: Annotated[User, Depends(page_guard("users.enable"))],
+) -> Response:
+    """Reopen an account, and lift a lock after failed sign-ins."""
+    return set_active(request, session, admin, user_id, active=True)
+
+
+@router.post("/admin/users/{user_id}/reset-password")
+def reset_password(
+    user_id: UserId,
+    session: SessionDep,
+    request: Request,
+    admin: Annotated[User, Depends(page_guard("users.reset_password"))],
+) -> Response:
+    """Give an account a temporary password, shown on this answer only (never again)."""
+    password = user_service.reset_password(session, user_id=user_id)
+    audit(request, admin, action="users.reset_password", object_type="user", object_id=user_id)
+    account = user_service.get_user(session, user_id)
+    return render(
+        request, "pages/admin/password_reset.html",
+        {"account": account, "temporary_password": password,
+         "here": f"/admin/users/{user_id}"},  # the language switcher goes back to the account
+        session=session,
+    )  # fmt: skip
