@@ -157,8 +157,8 @@ def test_another_mediators_youth_is_the_same_404_as_a_missing_one(world, browser
     assert "Omar" not in theirs.text
     outcomes = [(e.outcome.value, e.youth_id) for e in audit_since(before, "youths.read")]
     assert outcomes == [("not_found", world.ids["other"]), ("not_found", None)]
-    assert browser_client.get("/youths/0").status_code == 422
-    assert browser_client.get("/youths/abc").status_code == 422
+    assert browser_client.get("/youths/0").status_code == 404  # no such page
+    assert browser_client.get("/youths/abc").status_code == 404
 
 
 def test_the_file_shows_the_plan_and_its_milestones(world, browser_client):
