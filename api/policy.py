@@ -48,6 +48,8 @@ ROUTES: dict[str, frozenset[Role]] = {
     "notifications.list": EVERYONE,
     "notifications.read": EVERYONE,
     "audit_events.list": frozenset({A, S, C}),
+    "flow_runs.monitor": frozenset({A, S, C}),
+    "flow_runs.rerun": frozenset({A, C}),
 }
 
 

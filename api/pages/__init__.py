@@ -6,11 +6,11 @@ docs/pages.md.
 
 from fastapi import APIRouter
 
-from api.pages import auth, inbox, work
+from api.pages import auth, inbox, runs, work
 from api.pages.common import install
 
 __all__ = ["install", "router"]
 
 router = APIRouter(include_in_schema=False)
-for pages in (auth.router, work.router, inbox.router):
+for pages in (auth.router, work.router, inbox.router, runs.router):
     router.include_router(pages)

@@ -52,6 +52,7 @@ def N_(message: str) -> str:
 NAVIGATION = (
     ("work", "/work", "work_items.list", N_("My work")),
     ("inbox", "/inbox", "notifications.list", N_("Notifications")),
+    ("runs", "/runs", "flow_runs.monitor", N_("Flow runs")),
 )
 
 
