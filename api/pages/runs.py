@@ -37,6 +37,12 @@ STATE_LABELS = {
     "late": N_("Late"),
     "scheduled": N_("Scheduled"),
 }
+# A run in the list (French and Arabic agree in number with "run").
+RUN_LABELS = {
+    "failed": N_("Failed run"),
+    "crashed": N_("Crashed run"),
+    "late": N_("Late run"),
+}
 # After "run again": what became of it (the page shows it once, after the redirect).
 OUTCOMES = {
     "started": N_("The pathway of %(youth)s will run again in a moment."),
@@ -91,7 +97,7 @@ def flow_runs(
         "pages/runs/monitor.html",
         {
             "overview": overview, "problems": problems, "states": list(STATE_LABELS.items()),
-            "state_labels": STATE_LABELS, "flagged": flagged, "flagged_total": flagged_total,
+            "run_labels": RUN_LABELS, "flagged": flagged, "flagged_total": flagged_total,
             "window_days": WINDOW_DAYS, "operator": operator,
             "may_rerun": allowed("flow_runs.rerun", user),
             "prefect_ui": launch.prefect_ui_url() if operator else None,

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from sqlmodel import col, func, select
 
 from api.main import create_app
 from flows import launch
+from mowakaba import clock
 from mowakaba.db import session_scope
 from mowakaba.enums import AuditOutcome, Role
 from mowakaba.models import AuditEvent, Youth
@@ -121,11 +123,34 @@ def fail_a_run(youth_id: int, monkeypatch: pytest.MonkeyPatch) -> str:
     return run_id
 
 
+def run_in_state(youth_id: int, state: str) -> str:
+    """Start a youth's pathway run and set its state as Prefect would: crashed, or late."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.states import Crashed, Late
+
+    run_id = launch.start_pathway(launch.labels_of(youth_id), event=f"test-{uuid.uuid4()}")
+    assert run_id is not None
+    new = (
+        Crashed(message="Flow run infrastructure exited with non-zero status code 137.")
+        if state == "crashed"
+        else Late(scheduled_time=datetime.now(UTC))
+    )
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(UUID(run_id), new, force=True)
+    return run_id
+
+
 def test_a_coordinator_finds_a_failed_run_of_their_youth_and_runs_it_again(
     world, deployed, monkeypatch
 ):
     mine = fail_a_run(world.ids["late"], monkeypatch)
     theirs = fail_a_run(world.ids["far"], monkeypatch)
+    crashed, late = (
+        run_in_state(world.ids["soon"], "crashed"),
+        run_in_state(world.ids["other"], "late"),
+    )
     first_audit = last_audit_id()
     with signed_in("coord") as client:
         page = client.get("/runs")
@@ -136,23 +161,30 @@ def test_a_coordinator_finds_a_failed_run_of_their_youth_and_runs_it_again(
         # The error's first line, not the rest of it.
         assert "RuntimeError: database is locked" in page.text
         assert "while reconciling" not in page.text
-        assert count_of(page.text, "failed") >= 1
+        assert count_of(page.text, "failed") >= 1 and count_of(page.text, "late") >= 1
+        assert count_of(page.text, "crashed") >= 1
+        rows = re.findall(r'<li class="item (\w+)" data-run="([^"]+)"', page.text)
+        assert {(mine, "failed"), (crashed, "crashed"), (late, "late")} <= {(r, s) for s, r in rows}
+        assert "Exécution échouée" in page.text and "Exécution plantée" in page.text
+        assert "Exécution en retard" in page.text and "status code 137" in page.text
         assert 'id="prefect-ui"' not in page.text  # coordinators never need it
         shown = audit_since(first_audit, "flow_runs.monitor")
         assert world.ids["late"] in {a.youth_id for a in shown}
         assert world.ids["far"] not in {a.youth_id for a in shown}
 
-        before = len(runs_tagged(f"youth:{world.ids['late']}"))
+        before = {r.id for r in runs_tagged(f"youth:{world.ids['late']}")}
         scheduled_before = count_of(page.text, "scheduled")
         token = csrf_of(page.text)
+        clock.set_now(datetime.now(UTC))  # both clicks in one minute, whatever the time
         first, second = (
             rerun(client, world.ids["late"], token),
             rerun(client, world.ids["late"], token),
         )
+        clock.set_now(None)
         assert first.status_code == second.status_code == 303
         assert first.headers["location"] == f"/runs?rerun=started&youth={world.ids['late']}"
         # A double-click starts one run.
-        assert len(runs_tagged(f"youth:{world.ids['late']}")) == before + 1
+        (new,) = [r for r in runs_tagged(f"youth:{world.ids['late']}") if r.id not in before]
         reruns = audit_since(first_audit, "flow_runs.rerun")
         assert [(a.youth_id, a.outcome) for a in reruns] == [
             (world.ids["late"], AuditOutcome.allowed)
@@ -166,7 +198,9 @@ def test_a_coordinator_finds_a_failed_run_of_their_youth_and_runs_it_again(
         completed_before = count_of(confirmed.text, "completed")
         run_scheduled_pathway_runs()  # what serve() does
         after = client.get("/runs")
-        assert count_of(after.text, "completed") == completed_before + 1
+        assert count_of(after.text, "completed") > completed_before
+        (ran,) = [r for r in runs_tagged(f"youth:{world.ids['late']}") if r.id == new.id]
+        assert ran.state.is_completed() and ran.name == f"pathway-{world.codes['late']}"
 
 
 def test_an_admin_sees_every_flow_the_prefect_ui_link_and_codes_without_names(
