@@ -5,6 +5,7 @@ checked with axe-core and photographed in each language and size."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -22,11 +23,18 @@ def world(committed):  # type: ignore[no-untyped-def]
     return runs_world()
 
 
-def use_prefect(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+@pytest.fixture
+def use_prefect(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
     """Point the live server's calls to Prefect at a server (its thread has no Prefect
-    settings context of its own: the app's setting names the server)."""
-    monkeypatch.setenv("MOWAKABA_PREFECT_API_URL", url)
-    get_settings.cache_clear()
+    settings context of its own: the app's setting names the server); forgotten after."""
+
+    def point_at(url: str) -> None:
+        monkeypatch.setenv("MOWAKABA_PREFECT_API_URL", url)
+        get_settings.cache_clear()
+
+    yield point_at
+    monkeypatch.delenv("MOWAKABA_PREFECT_API_URL", raising=False)
+    get_settings.cache_clear()  # the next tests' settings name no server of ours
 
 
 def dead_url() -> str:
@@ -35,8 +43,10 @@ def dead_url() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}/api"
 
 
-def test_a_coordinator_runs_a_failed_pathway_again(world, deployed, new_page, monkeypatch):
-    use_prefect(monkeypatch, deployed)
+def test_a_coordinator_runs_a_failed_pathway_again(
+    world, deployed, new_page, monkeypatch, use_prefect
+):
+    use_prefect(deployed)
     failed = fail_a_run(world.ids["late"], monkeypatch)
     page = new_page()
     sign_in(page, "coord")
@@ -55,9 +65,9 @@ def test_a_coordinator_runs_a_failed_pathway_again(world, deployed, new_page, mo
 
 @pytest.mark.parametrize("language", list(Language), ids=str)
 def test_the_runs_pages_pass_axe_fit_a_phone_and_are_photographed(
-    world, deployed, new_page, monkeypatch, language
+    world, deployed, new_page, monkeypatch, use_prefect, language
 ):
-    use_prefect(monkeypatch, deployed)
+    use_prefect(deployed)
     fail_a_run(world.ids["late"], monkeypatch)
     with session_scope() as s:
         reconciliation_service.flag_for_reconciliation(s, youth_ids=[world.ids["soon"]])
@@ -70,7 +80,7 @@ def test_the_runs_pages_pass_axe_fit_a_phone_and_are_photographed(
         ("runs-admin", "admin", deployed),
         ("runs-down", "coord", dead_url()),
     ):
-        use_prefect(monkeypatch, prefect)
+        use_prefect(prefect)
         for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             # The context bypasses the CSP only to inject axe; the pages obey it.
             page = new_page(viewport=viewport, locale=LOCALES[language], bypass_csp=True)
