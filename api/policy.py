@@ -53,6 +53,8 @@ ROUTES: dict[str, frozenset[Role]] = {
     "calendars.list": frozenset({A}),
     "calendars.manage": frozenset({A}),
     "timings.view": frozenset({A}),
+    "flow_runs.monitor": frozenset({A, S, C}),
+    "flow_runs.rerun": frozenset({A, C}),
 }
 
 

@@ -16,9 +16,22 @@ def youth_tag(youth_id: int) -> str:
     return f"youth:{youth_id}"
 
 
+def institution_tag(institution_id: int) -> str:
+    """Return the tag that finds the youths' runs of one institution."""
+    return f"institution:{institution_id}"
+
+
 def youth_tags(*, youth_id: int, institution_id: int, stage: str) -> list[str]:
     """Return the tags of a youth's runs (Prefect filters runs by tag, not by parameter)."""
-    return [youth_tag(youth_id), f"institution:{institution_id}", f"stage:{stage}"]
+    return [youth_tag(youth_id), institution_tag(institution_id), f"stage:{stage}"]
+
+
+def youth_of_tags(tags: list[str]) -> int | None:
+    """Return the youth a run's tags name (None: a run of no youth, like the sweep's)."""
+    for tag in tags:
+        if tag.startswith("youth:") and tag[6:].isdigit():
+            return int(tag[6:])
+    return None
 
 
 def run_name(prefix: str, youth_id: int) -> str:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from flows.deployments import PATHWAY
-from flows.labels import youth_tag, youth_tags
+from flows.labels import institution_tag, youth_of_tags, youth_tag, youth_tags
 from mowakaba.db import session_scope
 from mowakaba.errors import Unavailable
 from mowakaba.models import Youth
@@ -251,3 +252,134 @@ def youth_runs(labels: RunLabels, *, limit: int = 200) -> list[dict[str, Any]]:
         for r in runs
         if r.name == f"pathway-{labels.code}"  # the code, too: ids restart in a new database
     ]
+
+
+# The states the monitoring page counts: a state type, or (Late, Scheduled) a state name.
+MONITORED = ("completed", "failed", "crashed", "late", "scheduled")
+PROBLEMS = ("failed", "crashed", "late")
+
+
+@dataclass(frozen=True)
+class RunSeen:
+    """A flow run as the monitoring page shows it: ids and codes only."""
+
+    id: str
+    name: str
+    flow: str
+    state: str  # one of MONITORED (or another state's lower-case type)
+    youth_id: int | None
+    at: datetime | None  # when it entered its state (failed at, late since)
+    error: str | None  # the first line of its state's message
+
+
+@dataclass(frozen=True)
+class RunsOverview:
+    """The runs of a window: how many in each state, and the failed, crashed and late ones."""
+
+    counts: dict[str, int]
+    problems: list[RunSeen]
+
+
+def recent_runs(
+    *,
+    institution_ids: Sequence[int] | None,
+    every_flow: bool = False,
+    days: int = 7,
+    limit: int = 50,
+) -> RunsOverview:
+    """Read the flow runs expected to start in the last `days` days (and those scheduled
+    after), by state, from the Prefect API: the `pathway` runs of these institutions (by
+    tag; None: of all), or, `every_flow`, the runs of every flow (operators). One bounded
+    call.
+
+    Raises Unavailable when the server does not answer in time.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterId,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterExpectedStartTime,
+        FlowRunFilterState,
+        FlowRunFilterStateName,
+        FlowRunFilterStateType,
+        FlowRunFilterTags,
+        Operator,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    if institution_ids is not None and not institution_ids:
+        return RunsOverview(counts=dict.fromkeys(MONITORED, 0), problems=[])
+    since = datetime.now(UTC) - timedelta(days=days)
+    flows = None if every_flow else FlowFilter(name=FlowFilterName(any_=[PATHWAY.flow]))
+    tags = (
+        FlowRunFilterTags(any_=[institution_tag(i) for i in institution_ids])
+        if institution_ids
+        else None
+    )
+    by_state = {
+        "completed": FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.COMPLETED])),
+        "failed": FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.FAILED])),
+        "crashed": FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.CRASHED])),
+        "late": FlowRunFilterState(name=FlowRunFilterStateName(any_=["Late"])),
+        "scheduled": FlowRunFilterState(name=FlowRunFilterStateName(any_=["Scheduled"])),
+    }
+    problem_states = FlowRunFilterState(
+        operator=Operator.or_,
+        type=FlowRunFilterStateType(any_=[StateType.FAILED, StateType.CRASHED]),
+        name=FlowRunFilterStateName(any_=["Late"]),
+    )
+
+    def runs_filter(state: Any) -> Any:
+        return FlowRunFilter(
+            tags=tags, state=state, expected_start_time=FlowRunFilterExpectedStartTime(after_=since)
+        )
+
+    def call() -> tuple[dict[str, int], list[Any], dict[Any, str]]:
+        with get_client(sync_client=True) as client:
+            counts = {
+                key: client.count_flow_runs(flow_filter=flows, flow_run_filter=runs_filter(state))
+                for key, state in by_state.items()
+            }
+            runs = client.read_flow_runs(
+                flow_filter=flows, flow_run_filter=runs_filter(problem_states),
+                sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=limit,
+            )  # fmt: skip
+            ids = list({run.flow_id for run in runs})
+            names = {}
+            if ids:
+                found = client.read_flows(flow_filter=FlowFilter(id=FlowFilterId(any_=ids)))
+                names = {f.id: f.name for f in found}
+            return counts, runs, names
+
+    try:
+        counts, runs, names = bounded(call)
+    except PrefectUnavailable as exc:
+        raise Unavailable(f"the Prefect server does not answer ({exc})") from None
+    problems = [seen(run, names.get(run.flow_id, "")) for run in runs]
+    problems.sort(key=lambda run: run.at or since, reverse=True)
+    return RunsOverview(counts=counts, problems=problems)
+
+
+def seen(run: Any, flow: str) -> RunSeen:
+    """What the monitoring page shows of a run."""
+    state = run.state
+    name = state.name.lower() if state and state.name in ("Late", "Scheduled") else None
+    kind = name or (state.type.value.lower() if state else "unknown")
+    message = (state.message or "").strip() if state else ""
+    return RunSeen(
+        id=str(run.id), name=run.name, flow=flow, state=kind, youth_id=youth_of_tags(run.tags),
+        at=state.timestamp if state else run.expected_start_time,
+        error=message.splitlines()[0][:300] if message else None,
+    )  # fmt: skip
+
+
+def prefect_ui_url() -> str:
+    """The address of the Prefect UI that edges talk to (for operators: admins)."""
+    from prefect.settings import PREFECT_API_URL
+
+    settings = get_settings()
+    api = settings.prefect_api_url or PREFECT_API_URL.value() or settings.effective_prefect_api_url
+    return api.rstrip("/").removesuffix("/api")

@@ -18,6 +18,7 @@ from api.pages import (
     escalations,
     forms,
     inbox,
+    runs,
     work,
     youth_file,
     youths,
@@ -36,6 +37,7 @@ PAGES = (
     escalations.router,
     youths.router,
     youth_file.router,
+    runs.router,
     admin.router,
 )
 for pages in PAGES:

@@ -55,6 +55,7 @@ NAVIGATION = (
     ("work", "/work", "work_items.list", N_("My work")),
     ("youths", "/youths", "youths.list", N_("Young people")),
     ("inbox", "/inbox", "notifications.list", N_("Notifications")),
+    ("runs", "/runs", "flow_runs.monitor", N_("Flow runs")),
 )
 
 

@@ -62,6 +62,7 @@ class Youth(Keyed, SQLModel, table=True):
     not_in_touch: bool = False
     # Set when a change committed but its pathway run could not be started.
     needs_reconciliation: bool = Field(default=False, index=True)
+    reconciliation_flagged_at: datetime | None = utc_field(nullable=True)  # since when
     # The next day a date trigger may move the stage; the sweep's index.
     next_trigger_date: date | None = Field(default=None, index=True)
     notes: str | None = sensitive()

@@ -6,6 +6,7 @@ Idempotent: a second call at the same instant changes nothing (and the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -22,6 +23,7 @@ from mowakaba.enums import (
 )
 from mowakaba.errors import NotFound
 from mowakaba.models import Plan, WorkItem, Youth
+from mowakaba.paging import fetch_page
 from mowakaba.pathway import (
     CANCELLED_ON_ENTRY,
     PathwayFacts,
@@ -166,7 +168,7 @@ def reconcile_youth(
     if result.moves:
         facts = facts_of(session, youth, tz)
     youth.next_trigger_date = next_stage_trigger(rules, facts)
-    youth.needs_reconciliation = False
+    youth.needs_reconciliation, youth.reconciliation_flagged_at = False, None
     if result.changed:
         youth.updated_at = at
     session.add(youth)
@@ -208,6 +210,18 @@ def flag_for_reconciliation(session: Session, *, youth_ids: list[int]) -> None:
     for youth_id in youth_ids:
         youth = session.get(Youth, youth_id)
         if youth is not None and not youth.needs_reconciliation:
-            youth.needs_reconciliation = True
+            youth.needs_reconciliation, youth.reconciliation_flagged_at = True, now()
             session.add(youth)
     session.flush()
+
+
+def flagged_youths(
+    session: Session, *, institution_ids: Sequence[int] | None, limit: int = 100
+) -> tuple[list[Youth], int]:
+    """Return the youths awaiting reconciliation (longest waiting first) and their number,
+    in the given institutions (None: all)."""
+    query = select(Youth).where(col(Youth.needs_reconciliation), Youth.stage != Stage.closed)
+    if institution_ids is not None:
+        query = query.where(col(Youth.institution_id).in_(list(institution_ids)))
+    order = [col(Youth.reconciliation_flagged_at).asc().nulls_first(), col(Youth.id)]
+    return fetch_page(session, query, order_by=order, limit=limit, offset=0)

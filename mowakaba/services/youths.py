@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -175,6 +176,19 @@ def search_youths(
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(col(Youth.search_name).like(f"%{escaped}%", escape="\\"))
     return fetch_page(session, query, order_by=[col(Youth.id)], limit=limit, offset=offset)
+
+
+def youths_among(
+    session: Session, *, youth_ids: Iterable[int], institution_ids: Sequence[int] | None
+) -> dict[int, Youth]:
+    """Return the youths of these ids that belong to the given institutions (None: all)."""
+    ids = sorted(set(youth_ids))
+    if not ids:
+        return {}
+    query = select(Youth).where(col(Youth.id).in_(ids))
+    if institution_ids is not None:
+        query = query.where(col(Youth.institution_id).in_(list(institution_ids)))
+    return {youth.pk: youth for youth in session.exec(query)}
 
 
 def request_extension(

@@ -59,8 +59,11 @@ def requests(w):
     }  # fmt: skip
 
 
-# Routes of the HTML pages alone (no JSON route): their roles are checked in tests/pages/.
-PAGES_ONLY = {"admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view"}
+# Routes of the policy that only pages use: their roles are checked in tests/pages/.
+PAGES_ONLY = {
+    "admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view",
+    "flow_runs.monitor", "flow_runs.rerun",
+}  # fmt: skip
 
 
 def test_every_route_of_the_policy_has_a_request_here(world):
