@@ -32,6 +32,7 @@ from mowakaba import i18n
 from mowakaba.db import session_scope
 from mowakaba.enums import AuditOutcome, Language
 from mowakaba.errors import MowakabaError, NotAllowed, Throttled, Unauthenticated
+from mowakaba.labels import N_
 from mowakaba.models import User
 from mowakaba.services import auth as auth_service
 from mowakaba.services import notifications as notification_service
@@ -41,11 +42,6 @@ SESSION_COOKIE = "mowakaba_session"
 ANONYMOUS_CSRF_COOKIE = "mowakaba_csrf"
 CSRF_FIELD = "csrf_token"
 ONE_YEAR = 365 * 24 * 3600
-
-
-def N_(message: str) -> str:
-    """Mark a string for translation where it is defined; templates translate it."""
-    return message
 
 
 # The navigation: (page, path, the policy route that opens it, its label).
