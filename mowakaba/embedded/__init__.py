@@ -202,7 +202,8 @@ class System:
             "PREFECT_API_AUTH_STRING": self.credentials,
             "PREFECT_SERVER_API_AUTH_STRING": self.credentials,
             "MOWAKABA_HOME": str(settings.home.resolve()),
-            "MOWAKABA_PUBLIC_URL": self.web_url,
+            # The address people reach (a proxy's, when the operator set it), else ours.
+            "MOWAKABA_PUBLIC_URL": os.environ.get("MOWAKABA_PUBLIC_URL") or self.web_url,
             "MOWAKABA_INSTANCE": self.instance,
             "PYTHONUNBUFFERED": "1",
         }

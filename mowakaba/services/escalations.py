@@ -67,7 +67,7 @@ def raise_escalation(
         "institution": institution.name,
         "region": institution.region,
         "working_days": rules.timings.escalation_working_days[level - 1],
-        "link": f"{get_settings().public_url}/work-items/{item.id}",
+        "link": f"{get_settings().public_url}/work/{item.id}",
     }
     notification_service.enqueue_each(
         session,

@@ -246,7 +246,7 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
                 "youth_code": youth.code,
                 "due_date": str(item.due_date),
                 "days_before": (item.due_date - local_today).days,
-                "link": f"{get_settings().public_url}/work-items/{item.id}",
+                "link": f"{get_settings().public_url}/work/{item.id}",
             },
         )
     return Batch({"reminders": sent}, *_next(items, after_id, limit))
