@@ -47,7 +47,7 @@ test-postgres: install
 
 # The README's pictures: the browser tests photograph every page (build/screenshots/);
 # three of them are kept in docs/screenshots/.
-SCREENSHOTS := work-ar-phone work-fr-desktop notifications-en-desktop
+SCREENSHOTS := work-ar-phone dashboard-coordinator-fr-desktop youth-file-en-desktop form-intake-ar-phone
 .PHONY: screenshots
 screenshots: install ## photograph every page (browser tests), refresh docs/screenshots/
 	MOWAKABA_TEST_DATABASE=sqlite $(RUN) pytest -q tests/browser
