@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from flows import launch
 from mowakaba.db import session_scope
 from mowakaba.enums import Language, WorkItemKind
 from mowakaba.services import users as user_service
@@ -34,7 +35,12 @@ def with_a_plan(world: PageWorld) -> None:
         complete_work_item(s, work_item_id=planned.pk, actor=mediator, payload=payload)
 
 
-def test_a_mediator_finds_a_youth_and_reads_the_file(world, new_page):
+def test_a_mediator_finds_a_youth_and_reads_the_file(world, new_page, monkeypatch):
+    def away_runs(labels, limit):  # type: ignore[no-untyped-def]
+        raise launch.PrefectUnavailable("the Prefect server does not answer")
+
+    # Prefect away, whatever other tests left running (the server runs in this process).
+    monkeypatch.setattr(launch, "youth_runs", away_runs)
     page = new_page()
     sign_in(page, "med1")
     page.click("nav.main-nav a[href='/youths']")

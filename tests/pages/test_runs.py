@@ -142,9 +142,24 @@ def run_in_state(youth_id: int, state: str) -> str:
     return run_id
 
 
+def forget_earlier_runs() -> None:
+    """Delete the runs earlier tests left on the session's Prefect server: ids start from 1
+    in every test, so their runs carry this world's institution tags too, and the page
+    lists at most 50 problems."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+
+    tags = FlowRunFilter(tags=FlowRunFilterTags(any_=[f"institution:{i}" for i in (1, 2, 3)]))
+    with get_client(sync_client=True) as client:
+        while runs := client.read_flow_runs(flow_run_filter=tags, limit=200):
+            for run in runs:
+                client.delete_flow_run(run.id)
+
+
 def test_a_coordinator_finds_a_failed_run_of_their_youth_and_runs_it_again(
     world, deployed, monkeypatch
 ):
+    forget_earlier_runs()
     mine = fail_a_run(world.ids["late"], monkeypatch)
     theirs = fail_a_run(world.ids["far"], monkeypatch)
     crashed, late = (

@@ -191,7 +191,12 @@ def test_the_file_speaks_arabic_right_to_left(world, browser_client):
 
 def test_the_file_shows_the_runs_or_a_note_when_prefect_is_away(world, browser_client, monkeypatch):
     sign_in(browser_client, "med1")
-    # No Prefect server in these tests: the file renders with the note.
+
+    def away_runs(labels, limit):  # type: ignore[no-untyped-def]
+        raise youth_file.launch.PrefectUnavailable("the Prefect server does not answer")
+
+    # Prefect away (whatever other tests left running): the file renders with the note.
+    monkeypatch.setattr(youth_file.launch, "youth_runs", away_runs)
     away = browser_client.get(f"/youths/{world.ids['soon']}")
     assert away.status_code == 200 and 'id="runs-unavailable"' in away.text
     assert "Les exécutions ne peuvent pas être lues" in unescape(away.text)
