@@ -25,15 +25,24 @@ install: $(VENV)/.synced ## install everything into .venv
 demo: install ## the main job: everything up on SQLite, with demo data (Ctrl-C stops it)
 	$(RUN) mowakaba demo $(DEMO_ARGS)
 
-test: install ## the whole suite on SQLite, then on PostgreSQL when it answers
-	$(MAKE) --no-print-directory test-sqlite
-	@if $(RUN) python -m tests.dbsetup; then \
-		$(MAKE) --no-print-directory test-postgres; \
+# The two databases' runs go side by side (one per core): the PostgreSQL run's output is
+# kept in build/test-postgres.log and printed when the SQLite run ends.
+test: install ## the whole suite on SQLite and, side by side, on PostgreSQL when it answers
+	@mkdir -p build; rm -f build/test-postgres.status; pg=""; \
+	if $(RUN) python -m tests.dbsetup; then \
+		echo "== tests on PostgreSQL: running beside SQLite (output in build/test-postgres.log)"; \
+		( $(MAKE) --no-print-directory test-postgres > build/test-postgres.log 2>&1; \
+		  echo $$? > build/test-postgres.status ) & pg=$$!; \
 	elif [ -n "$$MOWAKABA_REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL is required (MOWAKABA_REQUIRE_POSTGRES) but does not answer"; exit 1; \
 	else \
 		echo "PostgreSQL does not answer on 127.0.0.1:5432 (or TEST_POSTGRES_URL): its run is skipped"; \
-	fi
+	fi; \
+	$(MAKE) --no-print-directory test-sqlite; sqlite=$$?; \
+	if [ -n "$$pg" ]; then wait $$pg; cat build/test-postgres.log; \
+		[ "$$(cat build/test-postgres.status 2>/dev/null)" = 0 ] || { echo "== PostgreSQL run failed"; exit 1; }; \
+	fi; \
+	exit $$sqlite
 
 test-sqlite: install
 	@echo "== tests on SQLite"
