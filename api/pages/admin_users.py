@@ -1,5 +1,6 @@
-"""Admin: accounts. The list with each one's state, creating one, and one account's page:
-its role and institutions, disabling and enabling it, resetting its password.
+"""Admin: accounts. The list with each one's state, creating one (with a password typed
+or generated), and one account's page: its details (name, email, language), its role and
+institutions, disabling and enabling it, resetting its password.
 
 The changes go through the services the admin API calls (api/routes/users.py) and are
 audited under the same actions; every one kills the account's sessions.
@@ -53,6 +54,7 @@ NOT_YOURSELF = N_("You cannot disable your own account.")
 DONE = {
     "created": N_("The account was created."),
     "updated": N_("The role and institutions were changed; the account's sessions ended."),
+    "details": N_("The details were changed; the account's sessions ended."),
     "disabled": N_("The account was disabled; its sessions ended."),
     "enabled": N_("The account was enabled and unlocked."),
 }
@@ -183,22 +185,41 @@ def create_user(
     if form["email"] and not user_service.EMAIL.match(str(form["email"])):
         errors["email"] = BAD_EMAIL
     chosen, ids = attachment(session, errors, role, institution_ids, str(form["region"]))
+    # No password typed: one is generated (as a reset does), shown once, changed at sign-in.
+    generated = not password
+    if generated:
+        password = password_policy.generate_password()
     try:
         password_policy.check_password(password, username=name)
     except WeakPassword:
-        errors["password"] = WEAK if password else REQUIRED
+        errors["password"] = WEAK
     if errors or chosen is None:
         return new_user_form(request, session, form, errors)
     created, error = attempt(session, lambda: user_service.create_user(
         session, username=name, password=password, role=chosen, institution_ids=ids,
         region=str(form["region"]) or None, email=str(form["email"]) or None,
         language=Language(str(form["language"])), display_name=str(form["display_name"]),
+        must_change_password=generated,
     ))  # fmt: skip
     if created is None:  # raced by another admin: the checks above passed a moment ago
         errors["username"] = TAKEN
         return new_user_form(request, session, form, errors)
     audit(request, admin, action="users.create", object_type="user", object_id=created.id)
+    if generated:
+        return temporary_password_page(request, session, created, password, created_now=True)
     return RedirectResponse(f"/admin/users/{created.id}?done=created", status_code=303)
+
+
+def temporary_password_page(
+    request: Request, session: Session, account: User, password: str, *, created_now: bool
+) -> Response:
+    """The answer that shows a temporary password, this once (never again)."""
+    return render(
+        request, "pages/admin/password_reset.html",
+        {"account": account, "temporary_password": password, "created_now": created_now,
+         "here": f"/admin/users/{account.id}"},  # the language switcher goes back to the account
+        session=session,
+    )  # fmt: skip
 
 
 def show_user(
@@ -207,6 +228,7 @@ def show_user(
     user_id: int,
     *,
     form: dict[str, object] | None = None,
+    details: dict[str, object] | None = None,
     errors: FormErrors | None = None,
     done: str = "",
     status: int = 200,
@@ -215,12 +237,15 @@ def show_user(
     ids = user_service.institution_ids_of(session, account.pk)
     form = form or {"role": account.role.value, "institution_ids": [str(i) for i in ids],
                     "region": account.region or ""}  # fmt: skip
+    details = details or {"display_name": account.display_name, "email": account.email or "",
+                          "language": account.language.value}  # fmt: skip
     options = choices(session)
     names = {i.pk: i.name for i in institution_service.list_institutions(session)}
     return render(
         request, "pages/admin/user.html",
         {"account": account, "role": ROLE_LABELS[account.role], "states": states(account),
-         "institution_names": [names[i] for i in ids], "form": form, "errors": errors or {},
+         "institution_names": [names[i] for i in ids], "form": form, "details": details,
+         "errors": errors or {},
          "done": DONE.get(done), "here": f"/admin/users/{user_id}", **options},
         session=session, status=status,
     )  # fmt: skip
@@ -265,6 +290,48 @@ def change_role(
         return show_user(request, session, user_id, form=form, errors=errors, status=409)
     audit(request, admin, action="users.update", object_type="user", object_id=user_id)
     return RedirectResponse(f"/admin/users/{user_id}?done=updated", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/details")
+def change_details(
+    user_id: UserId,
+    session: SessionDep,
+    request: Request,
+    admin: Annotated[User, Depends(page_guard("users.update"))],
+    display_name: Field = "",
+    email: Field = "",
+    language: Field = "",
+) -> Response:
+    """Change an account's name, email or language: the API's PATCH (the same service
+    call, the same audit action); its sessions end."""
+    user_service.get_user(session, user_id)  # a missing account: the 404 page
+    errors = FormErrors()
+    details: dict[str, object] = {
+        "display_name": errors.text("display_name", display_name, max_length=200, required=False),
+        "email": errors.text("email", email, max_length=254, required=False),
+        "language": language,
+    }
+    if (
+        "email" not in errors
+        and details["email"]
+        and not user_service.EMAIL.match(str(details["email"]))
+    ):
+        errors["email"] = BAD_EMAIL
+    if language not in Language.__members__:
+        errors["language"] = REQUIRED if not language else UNKNOWN
+    if errors:
+        return show_user(request, session, user_id, details=details, errors=errors, status=422)
+    changes: dict[str, object] = {"display_name": details["display_name"],
+                                  "email": str(details["email"]) or None,
+                                  "language": Language(language)}  # fmt: skip
+    _, error = attempt(
+        session, lambda: user_service.update_user(session, user_id=user_id, changes=changes)
+    )
+    if error is not None:  # the service refused what the checks above let through
+        errors["email"] = BAD_EMAIL
+        return show_user(request, session, user_id, details=details, errors=errors, status=422)
+    audit(request, admin, action="users.update", object_type="user", object_id=user_id)
+    return RedirectResponse(f"/admin/users/{user_id}?done=details", status_code=303)
 
 
 def set_active(
@@ -317,9 +384,4 @@ def reset_password(
     password = user_service.reset_password(session, user_id=user_id)
     audit(request, admin, action="users.reset_password", object_type="user", object_id=user_id)
     account = user_service.get_user(session, user_id)
-    return render(
-        request, "pages/admin/password_reset.html",
-        {"account": account, "temporary_password": password,
-         "here": f"/admin/users/{user_id}"},  # the language switcher goes back to the account
-        session=session,
-    )  # fmt: skip
+    return temporary_password_page(request, session, account, password, created_now=False)

@@ -200,6 +200,83 @@ def test_a_reset_password_is_shown_once_and_signs_in_to_a_forced_change(admin, b
     assert [e.object_id for e in audit_since(before, "users.reset_password")] == [str(med1)]
 
 
+def test_a_generated_password_at_creation_is_shown_once_and_forces_a_change(admin, browser_client):
+    before = audit_mark()
+    data = new_account(admin.ids["institution"], password="")
+    answer = post(browser_client, "/admin/users", data, "/admin/users/new")
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    password = re.search(r'id="temporary-password" dir="ltr">([^<]+)<', answer.text).group(1)
+    with session_scope() as s:
+        user = user_service.get_user_by_name(s, "yasmine")
+        assert user.must_change_password and user_service.verify_password(
+            user.password_hash, password
+        )
+        created = user.pk
+    assert f'name="back" value="/admin/users/{created}"' in answer.text
+    assert password not in browser_client.get(f"/admin/users/{created}").text  # once only
+    assert [e.object_id for e in audit_since(before, "users.create")] == [str(created)]
+    # Their first sign-in: nothing but the password change until it is done.
+    token = browser_client.post("/api/v1/auth/token",
+                                data={"username": "yasmine", "password": password})  # fmt: skip
+    assert token.status_code == 200
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    blocked = browser_client.get("/api/v1/youths", headers=headers)
+    assert blocked.status_code == 403
+    assert blocked.json()["error"]["code"] == "password_change_required"
+
+
+def test_an_accounts_details_are_changed_and_audited(admin, browser_client):
+    before = audit_mark()
+    med1 = admin.ids["med1"]
+    page = f"/admin/users/{med1}"
+    data = {"display_name": "  Salma Idrissi ", "email": "salma@example.ma", "language": "en"}
+    changed = post(browser_client, f"{page}/details", data, page)
+    assert changed.status_code == 303 and changed.headers["location"].endswith("done=details")
+    with session_scope() as s:
+        user = user_service.get_user(s, med1)
+        assert (user.display_name, user.email, user.language.value) == (
+            "Salma Idrissi", "salma@example.ma", "en")  # fmt: skip
+    assert [e.object_id for e in audit_since(before, "users.update")] == [str(med1)]
+    shown = browser_client.get(changed.headers["location"]).text
+    assert 'value="Salma Idrissi"' in shown and 'value="salma@example.ma"' in shown
+    cleared = post(browser_client, f"{page}/details",
+                   {"display_name": "", "email": "", "language": "fr"}, page)  # fmt: skip
+    assert cleared.status_code == 303
+    with session_scope() as s:
+        user = user_service.get_user(s, med1)
+        assert (user.display_name, user.email) == ("med1", None)  # the user name, no email
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"email": "not-an-address"}, "email"),
+        ({"display_name": "Salma\x07"}, "display_name"),
+        ({"email": "salma@example.ma\u202e"}, "email"),
+        ({"language": "de"}, "language"),
+    ],
+)
+def test_bad_details_are_shown_again_as_typed_and_nothing_changes(
+    admin, browser_client, changes, field
+):
+    before = audit_mark()
+    med1 = admin.ids["med1"]
+    with session_scope() as s:
+        was = user_service.get_user(s, med1).model_dump()
+    data = {"display_name": "Salma Idrissi", "email": "salma@example.ma", "language": "en",
+            **changes}  # fmt: skip
+    page = f"/admin/users/{med1}"
+    refused = post(browser_client, f"{page}/details", data, page)
+    assert refused.status_code == 422 and error_next_to(refused.text, field)
+    if field != "display_name":
+        assert 'value="Salma Idrissi"' in refused.text  # what was typed is kept
+    if changes.get("email") == "not-an-address":
+        assert 'value="not-an-address"' in refused.text
+    with session_scope() as s:
+        assert user_service.get_user(s, med1).model_dump() == was
+    assert audit_since(before, "users.update") == []
+
+
 def test_disabling_and_enabling_an_account_is_shown_audited_and_ends_its_session(
     admin, browser_client
 ):

@@ -265,6 +265,11 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     admin.post("/admin/users", {"username": "Bad Name!", "role": "mediator", "password": "x",
                                 "language": "ar", "institution_ids": [str(a)]},
                422, "/admin/users/new")  # fmt: skip
+    admin.post("/admin/users", {"username": f"generated-{language.value}", "role": "partner",
+                                "language": "ar", "password": ""},
+               200, "/admin/users/new")  # a generated password's answer  # fmt: skip
+    admin.post(f"/admin/users/{ids['med1']}/details", {"email": "nope", "language": "ar"}, 422,
+               f"/admin/users/{ids['med1']}")  # fmt: skip
     admin.post(f"/admin/users/{ids['med2']}/reset-password", {}, 200,
                f"/admin/users/{ids['med2']}")  # fmt: skip
     admin.get("/admin/users/999999", 404)
