@@ -274,10 +274,12 @@ class RunSeen:
 
 @dataclass(frozen=True)
 class RunsOverview:
-    """The runs of a window: how many in each state, and the failed, crashed and late ones."""
+    """The runs of a window: how many in each state, and a page of the failed, crashed and
+    late ones (of `problems_total`)."""
 
     counts: dict[str, int]
     problems: list[RunSeen]
+    problems_total: int = 0
 
 
 def recent_runs(
@@ -286,10 +288,12 @@ def recent_runs(
     every_flow: bool = False,
     days: int = 7,
     limit: int = 50,
+    offset: int = 0,
 ) -> RunsOverview:
     """Read the flow runs expected to start in the last `days` days (and those scheduled
     after), by state, from the Prefect API: the `pathway` runs of these institutions (by
-    tag; None: of all), or, `every_flow`, the runs of every flow (operators). One bounded
+    tag; None: of all), or, `every_flow`, the runs of every flow (operators); of the
+    failed, crashed and late ones, `limit` from `offset` (latest first). One bounded
     call.
 
     Raises Unavailable when the server does not answer in time.
@@ -337,30 +341,33 @@ def recent_runs(
             tags=tags, state=state, expected_start_time=FlowRunFilterExpectedStartTime(after_=since)
         )
 
-    def call() -> tuple[dict[str, int], list[Any], dict[Any, str]]:
+    def call() -> tuple[dict[str, int], int, list[Any], dict[Any, str]]:
         with get_client(sync_client=True) as client:
             counts = {
                 key: client.count_flow_runs(flow_filter=flows, flow_run_filter=runs_filter(state))
                 for key, state in by_state.items()
             }
+            total = client.count_flow_runs(
+                flow_filter=flows, flow_run_filter=runs_filter(problem_states)
+            )
             runs = client.read_flow_runs(
                 flow_filter=flows, flow_run_filter=runs_filter(problem_states),
-                sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=limit,
+                sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=limit, offset=offset,
             )  # fmt: skip
             ids = list({run.flow_id for run in runs})
             names = {}
             if ids:
                 found = client.read_flows(flow_filter=FlowFilter(id=FlowFilterId(any_=ids)))
                 names = {f.id: f.name for f in found}
-            return counts, runs, names
+            return counts, total, runs, names
 
     try:
-        counts, runs, names = bounded(call)
+        counts, total, runs, names = bounded(call)
     except PrefectUnavailable as exc:
         raise Unavailable(f"the Prefect server does not answer ({exc})") from None
     problems = [seen(run, names.get(run.flow_id, "")) for run in runs]
     problems.sort(key=lambda run: run.at or since, reverse=True)
-    return RunsOverview(counts=counts, problems=problems)
+    return RunsOverview(counts=counts, problems=problems, problems_total=total)
 
 
 def seen(run: Any, flow: str) -> RunSeen:

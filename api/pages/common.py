@@ -15,7 +15,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -64,6 +64,22 @@ class CsrfRefused(Exception):
 
 
 # ---------------------------------------------------------------- language
+
+
+def pages_of(total: int, size: int) -> int:
+    """How many pages `total` rows make, `size` a page (one, even empty)."""
+    return max(1, -(-total // size))
+
+
+def paging_bases(path: str, pages: dict[str, int]) -> dict[str, str]:
+    """For each list of a page that has several (its query parameter: its page number),
+    the start of its "previous / next" links: the path with the other lists' pages kept,
+    ready for `name=N` (the pagination macro's `base` and `param`)."""
+    bases = {}
+    for name in pages:
+        kept = urlencode({other: n for other, n in pages.items() if other != name and n > 1})
+        bases[name] = f"{path}?{kept}&" if kept else f"{path}?"
+    return bases
 
 
 def remember_language(request: Request, response: Response, language: Language) -> None:

@@ -15,7 +15,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import SessionDep, audit, audit_shown
-from api.pages.common import N_, page_guard, page_router, render
+from api.pages.common import N_, page_guard, page_router, pages_of, paging_bases, render
 from api.policy import allowed, institution_ids_in_scope
 from flows import launch
 from mowakaba.clock import now
@@ -27,7 +27,8 @@ from mowakaba.services import youths as youth_service
 
 router = page_router()
 WINDOW_DAYS = 7
-FLAGGED_SHOWN = 100
+PAGE_SIZE = 50  # rows per page of each list (problem runs, youths waiting)
+PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 YouthId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 STATE_LABELS = {
@@ -68,19 +69,23 @@ def flow_runs(
     user: Annotated[User, Depends(page_guard("flow_runs.monitor"))],
     rerun: Annotated[str, Query(max_length=12)] = "",
     youth: Annotated[str, Query(max_length=12)] = "",
+    problems_page: PageNumber = 1,
+    waiting_page: PageNumber = 1,
 ) -> Response:
     """The runs of the last 7 days by state, the failed, crashed and late ones, and the
-    youths waiting for reconciliation."""
+    youths waiting for reconciliation; each list a page at a time."""
     operator = user.role == Role.admin
     institutions = scope_of(session, user)
     flagged, flagged_total = reconciliation_service.flagged_youths(
-        session, institution_ids=institutions, limit=FLAGGED_SHOWN
-    )
+        session, institution_ids=institutions, limit=PAGE_SIZE,
+        offset=(waiting_page - 1) * PAGE_SIZE,
+    )  # fmt: skip
     session.commit()  # no transaction stays open across a call to Prefect
     try:
         overview: launch.RunsOverview | None = launch.recent_runs(
-            institution_ids=institutions, every_flow=operator, days=WINDOW_DAYS
-        )
+            institution_ids=institutions, every_flow=operator, days=WINDOW_DAYS,
+            limit=PAGE_SIZE, offset=(problems_page - 1) * PAGE_SIZE,
+        )  # fmt: skip
     except Unavailable:
         overview = None
     problems = problem_rows(session, overview, institutions, operator=operator)
@@ -92,6 +97,9 @@ def flow_runs(
     shown = [y.id for y in flagged] + [row["youth"].id for row in problems if row["youth"]]
     audit_shown(request, user, action="flow_runs.monitor",
                 youth_ids=shown + ([done_youth.id] if done_youth else []))  # fmt: skip
+    # A "run again" confirmation is not kept by the paging links: it was said once.
+    bases = paging_bases("/runs", {"problems_page": problems_page, "waiting_page": waiting_page})
+    problems_total = overview.problems_total if overview else 0
     return render(
         request,
         "pages/runs/monitor.html",
@@ -102,6 +110,12 @@ def flow_runs(
             "may_rerun": allowed("flow_runs.rerun", user),
             "prefect_ui": launch.prefect_ui_url() if operator else None,
             "outcome": OUTCOMES[rerun] if done_youth else None, "done_youth": done_youth,
+            "paging": {
+                "problems": {"page": problems_page, "pages": pages_of(problems_total, PAGE_SIZE),
+                             "base": bases["problems_page"], "param": "problems_page"},
+                "waiting": {"page": waiting_page, "pages": pages_of(flagged_total, PAGE_SIZE),
+                            "base": bases["waiting_page"], "param": "waiting_page"},
+            },
         },
         session=session,
     )  # fmt: skip

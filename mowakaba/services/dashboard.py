@@ -81,7 +81,8 @@ class EscalationRow:
 
 @dataclass
 class Dashboard:
-    """Everything a dashboard shows; the lists are cut at a limit, the totals are not."""
+    """Everything a dashboard shows; the lists are pages (cut at a limit from an offset),
+    the totals are not."""
 
     institutions: list[InstitutionFigures]
     total: InstitutionFigures
@@ -106,10 +107,14 @@ def build_dashboard(
     recipient_id: int,
     names: bool = True,
     limit: int = 20,
+    escalations_offset: int = 0,
+    plans_offset: int = 0,
+    leaving_offset: int = 0,
 ) -> Dashboard:
     """Build the dashboard of some institutions (None: all) at an instant: the figures per
     institution, the escalations sent to `recipient_id`, and, with `names`, the lists that
-    name youths (plans waiting, youths leaving soon) and overdue work per assignee."""
+    name youths (plans waiting, youths leaving soon) and overdue work per assignee. Each
+    list is one page: `limit` rows from its own offset."""
     institutions = institutions_in(session, institution_ids)
     ids = [i.pk for i in institutions]
     lines = {i.pk: InstitutionFigures(i) for i in institutions}
@@ -129,16 +134,21 @@ def build_dashboard(
     for line in lines.values():
         overall.add(line)
     escalations, escalations_total = escalations_for(
-        session, institution_ids=ids, recipient_id=recipient_id, limit=limit
-    )
+        session, institution_ids=ids, recipient_id=recipient_id, limit=limit,
+        offset=escalations_offset,
+    )  # fmt: skip
     dashboard = Dashboard(
         institutions=list(lines.values()), total=overall,
         escalations=escalations, escalations_total=escalations_total,
     )  # fmt: skip
     if names:
         dashboard.by_assignee = overdue_by_assignee(session, institutions=institutions, at=at)
-        dashboard.plans = plans_waiting(session, institution_ids=ids, limit=limit)
-        dashboard.leaving = leaving_soon(session, institutions=institutions, at=at, limit=limit)
+        dashboard.plans = plans_waiting(
+            session, institution_ids=ids, limit=limit, offset=plans_offset
+        )
+        dashboard.leaving = leaving_soon(
+            session, institutions=institutions, at=at, limit=limit, offset=leaving_offset
+        )
     return dashboard
 
 
@@ -233,10 +243,10 @@ def count_unacknowledged(session: Session, *, institution_ids: list[int]) -> dic
 
 
 def escalations_for(
-    session: Session, *, institution_ids: list[int], recipient_id: int, limit: int
+    session: Session, *, institution_ids: list[int], recipient_id: int, limit: int, offset: int = 0
 ) -> tuple[list[EscalationRow], int]:
-    """Return the open, unacknowledged escalations sent to a person in some institutions,
-    oldest first (cut at `limit`), and how many there are."""
+    """Return a page of the open, unacknowledged escalations sent to a person in some
+    institutions, oldest first (`limit` from `offset`), and how many there are."""
     rows = session.exec(
         select(Escalation, WorkItem, Youth)
         .join(WorkItem, col(WorkItem.id) == col(Escalation.work_item_id))
@@ -246,7 +256,8 @@ def escalations_for(
     ).all()
     # The recipients are a JSON list: filtered here, over one scope's open escalations.
     mine = [EscalationRow(e, i, y) for e, i, y in rows if recipient_id in e.recipient_ids]
-    return mine[:limit], len(mine)
+    # (The recipients being JSON, the page is cut here too, not by SQL.)
+    return mine[offset : offset + limit], len(mine)
 
 
 def _waiting_plans(institution_ids: list[int]) -> tuple[Any, ...]:
@@ -268,14 +279,16 @@ def count_plans_waiting(session: Session, *, institution_ids: list[int]) -> dict
 
 
 def plans_waiting(
-    session: Session, *, institution_ids: list[int], limit: int
+    session: Session, *, institution_ids: list[int], limit: int, offset: int = 0
 ) -> list[tuple[WorkItem, Youth]]:
-    """Return the plan approvals waiting, soonest due first, with their youths."""
+    """Return a page of the plan approvals waiting (`limit` from `offset`), soonest due
+    first, with their youths."""
     rows = session.exec(
         select(WorkItem, Youth)
         .join(Youth, col(Youth.id) == col(WorkItem.youth_id))
         .where(*_waiting_plans(institution_ids))
         .order_by(col(WorkItem.due_date), col(WorkItem.id))
+        .offset(offset)
         .limit(limit)
     ).all()
     return [(item, youth) for item, youth in rows]
@@ -325,14 +338,21 @@ def count_leaving(
 
 
 def leaving_soon(
-    session: Session, *, institutions: Sequence[Institution], at: datetime, limit: int
+    session: Session,
+    *,
+    institutions: Sequence[Institution],
+    at: datetime,
+    limit: int,
+    offset: int = 0,
 ) -> list[Leaving]:
-    """Return the youths leaving care soonest (planned exit within the months ahead, or
-    past and not recorded), each with their exit checklist's progress."""
+    """Return a page (`limit` from `offset`) of the youths leaving care soonest (planned
+    exit within the months ahead, or past and not recorded), each with their exit
+    checklist's progress."""
     youths = session.exec(
         select(Youth)
         .where(*_leaving(institutions, at))
         .order_by(col(Youth.planned_exit_date), col(Youth.id))
+        .offset(offset)
         .limit(limit)
     ).all()
     ids = [y.pk for y in youths]

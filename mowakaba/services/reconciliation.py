@@ -216,12 +216,12 @@ def flag_for_reconciliation(session: Session, *, youth_ids: list[int]) -> None:
 
 
 def flagged_youths(
-    session: Session, *, institution_ids: Sequence[int] | None, limit: int = 100
+    session: Session, *, institution_ids: Sequence[int] | None, limit: int = 100, offset: int = 0
 ) -> tuple[list[Youth], int]:
-    """Return the youths awaiting reconciliation (longest waiting first) and their number,
-    in the given institutions (None: all)."""
+    """Return a page of the youths awaiting reconciliation (longest waiting first; `limit`
+    from `offset`) and their number, in the given institutions (None: all)."""
     query = select(Youth).where(col(Youth.needs_reconciliation), Youth.stage != Stage.closed)
     if institution_ids is not None:
         query = query.where(col(Youth.institution_id).in_(list(institution_ids)))
     order = [col(Youth.reconciliation_flagged_at).asc().nulls_first(), col(Youth.id)]
-    return fetch_page(session, query, order_by=order, limit=limit, offset=0)
+    return fetch_page(session, query, order_by=order, limit=limit, offset=offset)

@@ -11,9 +11,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, func, select
 
 from api.main import create_app
+from api.pages import dashboard as dashboard_page
 from mowakaba.db import session_scope
 from mowakaba.enums import EventKind
-from mowakaba.models import AuditEvent, Escalation, PathwayEvent, WorkItem
+from mowakaba.models import AuditEvent, Escalation, Institution, PathwayEvent, User, WorkItem
+from mowakaba.rules import add_months
+from tests.factories import at, make_youth
 from tests.pages.conftest import sign_in
 from tests.pages.dashboard_world import build_dashboard_world
 from tests.pages.world import PageWorld, csrf_of
@@ -153,6 +156,71 @@ def test_other_roles_get_the_403_page_audited(dash, client_of, username):
     assert page.status_code == 403 and "Accès refusé" in page.text
     (row,) = audit_rows(before, action="dashboard.view")
     assert row.outcome == "denied"
+
+
+# ---------------------------------------------------------------- paging
+
+
+def nav_of(html: str, section: str) -> str:
+    """The paging links of one section of the page ("" when it has one page)."""
+    part = html.split(f'id="{section}" tabindex="-1">', 1)[1].split("</section>", 1)[0]
+    found = re.search(r'<nav class="pagination".*?</nav>', part, re.S)
+    return found.group(0) if found else ""
+
+
+def one_more_leaving(dash: PageWorld) -> None:
+    """A second youth of institution A leaving care soon (in three months)."""
+    today = date.today()
+    with session_scope() as s:
+        a = s.get_one(Institution, dash.ids["institution"])
+        med1 = s.get_one(User, dash.ids["med1"])
+        youth = make_youth(s, a, med1, first_name="Omar", last_name="Tazi",
+                           first_name_ar="عمر", last_name_ar="التازي",
+                           date_of_birth=add_months(today, -(17 * 12 + 9)), as_of=at(today))  # fmt: skip
+        dash.ids["leaving2"], dash.codes["leaving2"] = youth.pk, youth.code
+
+
+def test_each_list_pages_on_its_own_and_the_links_keep_the_others(dash, client_of, monkeypatch):
+    one_more_leaving(dash)
+    coord, supervisor = client_of("coord"), client_of("super")
+    every_leaving = listed(coord.get("/dashboard").text, "leaving")
+    every_escalation = listed(supervisor.get("/dashboard").text, "escalations")
+    assert len(every_leaving) == 2 and len(every_escalation) == 3
+    monkeypatch.setattr(dashboard_page, "PAGE_SIZE", 1)
+
+    first = coord.get("/dashboard").text
+    assert listed(first, "leaving") == every_leaving[:1]
+    nav = nav_of(first, "leaving")
+    assert "Page 1 sur 2" in nav or "Page 1 of 2" in nav
+    assert 'href="/dashboard?leaving_page=2#leaving" rel="next"' in nav and 'rel="prev"' not in nav
+    assert nav_of(first, "plans") == ""  # one plan: one page, no links
+
+    before = last_audit_id()
+    second = coord.get("/dashboard?leaving_page=2&plans_page=3")
+    assert second.status_code == 200
+    assert listed(second.text, "leaving") == every_leaving[1:]
+    assert listed(second.text, "plans") == []  # past its last page: nothing
+    nav = nav_of(second.text, "leaving")
+    assert "Page 2 sur 2" in nav or "Page 2 of 2" in nav
+    assert 'href="/dashboard?plans_page=3&amp;leaving_page=1#leaving" rel="prev"' in nav
+    assert 'rel="next"' not in nav
+    # The audit names the youths of the pages shown, not those of the other pages.
+    audited = {r.youth_id for r in audit_rows(before, action="dashboard.view")}
+    shown = set(re.findall(r'data-youth="([^"]+)"', second.text))
+    assert audited == {dash.ids[n] for n, code in dash.codes.items() if code in shown}
+
+    page = supervisor.get("/dashboard?escalations_page=2&leaving_page=4").text
+    assert listed(page, "escalations") == every_escalation[1:2]
+    nav = nav_of(page, "escalations")
+    assert "Page 2 sur 3" in nav or "Page 2 of 3" in nav
+    assert 'href="/dashboard?leaving_page=4&amp;escalations_page=1#escalations"' in nav
+    assert 'href="/dashboard?leaving_page=4&amp;escalations_page=3#escalations"' in nav
+
+
+@pytest.mark.parametrize("query", ["escalations_page=0", "plans_page=x", "leaving_page=100001"])
+def test_a_bad_page_number_is_the_422_page(dash, client_of, query):
+    page = client_of("coord").get(f"/dashboard?{query}")
+    assert page.status_code == 422 and "<html" in page.text
 
 
 # ---------------------------------------------------------------- acknowledging

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, func, select
 
 from api.main import create_app
+from api.pages import runs as runs_page
 from flows import launch
 from mowakaba import clock
 from mowakaba.db import session_scope
@@ -145,7 +146,7 @@ def run_in_state(youth_id: int, state: str) -> str:
 def forget_earlier_runs() -> None:
     """Delete the runs earlier tests left on the session's Prefect server: ids start from 1
     in every test, so their runs carry this world's institution tags too, and the page
-    lists at most 50 problems."""
+    shows 50 problems a page."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
@@ -231,7 +232,59 @@ def test_an_admin_sees_every_flow_the_prefect_ui_link_and_codes_without_names(
     assert ui and ui.group(1).startswith("http://") and not ui.group(1).endswith("/api")
 
 
+def test_the_problem_runs_page_by_prefects_offset_and_the_links_keep_the_waiting_page(
+    world, deployed, monkeypatch
+):
+    forget_earlier_runs()
+    made = {run_in_state(world.ids[name], state)
+            for name, state in (("late", "crashed"), ("soon", "late"), ("other", "crashed"))}  # fmt: skip
+    monkeypatch.setattr(runs_page, "PAGE_SIZE", 1)
+    seen: list[str] = []
+    with signed_in("coord") as client:
+        for number in (1, 2, 3):
+            page = client.get(f"/runs?problems_page={number}&waiting_page=2")
+            assert page.status_code == 200
+            rows = re.findall(r'<li class="item \w+" data-run="([^"]+)"', page.text)
+            assert len(rows) == 1
+            seen += rows
+            nav = page.text.split('id="problems" tabindex="-1">', 1)[1].split("</section>")[0]
+            assert f"Page {number} sur 3" in nav
+            if number > 1:
+                assert f'href="/runs?waiting_page=2&amp;problems_page={number - 1}#problems"' in nav
+            if number < 3:
+                assert f'href="/runs?waiting_page=2&amp;problems_page={number + 1}#problems"' in nav
+    assert set(seen) == made  # every run once, page after page
+
+
 # ---------------------------------------------------------------- with Prefect down
+
+
+def test_the_waiting_youths_page_and_the_links_keep_the_problems_page(
+    world,
+    dead_prefect,  # noqa: F811
+    monkeypatch,
+):
+    names = ("late", "soon", "other")
+    with session_scope() as s:
+        reconciliation_service.flag_for_reconciliation(s, youth_ids=[world.ids[n] for n in names])
+    waiting = re.compile(r'<ol class="items runs flagged">(.*?)</ol>', re.S)
+    with signed_in("coord") as client:
+        every = re.findall(r'data-youth="([^"]+)"', waiting.search(client.get("/runs").text)[1])
+        assert sorted(every) == sorted(world.codes[n] for n in names)
+        monkeypatch.setattr(runs_page, "PAGE_SIZE", 2)
+        first_audit = last_audit_id()
+        page = client.get("/runs?waiting_page=2&problems_page=5")
+        bad = [client.get(f"/runs?{q}") for q in ("waiting_page=0", "problems_page=x")]
+    assert page.status_code == 200
+    shown = re.findall(r'data-youth="([^"]+)"', waiting.search(page.text)[1])
+    assert shown == every[2:]
+    assert '<p class="summary" id="flagged-total">3 jeunes en attente</p>' in page.text
+    nav = page.text.split('id="waiting" tabindex="-1">', 1)[1].split("</section>")[0]
+    assert "Page 2 sur 2" in nav and 'rel="next"' not in nav
+    assert 'href="/runs?problems_page=5&amp;waiting_page=1#waiting" rel="prev"' in nav
+    audited = {a.youth_id for a in audit_since(first_audit, "flow_runs.monitor")}
+    assert audited == {world.ids[n] for n in names if world.codes[n] in shown}
+    assert [r.status_code for r in bad] == [422, 422]
 
 
 @pytest.mark.parametrize("prefect", ["hung_prefect", "dead_prefect"])
