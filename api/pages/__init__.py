@@ -18,6 +18,7 @@ from api.pages import (
     escalations,
     forms,
     inbox,
+    password,
     runs,
     work,
     youth_file,
@@ -30,6 +31,7 @@ __all__ = ["install", "router"]
 router = APIRouter(include_in_schema=False)
 PAGES = (
     auth.router,
+    password.router,
     work.router,
     forms.router,
     inbox.router,

@@ -37,7 +37,8 @@ def sign_in_page(session: SessionDep, request: Request, next: str | None = None)
     """The sign-in form (a signed-in user goes straight to their page)."""
     user = session_user(session, request)
     if user is not None:
-        return RedirectResponse(local_path(next, landing(user)), status_code=303)
+        target = landing(user) if user.must_change_password else local_path(next, landing(user))
+        return RedirectResponse(target, status_code=303)
     return render(request, "pages/sign_in.html", {"username": "", "error": None, "next": next})
 
 
@@ -65,7 +66,9 @@ def sign_in(
             failure = ("invalid", 401, None, 0)
         else:
             user = auth_service.resolve_token(session, token)
-            response = RedirectResponse(local_path(next, landing(user)), status_code=303)
+            # An admin set the password: the password page first, wherever `next` led.
+            target = landing(user) if user.must_change_password else local_path(next, landing(user))
+            response = RedirectResponse(target, status_code=303)
             start_session(request, response, token)
             remember_language(request, response, user.language)
             return response

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import SessionDep, audit, named_in, writes
 from api.errors import STATUS
-from api.policy import allowed
+from api.policy import BEFORE_PASSWORD_CHANGE, allowed
 from api.templating import LANGUAGE_COOKIE, language_context, request_language, templates
 from mowakaba import i18n
 from mowakaba.db import session_scope
@@ -61,6 +61,15 @@ class SignInRequired(Exception):
 
 class CsrfRefused(Exception):
     """A form posted without its CSRF token, or with another session's."""
+
+
+class PasswordChangeFirst(Exception):
+    """An admin set this account's password: the browser goes to /password first."""
+
+
+# The policy routes a user whose password an admin set may use (the API's list): the
+# password page ("me.password"), signing out ("auth.logout"); /language has no guard.
+PASSWORD_CHANGE_PAGE = "/password"
 
 
 # ---------------------------------------------------------------- language
@@ -167,7 +176,7 @@ def session_user(session: Session, request: Request) -> User | None:
     # the request's transaction has rolled back (and expired its rows).
     request.state.user = User(
         id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-        language=user.language, password_hash="",
+        language=user.language, password_hash="", must_change_password=user.must_change_password,
     )  # fmt: skip
     request.state.session_token, request.state.language = token, user.language
     return user
@@ -182,8 +191,10 @@ def page_user(session: SessionDep, request: Request) -> User:
 
 
 def page_guard(route: str) -> Callable[..., User]:
-    """A page's guard: signed in, CSRF checked on a form, the role allowed on the policy
-    route (403 otherwise, audited with the record the request named)."""
+    """A page's guard: signed in, CSRF checked on a form, the password changed when an
+    admin set it (303 to /password otherwise, as the API answers 403
+    password_change_required), the role allowed on the policy route (403 otherwise,
+    audited with the record the request named)."""
 
     def guard(
         request: Request,
@@ -193,6 +204,8 @@ def page_guard(route: str) -> Callable[..., User]:
     ) -> User:
         if writes(request):
             check_csrf(request, sent)
+        if user.must_change_password and route not in BEFORE_PASSWORD_CHANGE:
+            raise PasswordChangeFirst()
         if not allowed(route, user):
             object_type, object_id, youth_id = named_in(session, request)
             audit(request, user, action=route, object_type=object_type, object_id=object_id,
@@ -205,7 +218,10 @@ def page_guard(route: str) -> Callable[..., User]:
 
 def landing(user: User) -> str:
     """Where a user starts: administration for admins, the dashboard (coordinators,
-    supervisors), else their work if their role has some, else their inbox."""
+    supervisors), else their work if their role has some, else their inbox; the password
+    page first when an admin set the password."""
+    if user.must_change_password:
+        return PASSWORD_CHANGE_PAGE
     if allowed("admin.index", user):
         return "/admin"
     if allowed("dashboard.view", user):
@@ -246,7 +262,12 @@ def render(
         "languages": LANGUAGE_NAMES,
         "user": user,
         "unread": unread,
-        "navigation": [n for n in NAVIGATION if user is not None and allowed(n[2], user)],
+        "navigation": [
+            n
+            for n in NAVIGATION
+            if user is not None and allowed(n[2], user) and not user.must_change_password
+        ],
+        "password_changed": request.query_params.get("password") == "changed",
         "path": request.url.path,
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "csrf_field": CSRF_FIELD,
@@ -288,7 +309,7 @@ async def html_errors() -> AsyncIterator[None]:
     the request's transaction has seen the original error and rolled back."""
     try:
         yield
-    except (PageError, SignInRequired):
+    except (PageError, SignInRequired, PasswordChangeFirst):
         raise
     except CsrfRefused as exc:
         raise PageError(403, "csrf") from exc
@@ -342,7 +363,12 @@ def sign_in_required(request: Request, _exc: Exception) -> Response:
     return response
 
 
+def password_change_first(_request: Request, _exc: Exception) -> Response:
+    return RedirectResponse(PASSWORD_CHANGE_PAGE, status_code=303)
+
+
 def install(app: FastAPI) -> None:
     """Answer the pages' errors in HTML (the app's other handlers answer the API in JSON)."""
     app.add_exception_handler(PageError, page_error)
     app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(PasswordChangeFirst, password_change_first)

@@ -223,6 +223,9 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
             med1.get(f"/work/{item_id}")
     med1.post(f"/work/{ids['late_intake']}", {}, 422, f"/work/{ids['late_intake']}")
     med1.get("/work?page=0", 422)
+    med1.get("/password")  # changing one's password, and the form sent wrong
+    med1.post("/password", {"current_password": PASSWORD, "new_password": "olive tree by the sea",
+                            "confirmation": "another"}, 422, "/password")  # fmt: skip
     med1.get("/youths/999999", 404)
     med1.get(f"/youths/{ids['other']}", 404)  # a colleague's youth: not theirs
 
