@@ -113,8 +113,13 @@ def test_signing_out_revokes_the_session(world, browser_client):
 def audit_since(before: int, action: str) -> list[AuditEvent]:
     """The audit rows of an action written after a mark (the trail is never emptied)."""
     with session_scope() as s:
-        return list(s.exec(select(AuditEvent).where(
-            AuditEvent.action == action, col(AuditEvent.id) > before)))  # fmt: skip
+        return list(
+            s.exec(
+                select(AuditEvent)
+                .where(AuditEvent.action == action, col(AuditEvent.id) > before)
+                .order_by(col(AuditEvent.id))
+            )
+        )  # fmt: skip  (in the order they were written)
 
 
 def audit_mark() -> int:
