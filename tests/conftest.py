@@ -168,3 +168,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     thread for the rest of the session, and Prefect's sync calls made after it (the
     `deployed` fixture, the flows' tests) would get coroutines instead of answers."""
     items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """SIGTERM ends the run like Ctrl-C: fixtures are torn down, so the Prefect test
+    server and the browser a run started are stopped with it (not left behind)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)
