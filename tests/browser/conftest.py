@@ -106,3 +106,25 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:  # type: ign
     page.fill("#password", password)
     page.click("form.stack button[type=submit]")
     page.wait_for_load_state()
+
+
+def check_axe(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The serious and critical axe-core violations of the page shown."""
+    page.add_script_tag(path=AXE)
+    return page.evaluate(
+        "async () => (await axe.run(document)).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+
+
+def inspect_page(page, name: str, language: str, size: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Photograph the page shown (build/screenshots/<name>-<language>-<size>.png) and
+    return what is wrong with it: wider than a phone, or axe violations."""
+    failures = []
+    if size == "phone":
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            failures.append(f"{name} phone: {width} px wide")
+    page.screenshot(path=SCREENSHOTS / f"{name}-{language}-{size}.png", full_page=True)
+    return failures + [f"{name} {size}: {v}" for v in check_axe(page)]

@@ -8,7 +8,7 @@ import pytest
 
 from mowakaba.db import session_scope
 from mowakaba.enums import Language, Role
-from tests.browser.conftest import AXE, DESKTOP, PHONE, SCREENSHOTS, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, inspect_page, sign_in
 from tests.browser.test_pages import LOCALES, set_language
 from tests.factories import make_user
 
@@ -95,18 +95,5 @@ def test_every_admin_page_passes_axe_fits_a_phone_and_is_photographed(admin, new
                 page.click("#reset")
             page.wait_for_load_state()
             assert page.locator("html").get_attribute("lang") == language.value, (name, size)
-            if size == "phone":
-                width = page.evaluate("document.documentElement.scrollWidth")
-                if width > PHONE["width"]:
-                    failures.append(f"{name} phone: {width} px wide")
-            page.screenshot(
-                path=SCREENSHOTS / f"{name}-{language.value}-{size}.png", full_page=True
-            )
-            page.add_script_tag(path=AXE)
-            violations = page.evaluate(
-                "async () => (await axe.run(document)).violations"
-                ".filter(v => ['serious', 'critical'].includes(v.impact))"
-                ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-            )
-            failures += [f"{name} {size}: {v}" for v in violations]
+            failures += inspect_page(page, name, language.value, size)
     assert failures == []

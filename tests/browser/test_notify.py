@@ -10,7 +10,7 @@ from mowakaba.db import session_scope
 from mowakaba.enums import Language, NotificationKind
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import users as user_service
-from tests.browser.conftest import AXE, DESKTOP, PHONE, SCREENSHOTS, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, check_axe, sign_in
 from tests.browser.test_pages import LOCALES, set_language
 
 SUBJECTS = {
@@ -39,15 +39,6 @@ def add_other_kinds(world) -> None:  # type: ignore[no-untyped-def]
                 s, key=f"browser:{kind.value}", recipient=med1, kind=kind,
                 youth_id=world.ids["late"], context=context,
             )  # fmt: skip
-
-
-def check_axe(page) -> list[str]:  # type: ignore[no-untyped-def]
-    page.add_script_tag(path=AXE)
-    return page.evaluate(
-        "async () => (await axe.run(document)).violations"
-        ".filter(v => ['serious', 'critical'].includes(v.impact))"
-        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
 
 
 @pytest.mark.parametrize("language", list(Language), ids=str)

@@ -9,8 +9,7 @@ import pytest
 from mowakaba.db import session_scope
 from mowakaba.enums import Language
 from mowakaba.services import users as user_service
-from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, sign_in
-from tests.browser.test_notify import check_axe
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, check_axe, sign_in
 from tests.browser.test_pages import LOCALES, set_language
 
 NEW = "olive tree by the sea"
