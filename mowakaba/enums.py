@@ -225,6 +225,20 @@ class EventKind(StrEnum):
     extension_decided = "extension_decided"
     closed = "closed"
     mediator_changed = "mediator_changed"
+    consent_given = "consent_given"
+    consent_withdrawn = "consent_withdrawn"
+    # A referral's transitions: `referral_<status>` (data: referral, partner, service ids).
+    referral_drafted = "referral_drafted"
+    referral_sent = "referral_sent"
+    referral_accepted = "referral_accepted"
+    referral_declined = "referral_declined"
+    referral_in_progress = "referral_in_progress"
+    referral_completed = "referral_completed"
+    referral_not_completed = "referral_not_completed"
+    referral_cancelled = "referral_cancelled"
+    referral_rerouted = "referral_rerouted"
+    referral_expired = "referral_expired"
+    referral_escalated = "referral_escalated"
 
 
 class EscalationReason(StrEnum):
@@ -238,6 +252,11 @@ class NotificationKind(StrEnum):
     work_assigned = "work_assigned"
     not_in_touch = "not_in_touch"
     account_locked = "account_locked"
+    referral_received = "referral_received"  # to the partner's users
+    referral_answered = "referral_answered"  # to the sender: accepted, declined, done...
+    referral_overdue = "referral_overdue"  # to the institution's coordinators
+    referral_expired = "referral_expired"  # to the sender and the coordinators
+    referral_delivery_due = "referral_delivery_due"  # to the partner and the mediator
 
 
 class DeliveryStatus(StrEnum):
@@ -263,3 +282,55 @@ class AuditOutcome(StrEnum):
     denied = "denied"
     not_found = "not_found"
     error = "error"
+
+
+class PartnerKind(StrEnum):
+    public_body = "public_body"
+    association = "association"
+    company = "company"
+    cooperative = "cooperative"
+
+
+class ReferralStatus(StrEnum):
+    draft = "draft"
+    sent = "sent"
+    accepted = "accepted"
+    declined = "declined"
+    in_progress = "in_progress"
+    completed = "completed"
+    not_completed = "not_completed"
+    cancelled = "cancelled"
+    rerouted = "rerouted"
+    expired = "expired"
+
+
+class AnswerMethod(StrEnum):
+    """How a partner's answer reached Mowakaba: its own account, or a mediator recording it."""
+
+    online = "online"
+    phone = "phone"
+    letter = "letter"
+    visit = "visit"
+    email = "email"
+
+
+class SharedField(StrEnum):
+    """What a mediator may choose to share with a partner, beyond first name, age and need."""
+
+    last_name = "last_name"
+    phone = "phone"
+    education_level = "education_level"
+    vocational_level = "vocational_level"
+    sex = "sex"
+    health_details = "health_details"  # sensitive: only with a consent that covers health
+    family_details = "family_details"  # sensitive: only with a consent that covers family
+
+
+class ConsentData(StrEnum):
+    """Categories of data a consent to share covers."""
+
+    identity = "identity"  # last name, sex
+    contact = "contact"  # phone
+    education = "education"  # education and vocational levels
+    health = "health"
+    family = "family"

@@ -153,3 +153,26 @@ class PasswordChangeRequired(NotAllowed):
     """An admin reset this account's password: it must be changed before anything else."""
 
     code = "password_change_required"
+
+
+class InvalidReferralTransition(MowakabaError):
+    """A referral cannot move from its status to the one asked."""
+
+    code = "invalid_referral_transition"
+
+    def __init__(self, referral_id: int | None, source: str, target: str) -> None:
+        super().__init__(f"referral {referral_id}: no move from {source} to {target}")
+        self.referral_id, self.source, self.target = referral_id, source, target
+
+
+class ConsentRequired(MowakabaError):
+    """Sending a referral needs a valid consent that covers the partner and what is shared
+    (or a coordinator's recorded override)."""
+
+    code = "consent_required"
+
+
+class NotEligible(MowakabaError):
+    """The youth does not meet a service's eligibility conditions."""
+
+    code = "not_eligible"

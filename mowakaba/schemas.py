@@ -23,12 +23,19 @@ from pydantic_core import PydanticCustomError
 
 from mowakaba.enums import (
     ActivityOutcome,
+    AnswerMethod,
     Axis,
+    ChecklistItem,
+    ConsentData,
+    ConsentGiver,
     EducationLevel,
     ExitDestination,
     ExitKind,
     HousingOutcome,
+    Language,
+    PartnerKind,
     Sex,
+    SharedField,
     VocationalLevel,
     WorkItemKind,
 )
@@ -247,3 +254,131 @@ PAYLOADS: dict[WorkItemKind, type[Strict]] = {
     WorkItemKind.follow_up_checkpoint: CheckpointPayload,
     WorkItemKind.exit_extension_decision: ExtensionDecisionPayload,
 }
+
+
+# ---------------------------------------------------------------- partners and referrals
+
+Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                   OneLine]  # fmt: skip
+PartnerName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), OneLine]
+
+
+class PartnerIn(Strict):
+    """A partner organisation of the actors map."""
+
+    name: PartnerName = Field(min_length=1)
+    name_ar: PartnerName = ""
+    kind: PartnerKind
+    regions: list[Region] = Field(default_factory=list, max_length=20)  # []: the whole country
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), OneLine] = ""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), OneLine] = ""
+    address: ShortText = ""
+    contact_person: PartnerName = ""
+    languages: list[Language] = Field(default_factory=lambda: [Language.fr], min_length=1,
+                                      max_length=3)  # fmt: skip
+
+
+class PartnerPatch(Strict):
+    name: PartnerName | None = Field(default=None, min_length=1)
+    name_ar: PartnerName | None = None
+    kind: PartnerKind | None = None
+    regions: list[Region] | None = Field(default=None, max_length=20)
+    phone: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), OneLine] | None
+    ) = None
+    email: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), OneLine] | None
+    ) = None
+    address: ShortText | None = None
+    contact_person: PartnerName | None = None
+    languages: list[Language] | None = Field(default=None, min_length=1, max_length=3)
+    is_active: bool | None = None
+
+
+class ServiceIn(Strict):
+    """A service of a partner's basket, with who is eligible (mowakaba/eligibility.py)."""
+
+    axis: Axis
+    name: PartnerName = Field(min_length=1)
+    name_ar: PartnerName = ""
+    description: Text = ""
+    eligibility: list[dict[str, object]] = Field(default_factory=list, max_length=20)
+    capacity_per_month: int | None = Field(default=None, ge=1, le=100_000)
+    response_days: int = Field(default=5, ge=1, le=60)
+    delivery_days: int = Field(default=30, ge=1, le=730)
+    checklist_item: ChecklistItem | None = None
+
+
+class ServicePatch(Strict):
+    axis: Axis | None = None
+    name: PartnerName | None = Field(default=None, min_length=1)
+    name_ar: PartnerName | None = None
+    description: Text | None = None
+    eligibility: list[dict[str, object]] | None = Field(default=None, max_length=20)
+    capacity_per_month: int | None = Field(default=None, ge=1, le=100_000)
+    response_days: int | None = Field(default=None, ge=1, le=60)
+    delivery_days: int | None = Field(default=None, ge=1, le=730)
+    checklist_item: ChecklistItem | None = None
+    is_active: bool | None = None
+
+
+class ConsentIn(Strict):
+    """A consent to share with one partner, or with every partner of an axis."""
+
+    partner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    axis: Axis | None = None
+    data: list[ConsentData] = Field(default_factory=list, max_length=len(ConsentData))
+    given_by: ConsentGiver
+    given_by_name: Name = ""
+    given_date: IsoDate
+
+    @model_validator(mode="after")
+    def partner_or_axis(self) -> ConsentIn:
+        if (self.partner_id is None) == (self.axis is None):
+            raise ValueError("a consent names a partner or an axis (one of them)")
+        return self
+
+
+class ReferralIn(Strict):
+    """A referral to a partner's service (a draft until sent)."""
+
+    service_id: int = Field(ge=1, le=MAX_ID)
+    need: Text = Field(min_length=1)
+    shared_fields: list[SharedField] = Field(default_factory=list, max_length=len(SharedField))
+    health_details: Text = ""  # shared only when `health_details` is in shared_fields
+    family_details: Text = ""
+    milestone_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    send: bool = False  # create and send at once
+    override_reason: Text = ""  # a coordinator sending without consent says why
+
+
+class SendIn(Strict):
+    override_reason: Text = ""
+
+
+class AnswerIn(Strict):
+    """A partner's answer or report, by its own user or recorded for it by a mediator."""
+
+    status: Literal["accepted", "declined", "in_progress", "completed", "not_completed"]
+    reason: Text = ""  # why declined, or not completed
+    outcome: Text = ""  # what was delivered
+    # A mediator recording the answer on the partner's behalf says who answered and how.
+    answered_by: PartnerName = ""
+    method: AnswerMethod | None = None
+
+    @model_validator(mode="after")
+    def explained(self) -> AnswerIn:
+        if self.status in ("declined", "not_completed") and not self.reason:
+            raise ValueError(f"'{self.status}' needs a reason")
+        if self.status == "completed" and not self.outcome:
+            raise ValueError("'completed' needs the outcome")
+        return self
+
+
+class CancelIn(Strict):
+    reason: Text = Field(min_length=1)
+
+
+class RerouteIn(Strict):
+    service_id: int = Field(ge=1, le=MAX_ID)
+    reason: Text = ""

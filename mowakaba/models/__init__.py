@@ -17,6 +17,7 @@ from mowakaba.models.organisation import (
     User,
     UserInstitution,
 )
+from mowakaba.models.partners import Partner, PartnerService, Referral, ReferralTransition
 from mowakaba.models.work import (
     Assessment,
     AssessmentAxis,
@@ -50,8 +51,12 @@ __all__ = [
     "NationalCalendarYear",
     "NationalHoliday",
     "Notification",
+    "Partner",
+    "PartnerService",
     "PathwayEvent",
     "Plan",
+    "Referral",
+    "ReferralTransition",
     "User",
     "UserInstitution",
     "WorkItem",

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from mowakaba.db import enum_type
 from mowakaba.enums import (
+    Axis,
     ClosureReason,
     ConsentGiver,
     ConsentPurpose,
@@ -101,15 +102,25 @@ class Contact(Keyed, SQLModel, table=True):
 
 
 class Consent(Keyed, SQLModel, table=True):
-    """Consent to a kind of sharing: the guardian's before 18, the youth's from 18."""
+    """Consent to a kind of sharing: the guardian's before 18, the youth's from 18.
+
+    A consent to share with partners names a partner or an axis (every partner of that
+    axis), and the categories of data it covers. A guardian's consent lapses at the
+    youth's 18th birthday: the youth is asked again.
+    """
 
     __tablename__ = "consent"
 
     id: int | None = Field(default=None, primary_key=True)
     youth_id: int = fk("youth.id", ondelete="CASCADE")
     purpose: ConsentPurpose = Field(sa_type=enum_type(ConsentPurpose))
+    partner_id: int | None = fk("partner.id", nullable=True)
+    axis: Axis | None = Field(default=None, sa_type=enum_type(Axis))
+    data: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # ConsentData values
     given_by: ConsentGiver = Field(sa_type=enum_type(ConsentGiver))
     given_by_name: str | None = sensitive(max_length=200)
+    given_date: date
     given_at: datetime = utc_field(default_now=True)
     withdrawn_at: datetime | None = utc_field(nullable=True)
+    withdrawn_by_id: int | None = fk("user_account.id", nullable=True, index=False)
     recorded_by_id: int | None = fk("user_account.id", nullable=True, index=False)

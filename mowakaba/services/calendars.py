@@ -366,3 +366,18 @@ def local_day(session: Session, *, institution_id: int, at: datetime) -> LocalDa
     return LocalDay(
         institution=institution, today=clock.local_date(at, institution.time_zone), session=session
     )
+
+
+def national_calendar(session: Session, *, years: Iterable[int]) -> WorkingCalendar:
+    """Return the national default's working calendar (as corrected) over some years,
+    computing missing years: the calendar of partners, who serve regions, not institutions."""
+    years = sorted(set(years))
+    for year in years:
+        seed_national_year(session, year=year)
+    days = session.exec(
+        select(col(NationalHoliday.holiday_date)).where(
+            NationalHoliday.holiday_date >= date(years[0], 1, 1),
+            NationalHoliday.holiday_date <= date(years[-1], 12, 31),
+        )
+    )
+    return WorkingCalendar(frozenset(days.all()))

@@ -83,17 +83,19 @@ def complete_work_item(
     actor: User,
     payload: Any,
     as_of: datetime | None = None,
+    by_referral: int | None = None,
 ) -> Completion:
     """Complete a work item with its kind's payload; returns the event and what it created.
 
-    Only the assignee (or a member of the assignee pool) may complete; an item
-    is completed once. Nothing is written when anything is wrong.
+    Only the assignee (or a member of the assignee pool) may complete, or a completed
+    referral (`by_referral`) that meets the item; an item is completed once. Nothing is
+    written when anything is wrong.
     """
     at = as_of or now()
     item = get_work_item(session, work_item_id, lock=True)
     if item.status != WorkItemStatus.open:
         raise AlreadyClosed(f"work item {item.id} is {item.status.value} already")
-    if not can_complete(session, item=item, user=actor):
+    if by_referral is None and not can_complete(session, item=item, user=actor):
         raise NotAssignee(f"user {actor.id} may not complete work item {item.id}")
     parsed = parse_payload(item.kind, payload)
     youth = session.exec(select(Youth).where(Youth.id == item.youth_id).with_for_update()).one()
@@ -115,7 +117,8 @@ def complete_work_item(
         on=today,
         actor_id=actor.id,
         work_item_id=item.id,
-        data={"kind": item.kind.value, "subject": item.subject},
+        data={"kind": item.kind.value, "subject": item.subject}
+        | ({"referral_id": by_referral} if by_referral is not None else {}),
     )
     youth.updated_at = at
     session.add(youth)
