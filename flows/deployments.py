@@ -36,4 +36,7 @@ DELIVER = Deployment(
     "deliver", "deliver", "Send the outbox's emails.",
     every_minutes=lambda settings: settings.deliver_every_minutes,
 )  # fmt: skip
-REGISTRY = (PATHWAY, SWEEP, DELIVER)
+REFERRAL = Deployment(
+    "referral", "referral", "What follows a referral's move: notices, milestones met."
+)
+REGISTRY = (PATHWAY, SWEEP, DELIVER, REFERRAL)

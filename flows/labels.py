@@ -21,6 +21,11 @@ def institution_tag(institution_id: int) -> str:
     return f"institution:{institution_id}"
 
 
+def partner_tag(partner_id: int) -> str:
+    """Return the tag that finds the referral runs of one partner."""
+    return f"partner:{partner_id}"
+
+
 def youth_tags(*, youth_id: int, institution_id: int, stage: str) -> list[str]:
     """Return the tags of a youth's runs (Prefect filters runs by tag, not by parameter)."""
     return [youth_tag(youth_id), institution_tag(institution_id), f"stage:{stage}"]

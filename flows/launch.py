@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from flows.deployments import PATHWAY
-from flows.labels import institution_tag, youth_of_tags, youth_tag, youth_tags
+from flows.deployments import PATHWAY, REFERRAL
+from flows.labels import institution_tag, partner_tag, youth_of_tags, youth_tag, youth_tags
 from mowakaba.db import session_scope
 from mowakaba.errors import Unavailable
 from mowakaba.models import Youth
@@ -159,6 +159,33 @@ def start_pathway_after_commit(youth_id: int, event: str, as_of: str | None = No
         with session_scope() as session:
             reconciliation_service.flag_for_reconciliation(session, youth_ids=[youth_id])
     return run_id
+
+
+def start_referral(
+    *, referral_id: int, youth_id: int, institution_id: int, partner_id: int, event: str
+) -> str | None:
+    """Start a `referral` deployment run after the commit of a referral's move, tagged
+    with its youth and partner; None if Prefect did not take it (the sweep settles the
+    move then: an unsettled move is its own flag)."""
+    from prefect.deployments import run_deployment
+
+    def call() -> Any:
+        return run_deployment(
+            REFERRAL.full_name,
+            parameters={"referral_id": referral_id},
+            timeout=0,
+            flow_run_name=f"referral-{referral_id}",
+            tags=[youth_tag(youth_id), institution_tag(institution_id), partner_tag(partner_id)],
+            idempotency_key=f"referral:{referral_id}:{event}",
+            as_subflow=False,
+        )
+
+    try:
+        run = bounded(call)
+    except PrefectUnavailable as exc:
+        log.warning("referral run for referral %s not started: %s", referral_id, exc)
+        return None
+    return str(run.id)
 
 
 @contextmanager

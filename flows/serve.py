@@ -11,10 +11,13 @@ from typing import Any
 from flows.deliver import deliver
 from flows.deployments import REGISTRY
 from flows.pathway import pathway
+from flows.referral import referral
 from flows.sweep import sweep
 from mowakaba.settings import Settings, get_settings
 
-FLOWS: dict[str, Any] = {"pathway": pathway, "sweep": sweep, "deliver": deliver}
+FLOWS: dict[str, Any] = {
+    "pathway": pathway, "sweep": sweep, "deliver": deliver, "referral": referral,
+}  # fmt: skip
 
 
 def build_deployments(settings: Settings | None = None) -> list[Any]:

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from mowakaba.enums import Axis, EducationLevel, Role, Sex, VocationalLevel
-from mowakaba.models import Institution, User, WorkItem
-from mowakaba.schemas import YouthRegistration
+from mowakaba.models import Institution, Partner, User, WorkItem
+from mowakaba.schemas import ConsentIn, PartnerIn, ServiceIn, YouthRegistration
+from mowakaba.services import consents as consent_service
 from mowakaba.services import institutions as institution_service
+from mowakaba.services import partners as partner_service
 from mowakaba.services import users as user_service
 from mowakaba.services import youths as youth_service
 
@@ -40,7 +42,10 @@ def make_user(
     region: str | None = None,
     email: str | None = None,
     username: str | None = None,
+    partner: Partner | None = None,
 ) -> User:
+    if role == Role.partner and partner is None:
+        partner = make_partner(session)
     return user_service.create_user(
         session,
         username=username or f"{role.value}{next(_n)}",
@@ -49,7 +54,30 @@ def make_user(
         institution_ids=[i.id for i in institutions],
         region=region,
         email=email,
+        partner_id=partner.id if partner else None,
     )
+
+
+def make_partner(session, *, name: str | None = None, regions=(), **kw) -> Partner:
+    data = PartnerIn(name=name or f"Partner {next(_n)}", kind=kw.pop("kind", "association"),
+                     regions=list(regions), **kw)  # fmt: skip
+    return partner_service.create_partner(session, data=data)
+
+
+def make_service(session, partner: Partner, *, axis="employment", eligibility=(), **kw):
+    data = ServiceIn(axis=axis, name=kw.pop("name", f"Service {next(_n)}"),
+                     eligibility=list(eligibility), **kw)  # fmt: skip
+    return partner_service.add_service(session, partner_id=partner.pk, data=data)
+
+
+def give_consent(session, youth, actor, *, partner=None, axis=None, data=(), given_by="guardian",
+                 given_date: date | None = None, today: date | None = None):  # fmt: skip
+    day = given_date or youth.registered_date
+    return consent_service.give_consent(
+        session, youth=youth, actor=actor, today=today or day,
+        data=ConsentIn(partner_id=partner.id if partner else None, axis=axis, data=list(data),
+                       given_by=given_by, given_date=day),
+    )  # fmt: skip
 
 
 def registration(institution: Institution, mediator: User | None, **kw) -> YouthRegistration:

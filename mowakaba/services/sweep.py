@@ -28,6 +28,7 @@ from mowakaba.services import escalations as escalation_service
 from mowakaba.services import follow_up as follow_up_service
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import reconciliation as reconciliation_service
+from mowakaba.services import referrals as referral_service
 from mowakaba.services import users as user_service
 from mowakaba.settings import get_settings
 
@@ -80,6 +81,11 @@ class SweepCounts:
     marked_not_in_touch: int = 0
     youths_reconciled: int = 0
     stage_changes: int = 0
+    referrals_escalated: int = 0
+    referrals_expired: int = 0
+    referral_delivery_reminders: int = 0
+    referral_delivery_escalations: int = 0
+    referral_moves_settled: int = 0
     batches: int = 0
     changed_youth_ids: list[int] = field(default_factory=list)
 
@@ -348,10 +354,43 @@ def due_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
     return Batch({}, ids[-1] if ids else after_id, len(ids) == limit, due)
 
 
+def referral_deadline_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
+    """Chase a batch of referrals whose clock ran out: escalate, expire, remind of delivery."""
+    chased, last, more = referral_service.deadline_batch(
+        ctx.session, coarse_today=ctx.coarse_today(), at=ctx.at, after_id=after_id, limit=limit,
+        today_of=ctx.today,
+    )  # fmt: skip
+    counts = {
+        "referrals_escalated": chased.escalated,
+        "referrals_expired": chased.expired,
+        "referral_delivery_reminders": chased.delivery_reminders,
+        "referral_delivery_escalations": chased.delivery_escalations,
+    }
+    return Batch(counts, last, more)
+
+
+def referral_move_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
+    """Do what follows the referral moves whose `referral` run did not start (or expired
+    here); a youth whose work a completed referral met awaits reconciliation."""
+    ids = referral_service.unsettled_batch(ctx.session, after_id=after_id, limit=limit)
+    settled, youths = 0, []
+    for referral_id in ids:
+        result = referral_service.settle_referral(ctx.session, referral_id=referral_id, at=ctx.at)
+        settled += result.transitions
+        if result.completed_work_item_ids and result.youth_id is not None:
+            youths.append(result.youth_id)
+    reconciliation_service.flag_for_reconciliation(ctx.session, youth_ids=youths)
+    return Batch({"referral_moves_settled": settled}, ids[-1] if ids else after_id,
+                 len(ids) == limit)  # fmt: skip
+
+
 # The phases of one sweep, in the order they run: both the in-process sweep and the
-# Prefect flow iterate this list.
+# Prefect flow iterate this list. Referral clocks before their moves are settled (an
+# expiry is a move), both before the stage changes (a completed referral may meet work).
 PHASES: dict[str, Phase] = {
     "missed_checkpoints": missed_batch,
+    "referral_deadlines": referral_deadline_batch,
+    "referral_moves": referral_move_batch,
     "stage_changes": due_batch,
     "reminders": reminder_batch,
     "escalations": escalation_batch,

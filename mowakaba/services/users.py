@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from mowakaba.clock import now
 from mowakaba.enums import Language, Role
 from mowakaba.errors import Conflict, InvalidInput, NotFound, WeakPassword
-from mowakaba.models import Institution, LoginFailure, User, UserInstitution
+from mowakaba.models import Institution, LoginFailure, Partner, User, UserInstitution
 from mowakaba.paging import fetch_page
 from mowakaba.services import passwords as password_policy
 from mowakaba.settings import get_settings
@@ -63,8 +63,10 @@ def create_user(
     display_name: str = "",
     password_hash: str | None = None,
     must_change_password: bool = False,
+    partner_id: int | None = None,
 ) -> User:
-    """Create an account: coordinators and mediators in institutions, supervisors in a region.
+    """Create an account: coordinators and mediators in institutions, supervisors in a region,
+    partner users in their organisation.
 
     The password must follow the policy (services/passwords.py). `password_hash`, if
     given, is `hash_password(password)` computed once by the caller (the demo's accounts
@@ -82,6 +84,7 @@ def create_user(
     if session.exec(select(User).where(User.username == username)).first() is not None:
         raise InvalidInput(f"user name {username!r} is taken")
     ids = _check_attachment(session, role=role, institution_ids=institution_ids, region=region)
+    _check_partner(session, role=role, partner_id=partner_id)
     user = User(
         username=username,
         password_hash=password_hash or hash_password(password),
@@ -91,6 +94,7 @@ def create_user(
         language=language,
         display_name=display_name.strip() or username,
         must_change_password=must_change_password,
+        partner_id=partner_id,
     )
     session.add(user)
     session.flush()
@@ -204,6 +208,18 @@ def _check_attachment(
     if missing:
         raise NotFound(f"institution {missing[0]} not found")
     return ids
+
+
+def _check_partner(session: Session, *, role: Role, partner_id: int | None) -> None:
+    """A partner user belongs to one partner organisation; no one else belongs to one."""
+    if role != Role.partner:
+        if partner_id is not None:
+            raise InvalidInput(f"a {role.value} does not belong to a partner")
+        return
+    if partner_id is None:
+        raise InvalidInput("a partner user needs the partner organisation they belong to")
+    if session.get(Partner, partner_id) is None:
+        raise NotFound(f"partner {partner_id} not found")
 
 
 def _revoke(session: Session, user: User) -> User:
