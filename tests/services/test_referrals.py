@@ -181,7 +181,11 @@ def test_an_answer_recorded_on_behalf_names_the_recorder_who_and_how(session, w)
         select(ReferralTransition).where(ReferralTransition.target == R.accepted)
     ).one()
     assert (move.actor_id, move.on_behalf, move.answered_by, move.method) == (
-        w["mediator"].id, True, "Mme Idrissi", AnswerMethod.phone)
+        w["mediator"].id,
+        True,
+        "Mme Idrissi",
+        AnswerMethod.phone,
+    )
 
 
 def test_another_mediator_cannot_refer_or_cancel(session, w):
@@ -198,16 +202,29 @@ def test_a_completed_referral_meets_its_milestone_and_tells_the_mediator(session
     plan = Plan(youth_id=youth.id, version=1)
     session.add(plan)
     session.flush()
-    milestone = Milestone(plan_id=plan.id, youth_id=youth.id, axis="employment",
-                          title="First job", owner="mediator", due_date=date(2026, 12, 31))
+    milestone = Milestone(
+        plan_id=plan.id,
+        youth_id=youth.id,
+        axis="employment",
+        title="First job",
+        owner="mediator",
+        due_date=date(2026, 12, 31),
+    )
     session.add(milestone)
     session.flush()
-    from mowakaba.services.work_items import create_work_item
     from mowakaba.rules import WorkItemSpec
+    from mowakaba.services.work_items import create_work_item
 
-    item = create_work_item(session, youth=youth, on=THURSDAY, spec=WorkItemSpec(
-        kind=WorkItemKind.milestone_check, subject=f"m{milestone.id}.1",
-        due_date=date(2026, 12, 31)))
+    item = create_work_item(
+        session,
+        youth=youth,
+        on=THURSDAY,
+        spec=WorkItemSpec(
+            kind=WorkItemKind.milestone_check,
+            subject=f"m{milestone.id}.1",
+            due_date=date(2026, 12, 31),
+        ),
+    )
     referral = refer(session, w, milestone_id=milestone.id)
     answer(session, w, referral, "accepted")
     answer(session, w, referral, "completed", outcome="Hired")
