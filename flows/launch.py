@@ -277,7 +277,8 @@ def youth_runs(labels: RunLabels, *, limit: int = 200) -> list[dict[str, Any]]:
             "ended": r.end_time,
         }  # fmt: skip
         for r in runs
-        if r.name == f"pathway-{labels.code}"  # the code, too: ids restart in a new database
+        # The code, too: ids restart in a new database. A referral run names its referral.
+        if r.name == f"pathway-{labels.code}" or r.name.startswith("referral-")
     ]
 
 

@@ -22,13 +22,18 @@ from mowakaba.text import normalise
 
 def create_partner(session: Session, *, data: PartnerIn) -> Partner:
     """Add a partner organisation to the directory (names are unique)."""
-    partner = Partner(**data.model_dump(mode="json"))
+    partner = Partner(**data.model_dump(exclude={"languages"}), languages=_codes(data.languages))
     try:
         with session.begin_nested():
             session.add(partner)
     except IntegrityError:
         raise Conflict(f"a partner named {data.name!r} exists already") from None
     return partner
+
+
+def _codes(languages: list[Any]) -> list[str]:
+    """Language codes, in order, once each (the first writes the partner's letters)."""
+    return list(dict.fromkeys(str(getattr(code, "value", code)) for code in languages))
 
 
 def get_partner(session: Session, partner_id: int) -> Partner:
@@ -42,9 +47,11 @@ def get_partner(session: Session, partner_id: int) -> Partner:
 def update_partner(session: Session, *, partner_id: int, data: PartnerPatch) -> Partner:
     """Change a partner's details (a partner is deactivated, never deleted: referrals name it)."""
     partner = get_partner(session, partner_id)
-    for name, value in data.model_dump(mode="json", exclude_unset=True).items():
+    for name, value in data.model_dump(exclude_unset=True).items():
         if value is None and name in ("name", "kind", "regions", "languages", "is_active"):
             raise InvalidInput(f"{name} cannot be empty")
+        if name == "languages":
+            value = _codes(value)
         setattr(partner, name, value if value is not None else "")
     partner.updated_at = now()
     try:
@@ -111,7 +118,7 @@ def _check_eligibility(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def add_service(session: Session, *, partner_id: int, data: ServiceIn) -> PartnerService:
     """Add a service to a partner's basket."""
     get_partner(session, partner_id)
-    values = data.model_dump(mode="json")
+    values = data.model_dump()
     values["eligibility"] = _check_eligibility(data.eligibility)
     service = PartnerService(partner_id=partner_id, **values)
     try:
@@ -133,7 +140,7 @@ def get_service(session: Session, service_id: int) -> PartnerService:
 def update_service(session: Session, *, service_id: int, data: ServicePatch) -> PartnerService:
     """Change a service (its conditions apply to referrals created after the change)."""
     service = get_service(session, service_id)
-    values = data.model_dump(mode="json", exclude_unset=True)
+    values = data.model_dump(exclude_unset=True)
     if "eligibility" in values:
         values["eligibility"] = _check_eligibility(data.eligibility or [])
     for name, value in values.items():

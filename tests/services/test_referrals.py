@@ -240,3 +240,43 @@ def test_a_completed_referral_meets_its_milestone_and_tells_the_mediator(session
     ).all()
     for kind in ("referral_drafted", "referral_sent", "referral_accepted", "referral_completed"):
         assert EventKind(kind) in timeline
+
+
+def test_at_18_the_partner_loses_access_until_the_youth_consents_again(session, w):
+    youth = w["youth"]  # 18 on 15 March 2030
+    referral = refer(session, w, when=date(2030, 3, 1))
+    assert referral_service.partner_can_see(session, referral, date(2030, 3, 14))
+    assert not referral_service.partner_can_see(session, referral, date(2030, 3, 15))
+    give_consent(session, youth, w["mediator"], partner=w["partner"], data=["education"],
+                 given_by="youth", given_date=date(2030, 3, 16))  # fmt: skip
+    assert referral_service.partner_can_see(session, referral, date(2030, 3, 16))
+
+
+def test_withdrawing_consent_ends_the_partners_access_at_once(session, w):
+    referral = refer(session, w)
+    assert referral_service.partner_can_see(session, referral, THURSDAY)
+    consent = consent_service.list_consents(session, youth_id=w["youth"].id)[0]
+    consent_service.withdraw_consent(session, youth=w["youth"], consent_id=consent.id,
+                                     actor=w["mediator"], today=THURSDAY)  # fmt: skip
+    assert not referral_service.partner_can_see(session, referral, THURSDAY)
+
+
+def test_a_completed_referral_meets_the_exit_checklist_item_its_service_meets(session, w):
+    from mowakaba.rules import WorkItemSpec
+    from mowakaba.services.work_items import create_work_item
+
+    youth = w["youth"]
+    housing = create_work_item(session, youth=youth, on=THURSDAY, spec=WorkItemSpec(
+        kind=WorkItemKind.exit_checklist_item, subject="housing", due_date=date(2027, 1, 15)))  # fmt: skip
+    id_card = create_work_item(session, youth=youth, on=THURSDAY, spec=WorkItemSpec(
+        kind=WorkItemKind.exit_checklist_item, subject="national_id_card",
+        due_date=date(2027, 1, 15)))  # fmt: skip
+    w["service"] = make_service(session, w["partner"], axis="housing", checklist_item="housing")
+    give_consent(session, youth, w["mediator"], axis="housing", given_date=date(2026, 9, 1))
+    referral = refer(session, w)
+    answer(session, w, referral, "accepted")
+    answer(session, w, referral, "completed", outcome="A room in a shared flat")
+    settled = referral_service.settle_referral(session, referral_id=referral.id, at=at(THURSDAY))
+    assert settled.completed_work_item_ids == [housing.id]
+    assert housing.status == WorkItemStatus.done and housing.payload["outcome"] == "done"
+    assert id_card.status == WorkItemStatus.open

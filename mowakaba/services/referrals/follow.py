@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from mowakaba.enums import (
     WorkItemKind,
     WorkItemStatus,
 )
+from mowakaba.errors import MowakabaError
 from mowakaba.models import (
     Milestone,
     Partner,
@@ -40,6 +42,7 @@ from mowakaba.services.timeline import record_event
 from mowakaba.settings import get_settings
 
 R = ReferralStatus
+log = logging.getLogger("mowakaba.referrals")
 SENSITIVE_SHARES = (SharedField.health_details, SharedField.family_details)
 
 
@@ -137,14 +140,22 @@ def _meet_linked_work(
             )
             if item.kind == kind and matches and item.status == WorkItemStatus.open:
                 assert actor is not None
-                complete_work_item(
-                    session,
-                    work_item_id=item.pk,
-                    actor=actor,
-                    payload=payload,
-                    as_of=at,
-                    by_referral=referral.id,
-                )
+                try:
+                    # A savepoint: an item that cannot be completed this way (a rule
+                    # refuses) stays open for its assignee, and never blocks the sweep.
+                    with session.begin_nested():
+                        complete_work_item(
+                            session,
+                            work_item_id=item.pk,
+                            actor=actor,
+                            payload=payload,
+                            as_of=at,
+                            by_referral=referral.id,
+                        )
+                except MowakabaError as exc:
+                    log.warning("referral %s: work item %s left open: %s", referral.id,
+                                item.id, exc.code)  # fmt: skip
+                    break
                 done.append(item.pk)
                 break
     return done

@@ -404,8 +404,10 @@ def answer_referral(
 
 
 def partner_can_see(session: Session, referral: Referral, day: date | None = None) -> bool:
-    """A partner sees a referral while it is open and the consent it was sent under holds
-    (a coordinator's override holds until the referral closes)."""
+    """A partner sees a referral while it is open and a consent covers it: the one it was
+    sent under, or — that one lapsed at 18 or withdrawn — a newer one covering the same
+    partner and data (the youth asked again). A coordinator's override holds until the
+    referral closes."""
     if referral.status not in OPEN:
         return False
     if referral.consent_id is None:
@@ -414,7 +416,16 @@ def partner_can_see(session: Session, referral: Referral, day: date | None = Non
     youth = session.get(Youth, referral.youth_id)
     if consent is None or youth is None:
         return False
-    return consent_service.is_valid(consent, youth, day or _today(session, referral, now()))
+    day = day or _today(session, referral, now())
+    if consent_service.is_valid(consent, youth, day):
+        return True
+    service = session.get(PartnerService, referral.service_id)
+    assert service is not None
+    renewed = consent_service.covering(
+        session, youth=youth, partner_id=referral.partner_id, axis=service.axis,
+        fields=referral.shared_fields, day=day,
+    )  # fmt: skip
+    return renewed is not None and renewed.given_at > consent.given_at
 
 
 def partner_view(session: Session, referral: Referral, *, day: date) -> dict[str, Any]:
