@@ -29,7 +29,11 @@ from tests.pages.world import PageWorld, build_world
 
 
 def build_referral_world() -> PageWorld:
-    world = build_world()
+    return add_referrals(build_world())
+
+
+def add_referrals(world: PageWorld) -> PageWorld:
+    """Add the partners, Salma's plan and the referrals to a world built on the pages'."""
     today = date.today()
     with session_scope() as s:
         med1, med2 = s.get(User, world.ids["med1"]), s.get(User, world.ids["med2"])
