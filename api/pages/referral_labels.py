@@ -54,6 +54,12 @@ GIVER_LABELS = {
     ConsentGiver.youth: N_("The young person"),
 }
 
+# A consent's line on the file (a sentence each: French and Arabic agree differently).
+GIVEN_LABELS = {
+    ConsentGiver.guardian: N_("Given by the guardian on %(date)s"),
+    ConsentGiver.youth: N_("Given by the young person on %(date)s"),
+}
+
 METHOD_LABELS = {
     AnswerMethod.online: N_("In Mowakaba"),
     AnswerMethod.phone: N_("By phone"),

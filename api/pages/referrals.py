@@ -80,6 +80,9 @@ RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE_SIZE = 25
 PARTNER_LIMIT = 500  # a partner's open referrals: tens, never thousands
 R = ReferralStatus
+# The partner's answers in the order they are offered (the next usual step first).
+ANSWER_ORDER = (R.accepted, R.in_progress, R.completed, R.not_completed, R.declined)
+assert set(ANSWER_ORDER) == PARTNER_MOVES
 
 # What a refused move says, and where.
 NO_CONSENT = N_("No valid consent covers this partner and the data you share. Record the "
@@ -326,7 +329,7 @@ def staff_context(session: Session, user: User, referral: Referral) -> dict[str,
         and today > referral.response_due_date,
         "may_send": sender and allowed("referrals.move", user) and R.sent in moves,
         "may_cancel": sender and allowed("referrals.move", user) and R.cancelled in moves,
-        "answers": [s for s in PARTNER_MOVES if s in moves]
+        "answers": [s for s in ANSWER_ORDER if s in moves]
         if sender and allowed("referrals.answer", user) else [],
         "reroute": reroute, "may_reroute": may_reroute,
         "coordinator": user.role == Role.coordinator,
@@ -360,7 +363,7 @@ def show_referral(
                              for k, v in (errors or {}).items()}  # fmt: skip
         today = today_of(session, referral.institution_id)
         context["view"] = referral_service.partner_view(session, referral, day=today)
-        context["answers"] = [s for s in PARTNER_MOVES if s in TRANSITIONS[referral.status]]
+        context["answers"] = [s for s in ANSWER_ORDER if s in TRANSITIONS[referral.status]]
         name = "pages/referrals/partner.html"
     else:
         context.update(staff_context(session, user, referral))

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from api.deps import SessionDep, audit
 from api.pages.common import page_guard, page_router, render
 from api.pages.consents import consent_form_context, consent_rows
-from api.pages.referral_labels import CONSENT_DATA_LABELS, GIVER_LABELS, STATUS_LABELS
+from api.pages.referral_labels import CONSENT_DATA_LABELS, GIVEN_LABELS, STATUS_LABELS
 from api.pages.work import KIND_LABELS
 from api.pages.youth_labels import (
     AXIS_LABELS,
@@ -184,7 +184,7 @@ def youth_file(
             "consents": consents, "referrals": referrals, "partners": partners,
             "acts": acts, "refers": acts and allowed("referrals.create", user),
             "referral_status_labels": STATUS_LABELS, "done": done,
-            "giver_labels": GIVER_LABELS, "consent_data_labels": CONSENT_DATA_LABELS,
+            "given_labels": GIVEN_LABELS, "consent_data_labels": CONSENT_DATA_LABELS,
             **consent_form,
         },
         session=session,
