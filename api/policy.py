@@ -55,6 +55,13 @@ ROUTES: dict[str, frozenset[Role]] = {
     "timings.view": frozenset({A}),
     "flow_runs.monitor": frozenset({A, S, C}),
     "flow_runs.rerun": frozenset({A, C}),
+    "consents.manage": frozenset({C, M}),
+    "referrals.list": frozenset({S, C, M, P}),
+    "referrals.read": frozenset({S, C, M, P}),
+    "referrals.create": frozenset({C, M}),
+    "referrals.move": frozenset({C, M}),
+    "referrals.answer": frozenset({C, M, P}),
+    "referrals.reroute": frozenset({C}),
 }
 
 

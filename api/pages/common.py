@@ -50,6 +50,7 @@ NAVIGATION = (
     ("dashboard", "/dashboard", "dashboard.view", N_("Dashboard")),
     ("work", "/work", "work_items.list", N_("My work")),
     ("youths", "/youths", "youths.list", N_("Young people")),
+    ("referrals", "/referrals", "referrals.list", N_("Referrals")),
     ("inbox", "/inbox", "notifications.list", N_("Notifications")),
     ("runs", "/runs", "flow_runs.monitor", N_("Flow runs")),
 )
@@ -218,15 +219,17 @@ def page_guard(route: str) -> Callable[..., User]:
 
 def landing(user: User) -> str:
     """Where a user starts: administration for admins, the dashboard (coordinators,
-    supervisors), else their work if their role has some, else their inbox; the password
-    page first when an admin set the password."""
+    supervisors), else their work if their role has some, else their referrals (partner
+    users), else their inbox; the password page first when an admin set the password."""
     if user.must_change_password:
         return PASSWORD_CHANGE_PAGE
     if allowed("admin.index", user):
         return "/admin"
     if allowed("dashboard.view", user):
         return "/dashboard"
-    return "/work" if allowed("work_items.list", user) else "/inbox"
+    if allowed("work_items.list", user):
+        return "/work"
+    return "/referrals" if allowed("referrals.list", user) else "/inbox"
 
 
 def local_path(target: str | None, default: str) -> str:

@@ -17,6 +17,8 @@ from sqlmodel import Session
 
 from api.deps import SessionDep, audit
 from api.pages.common import page_guard, page_router, render
+from api.pages.consents import consent_form_context, consent_rows
+from api.pages.referral_labels import CONSENT_DATA_LABELS, GIVEN_LABELS, STATUS_LABELS
 from api.pages.work import KIND_LABELS
 from api.pages.youth_labels import (
     AXIS_LABELS,
@@ -39,9 +41,10 @@ from flows import launch
 from mowakaba.clock import now
 from mowakaba.enums import AuditOutcome, Stage, WorkItemKind, WorkItemStatus
 from mowakaba.errors import NotFound
-from mowakaba.models import User, Youth
+from mowakaba.models import Partner, PartnerService, User, Youth
 from mowakaba.schedule import ScheduleEntry
 from mowakaba.services import calendars as calendar_service
+from mowakaba.services import referrals as referral_service
 from mowakaba.services import timeline as timeline_service
 from mowakaba.services import users as user_service
 from mowakaba.services import work_items as work_service
@@ -102,6 +105,12 @@ def coming(schedule: list[ScheduleEntry], stage: Stage, today: date) -> list[Sch
     return rows[:COMING_ROWS]
 
 
+def referral_rows(session: Session, youth: Youth) -> list[dict[str, Any]]:
+    """A youth's referrals, newest first, each with its service."""
+    rows, _ = referral_service.page_referrals(session, youth_id=youth.pk, limit=100)
+    return [{"referral": r, "service": session.get(PartnerService, r.service_id)} for r in rows]
+
+
 def flow_runs(youth: Youth) -> list[dict[str, Any]] | None:
     """The youth's pathway runs, newest first; None when Prefect cannot be read now."""
     try:
@@ -118,6 +127,7 @@ def youth_file(
     request: Request,
     user: Annotated[User, Depends(page_guard("youths.read"))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """One young person's file."""
     youth = file_youth(session, request, user, youth_id)
@@ -136,6 +146,18 @@ def youth_file(
         uid: user_service.get_user(session, uid)
         for uid in {youth.mediator_id, *(w.assignee_id for w in work)} if uid is not None
     }  # fmt: skip
+    referrals = referral_rows(session, youth)
+    partner_ids = {r["referral"].partner_id for r in referrals} | {
+        e.data["partner_id"] for e in events if isinstance(e.data.get("partner_id"), int)
+    }
+    partners = {i: session.get(Partner, i) for i in partner_ids}
+    acts = allowed("consents.manage", user) and referral_service.may_refer(
+        session, user=user, youth=youth
+    )
+    consents = consent_rows(session, youth, today)
+    form = {"covers": "", "data": [], "given_by": "", "given_by_name": "",
+            "given_date": today.isoformat()}  # fmt: skip
+    consent_form = consent_form_context(session, form) if acts else {}
     session.commit()  # no transaction stays open across a call to Prefect
     runs = flow_runs(youth) if allowed("youths.flow_runs", user) else None
     return render(
@@ -159,6 +181,11 @@ def youth_file(
             "checklist_labels": CHECKLIST_LABELS, "exit_kind_labels": EXIT_KIND_LABELS,
             "destination_labels": EXIT_DESTINATION_LABELS, "closure_labels": CLOSURE_LABELS,
             "flow_state_labels": FLOW_STATE_LABELS,
+            "consents": consents, "referrals": referrals, "partners": partners,
+            "acts": acts, "refers": acts and allowed("referrals.create", user),
+            "referral_status_labels": STATUS_LABELS, "done": done,
+            "given_labels": GIVEN_LABELS, "consent_data_labels": CONSENT_DATA_LABELS,
+            **consent_form,
         },
         session=session,
     )  # fmt: skip

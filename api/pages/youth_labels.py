@@ -49,6 +49,19 @@ EVENT_LABELS = {
     EventKind.extension_decided: N_("Extension decided"),
     EventKind.closed: N_("Pathway closed"),
     EventKind.mediator_changed: N_("Mediator changed"),
+    EventKind.consent_given: N_("Consent recorded"),
+    EventKind.consent_withdrawn: N_("Consent withdrawn"),
+    EventKind.referral_drafted: N_("Referral drafted"),
+    EventKind.referral_sent: N_("Referral sent"),
+    EventKind.referral_accepted: N_("Referral accepted"),
+    EventKind.referral_declined: N_("Referral declined"),
+    EventKind.referral_in_progress: N_("Referral in progress"),
+    EventKind.referral_completed: N_("Referral completed"),
+    EventKind.referral_not_completed: N_("Referral not completed"),
+    EventKind.referral_cancelled: N_("Referral cancelled"),
+    EventKind.referral_rerouted: N_("Referral re-routed"),
+    EventKind.referral_expired: N_("Referral expired unanswered"),
+    EventKind.referral_escalated: N_("Referral escalated to the coordinators"),
 }
 
 SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}

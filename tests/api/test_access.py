@@ -63,6 +63,9 @@ def requests(w):
 PAGES_ONLY = {
     "admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view",
     "flow_runs.monitor", "flow_runs.rerun",
+    # Referral pages (issue 12); the JSON API names its routes alike.
+    "consents.manage", "referrals.list", "referrals.read", "referrals.create", "referrals.move",
+    "referrals.answer", "referrals.reroute",
 }  # fmt: skip
 
 

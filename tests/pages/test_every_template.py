@@ -31,6 +31,7 @@ from tests.api.test_prefect_down import dead_prefect  # noqa: F401  (a fixture)
 from tests.factories import at, make_youth
 from tests.pages.conftest import sign_in
 from tests.pages.dashboard_world import build_dashboard_world
+from tests.pages.referral_world import add_referrals
 from tests.pages.world import PASSWORD, PageWorld, csrf_of
 
 PAGES = REPO_ROOT / "templates" / "pages"
@@ -248,6 +249,29 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     coord.post(f"/work/{ids['late_intake']}/reschedule", {"due_date": past, "reason": ""},
                422, "/dashboard")  # fmt: skip
 
+    # Referrals: finding services and referring, a consent, the lists, a referral's page
+    # for its sender and for its partner.
+    add_referrals(world)
+    with session_scope() as s:
+        for user in s.exec(select(User).where(col(User.username).in_(["anapec", "bayti"]))):
+            user.language = language
+    soon = ids["soon"]
+    med1 = visitors("med1")
+    for path in (f"/youths/{soon}/refer", f"/youths/{soon}/refer?axis=employment",
+                 f"/youths/{soon}/refer?milestone_id={ids['milestone']}&service_id={ids['job']}",
+                 f"/youths/{soon}/consents/new?partner_id={ids['anapec_partner']}",
+                 f"/youths/{soon}", "/referrals", f"/referrals/{ids['closed_referral']}"):  # fmt: skip
+        med1.get(path)
+    med1.post(f"/youths/{soon}/consents", {"covers": "", "given_date": "x"}, 422,
+              f"/youths/{soon}/consents/new")  # fmt: skip
+    med1.post(f"/youths/{soon}/refer", {"service_id": ids["job"], "need": "Work", "send": "1"},
+              409, f"/youths/{soon}/refer?service_id={ids['job']}")  # fmt: skip
+    coord.get(f"/referrals/{ids['bayti_referral']}")
+    coord.get("/referrals?status=sent&overdue=1")
+    bayti = visitors("bayti")
+    bayti.get("/referrals")
+    bayti.get(f"/referrals/{ids['bayti_referral']}")
+
     # Supervisors: the region's and the nation's dashboards.
     for username in ("super", "nation"):
         supervisor = visitors(username)
@@ -268,7 +292,7 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     admin.post("/admin/users", {"username": "Bad Name!", "role": "mediator", "password": "x",
                                 "language": "ar", "institution_ids": [str(a)]},
                422, "/admin/users/new")  # fmt: skip
-    admin.post("/admin/users", {"username": f"generated-{language.value}", "role": "partner",
+    admin.post("/admin/users", {"username": f"generated-{language.value}", "role": "supervisor",
                                 "language": "ar", "password": ""},
                200, "/admin/users/new")  # a generated password's answer  # fmt: skip
     admin.post(f"/admin/users/{ids['med1']}/details", {"email": "nope", "language": "ar"}, 422,
