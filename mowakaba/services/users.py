@@ -300,9 +300,18 @@ def update_user(
     """Change an account's role, institutions, region, name, language or email; tokens die.
 
     `changes` holds only the fields to change (role, institution_ids, region,
-    display_name, language, email); the role and its attachment are checked together.
+    display_name, language, email, partner_id); the role and its attachment are checked
+    together (a role other than partner leaves the partner organisation).
     """
     user = get_user(session, user_id)
+    if {"role", "partner_id"} & changes.keys():
+        role = changes.get("role", user.role)
+        assert isinstance(role, Role)
+        kept = user.partner_id if role == Role.partner else None
+        partner_id = changes.get("partner_id", kept)
+        assert partner_id is None or isinstance(partner_id, int)
+        _check_partner(session, role=role, partner_id=partner_id)
+        user.partner_id = partner_id
     if {"role", "institution_ids", "region"} & changes.keys():
         role = changes.get("role", user.role)
         ids = changes.get("institution_ids", institution_ids_of(session, user.pk))
