@@ -98,7 +98,7 @@ def referral_world(committed) -> World:
 def add_referrals(w: World) -> World:
     """Partners and referrals: the `partner` user's organisation (A) and another (B) with a
     user `partner_b`, an employment service each, and for y1 (m1's) a consent to share
-    education with each and a referral sent to each."""
+    education with each and a referral sent to each, and a draft to B's."""
     with session_scope() as s:
         youth, m1 = s.get(Youth, w.ids["y1"]), s.get(User, w.ids["m1"])
         partner_user = s.get(User, w.ids["partner"])
@@ -117,5 +117,8 @@ def add_referrals(w: World) -> World:
             )  # fmt: skip
             w.ids.update({f"partner_{name}": partner.pk, f"service_{name}": service.pk,
                           f"consent_{name}": consent.pk, f"ref_{name}": referral.pk})  # fmt: skip
-        w.ids["partner_b_user"] = user_b.pk
+        draft = referral_service.create_referral(
+            s, youth=youth, actor=m1, data=ReferralIn(service_id=service.pk, need="An internship")
+        )
+        w.ids["partner_b_user"], w.ids["ref_draft"] = user_b.pk, draft.pk
     return w

@@ -328,17 +328,20 @@ def test_the_full_lifecycle_through_the_api(referral_world, deployed):
 
 def test_lists_hold_the_callers_scope_only(referral_world):
     w = referral_world
-    both = {w.ids["ref_a"], w.ids["ref_b"]}
+    all_three = {w.ids["ref_a"], w.ids["ref_b"], w.ids["ref_draft"]}
     for who in ("m1", "coord_a", "supervisor"):
         page = w.get(who, "/referrals").json()
-        assert {r["id"] for r in page["items"]} == both and page["total"] == 2, who
+        assert {r["id"] for r in page["items"]} == all_three and page["total"] == 3, who
         assert "youth_id" in page["items"][0]
     for who in ("m2", "coord_b", "mb"):
         assert w.get(who, "/referrals").json()["total"] == 0, who
         assert w.get(who, f"/referrals/{w.ids['ref_a']}").status_code == 404, who
     assert w.get("admin", "/referrals").status_code == 403
     only_b = w.get("m1", f"/referrals?partner_id={w.ids['partner_b']}").json()
-    assert [r["id"] for r in only_b["items"]] == [w.ids["ref_b"]]
+    assert [r["id"] for r in only_b["items"]] == [w.ids["ref_draft"], w.ids["ref_b"]]
+    drafts = w.get("m1", "/referrals?status=draft").json()
+    assert [r["id"] for r in drafts["items"]] == [w.ids["ref_draft"]]
+    assert w.get("partner_b", "/referrals?status=draft").json()["total"] == 0  # not sent
     assert w.get("m1", "/referrals?overdue=true").json()["total"] == 0  # sent today
     assert w.get("m1", "/referrals?status=completed").json()["total"] == 0
     shown = audit_rows(action="referrals.list", actor_id=w.ids["m1"])
