@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 from starlette.exceptions import HTTPException
 
 from api.policy import BEFORE_PASSWORD_CHANGE, allowed
@@ -19,7 +19,18 @@ from mowakaba.clock import now
 from mowakaba.db import session_scope
 from mowakaba.enums import AuditOutcome
 from mowakaba.errors import NotAllowed, PasswordChangeRequired, Unauthenticated
-from mowakaba.models import AuditEvent, Escalation, Notification, User, WorkItem, Youth
+from mowakaba.models import (
+    AuditEvent,
+    Consent,
+    Escalation,
+    Notification,
+    Partner,
+    PartnerService,
+    Referral,
+    User,
+    WorkItem,
+    Youth,
+)
 from mowakaba.services import auth as auth_service
 
 log = logging.getLogger("mowakaba.api")
@@ -90,12 +101,16 @@ def require(route: str):  # type: ignore[no-untyped-def]
 
 
 # A path (or query) parameter → the record it names; each leads to a youth.
-_NAMED = {
+_NAMED: dict[str, tuple[str, type[SQLModel]]] = {
     "youth_id": ("youth", Youth),
     "item_id": ("work_item", WorkItem),
     "escalation_id": ("escalation", Escalation),
     "notification_id": ("notification", Notification),
     "user_id": ("user", User),
+    "referral_id": ("referral", Referral),
+    "consent_id": ("consent", Consent),
+    "partner_id": ("partner", Partner),
+    "service_id": ("service", PartnerService),
 }
 
 
@@ -119,12 +134,13 @@ def named_in(session: Session, request: Request) -> tuple[str, str | None, int |
 
 
 def youth_of(session: Session, record: object) -> int | None:
-    """The youth a youth, work item, escalation or notification is about (None: no youth)."""
+    """The youth a youth, work item, escalation, notification, referral or consent is about
+    (None: no youth)."""
     if isinstance(record, Youth):
         return record.id
     if isinstance(record, Escalation):
         record = session.get(WorkItem, record.work_item_id)
-    if isinstance(record, WorkItem | Notification):
+    if isinstance(record, WorkItem | Notification | Referral | Consent):
         return record.youth_id
     return None
 

@@ -24,6 +24,8 @@ STATUS = {
     "not_found": 404,
     "conflict": 409,
     "already_closed": 409,
+    "invalid_referral_transition": 409,
+    "consent_required": 409,
     "throttled": 429,
     "unavailable": 503,
 }

@@ -14,7 +14,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, pages
 from api.headers import SecurityHeaders
-from api.routes import auth, docs, health, home, inbox, institutions, users, work_items, youths
+from api.routes import (
+    auth,
+    docs,
+    health,
+    home,
+    inbox,
+    institutions,
+    partners,
+    referrals,
+    users,
+    work_items,
+    youths,
+)
 from api.schemas import ERRORS
 
 MAX_BODY = 1024 * 1024  # 1 MiB
@@ -128,7 +140,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router, prefix="/api/v1")
     for router in (
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
-        users.router,
+        users.router, partners.router, referrals.router,
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)

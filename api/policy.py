@@ -55,7 +55,15 @@ ROUTES: dict[str, frozenset[Role]] = {
     "timings.view": frozenset({A}),
     "flow_runs.monitor": frozenset({A, S, C}),
     "flow_runs.rerun": frozenset({A, C}),
+    # The partner directory is not personal data; a partner user reads its own partner.
+    "partners.list": frozenset({A, S, C, M}),
+    "partners.read": frozenset({A, S, C, M, P}),
+    "partners.manage": frozenset({A, C}),
+    "youths.eligible_services": frozenset({S, C, M}),
+    "youths.referrals": frozenset({S, C, M}),
+    "consents.list": frozenset({S, C, M}),
     "consents.manage": frozenset({C, M}),
+    # Referrals: partner users see their organisation's open ones (the minimised view).
     "referrals.list": frozenset({S, C, M, P}),
     "referrals.read": frozenset({S, C, M, P}),
     "referrals.create": frozenset({C, M}),

@@ -8,8 +8,15 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mowakaba.enums import (
+    AnswerMethod,
+    Axis,
+    ChecklistItem,
+    ConsentGiver,
+    ConsentPurpose,
     EducationLevel,
     Language,
+    PartnerKind,
+    ReferralStatus,
     Role,
     Sex,
     Stage,
@@ -263,6 +270,7 @@ class UserOut(BaseModel):
     region: str | None
     language: Language
     email: str | None
+    partner_id: int | None = Field(description="a partner user's organisation")
     is_active: bool
     must_change_password: bool
     locked_until: datetime | None
@@ -281,6 +289,8 @@ class UserIn(Strict):
     email: Annotated[str, OneLine] | None = Field(default=None, max_length=254)
     language: Language = Language.fr
     display_name: Annotated[str, OneLine] = Field(default="", max_length=200)
+    # A partner user's organisation: required for role partner, refused for the others.
+    partner_id: Ids | None = None
 
 
 class UserPatch(Strict):
@@ -292,12 +302,14 @@ class UserPatch(Strict):
     email: Annotated[str, OneLine] | None = Field(default=None, max_length=254)
     language: Language | None = None
     display_name: Annotated[str, OneLine] | None = Field(default=None, max_length=200)
+    # A partner user's organisation (a role other than partner clears it).
+    partner_id: Ids | None = None
 
     @model_validator(mode="after")
     def only_region_and_email_may_be_cleared(self) -> UserPatch:
         nulls = [
             name for name in self.model_fields_set
-            if getattr(self, name) is None and name not in ("region", "email")
+            if getattr(self, name) is None and name not in ("region", "email", "partner_id")
         ]  # fmt: skip
         if nulls:
             raise ValueError(f"{', '.join(sorted(nulls))} cannot be null")
@@ -317,3 +329,166 @@ class PasswordResetOut(BaseModel):
     user_id: int
     temporary_password: str
     must_change_password: bool = True
+
+
+# ---------------------------------------------------------------- partners and referrals
+
+
+class PartnerOut(BaseModel):
+    """A partner organisation of the directory (not personal data)."""
+
+    id: int
+    name: str
+    name_ar: str
+    kind: PartnerKind
+    regions: list[str] = Field(description="[]: the whole country")
+    phone: str
+    email: str
+    address: str
+    contact_person: str
+    languages: list[Language] = Field(description="the first is the letters' language")
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ServiceOut(BaseModel):
+    """A service of a partner's basket, with its eligibility conditions (as data)."""
+
+    id: int
+    partner_id: int
+    axis: Axis
+    name: str
+    name_ar: str
+    description: str
+    eligibility: list[dict[str, Any]]
+    capacity_per_month: int | None
+    response_days: int = Field(description="working days to answer a referral")
+    delivery_days: int = Field(description="calendar days to deliver, once accepted")
+    checklist_item: ChecklistItem | None = Field(
+        description="the exit checklist item a completed referral meets"
+    )
+    is_active: bool
+    created_at: datetime
+
+
+class ReasonOut(BaseModel):
+    code: str
+    text: str = Field(description="in the caller's language (User.language, or `lang`)")
+
+
+class EligibleServiceOut(BaseModel):
+    """A service of the axis, and whether the youth may be referred to it (why not)."""
+
+    service: ServiceOut
+    partner: PartnerOut
+    eligible: bool
+    reasons: list[ReasonOut]
+
+
+class ConsentOut(BaseModel):
+    id: int
+    youth_id: int
+    purpose: ConsentPurpose
+    partner_id: int | None
+    axis: Axis | None
+    data: list[str] = Field(description="the categories of data it covers")
+    given_by: ConsentGiver
+    given_by_name: str | None
+    given_date: date
+    given_at: datetime
+    withdrawn_at: datetime | None
+    withdrawn_by_id: int | None
+    recorded_by_id: int | None
+    valid: bool = Field(description="given, not withdrawn, not lapsed today")
+    lapses_on: date | None = Field(description="a guardian's consent lapses at 18")
+
+
+class TransitionOut(BaseModel):
+    """A move of a referral: who made it, and for an answer recorded on a partner's
+    behalf, who answered and how."""
+
+    id: int
+    source: ReferralStatus | None
+    target: ReferralStatus
+    at: datetime
+    actor_id: int | None
+    on_behalf: bool
+    answered_by: str | None
+    method: AnswerMethod | None
+    reason: str | None
+
+
+class ReferralOut(BaseModel):
+    """A referral as the sender's side sees it (the youth's mediator, coordinators,
+    supervisors)."""
+
+    id: int
+    youth_id: int
+    institution_id: int
+    partner_id: int
+    service_id: int
+    milestone_id: int | None
+    status: ReferralStatus
+    need: str
+    shared_fields: list[str]
+    shared: dict[str, Any] = Field(description="the copy the partner sees, once sent")
+    consent_id: int | None
+    override_reason: str | None
+    override_by_id: int | None
+    created_by_id: int | None
+    created_at: datetime
+    sent_at: datetime | None
+    sent_date: date | None
+    response_due_date: date | None = Field(description="the end of working day N")
+    expiry_date: date | None = Field(description="the end of working day 2N")
+    answered_at: datetime | None
+    accepted_date: date | None
+    delivery_due_date: date | None
+    escalated_at: datetime | None
+    closed_at: datetime | None
+    decline_reason: str | None
+    outcome: str | None
+    rerouted_from_id: int | None
+    rerouted_to_id: int | None
+    updated_at: datetime
+
+
+class ReferralDetail(ReferralOut):
+    transitions: list[TransitionOut]
+
+
+class ReferralPartnerOut(BaseModel):
+    """A referral as its partner sees it: the youth's first name and age, the need, and
+    the fields the sender chose to share; never the case file."""
+
+    id: int
+    status: ReferralStatus
+    service_id: int
+    service: str
+    service_ar: str
+    axis: Axis
+    first_name: str
+    first_name_ar: str
+    age: int
+    need: str
+    shared: dict[str, Any]
+    sent_date: date | None
+    response_due_date: date | None
+    delivery_due_date: date | None
+
+
+class ReferralRun(BaseModel):
+    """Whether the `referral` run of the move started now, or waits for the next sweep
+    (the Prefect server did not answer in time: the move is saved)."""
+
+    referral_run: Literal["started", "deferred"]
+    referral_run_ids: list[str]
+
+
+class ReferralMoveOut(ReferralOut, ReferralRun):
+    """A referral after a move, and its `referral` run."""
+
+
+class ReferralPartnerMoveOut(ReferralPartnerOut, ReferralRun):
+    """A referral after its partner's answer (the partner's view), and its `referral` run."""

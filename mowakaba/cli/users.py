@@ -65,8 +65,12 @@ def users_create(
     email: Annotated[str | None, typer.Option()] = None,
     language: Annotated[str, typer.Option(help="ar, fr or en")] = "fr",
     display_name: Annotated[str, typer.Option()] = "",
+    partner_id: Annotated[
+        int | None, typer.Option("--partner-id", help="A partner user's organisation (required).")
+    ] = None,
 ) -> None:
-    """Create an account (the password is hashed with Argon2)."""
+    """Create an account (the password is hashed with Argon2); a partner user names the
+    partner organisation they belong to (--partner-id)."""
     from mowakaba.services import users as user_service
 
     password = read_password(password, password_stdin)
@@ -87,6 +91,7 @@ def users_create(
             email=email,
             language=language_value,
             display_name=display_name,
+            partner_id=partner_id,
         )
         audited(session, "users.create", user)
         return user

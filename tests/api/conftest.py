@@ -11,7 +11,18 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from mowakaba.db import session_scope
 from mowakaba.enums import Role
-from tests.factories import at, make_institution, make_user, make_youth
+from mowakaba.models import Partner, User, Youth
+from mowakaba.schemas import ReferralIn
+from mowakaba.services import referrals as referral_service
+from tests.factories import (
+    at,
+    give_consent,
+    make_institution,
+    make_partner,
+    make_service,
+    make_user,
+    make_youth,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -77,3 +88,37 @@ def build_world() -> World:
         ids = {name: u.id for name, u in users.items()}
         ids.update(inst_a=a.id, inst_b=b.id, y1=y1.id, y2=y2.id, y3=y3.id)
     return World(client=TestClient(create_app()), ids=ids)
+
+
+@pytest.fixture
+def referral_world(committed) -> World:
+    return add_referrals(build_world())
+
+
+def add_referrals(w: World) -> World:
+    """Partners and referrals: the `partner` user's organisation (A) and another (B) with a
+    user `partner_b`, an employment service each, and for y1 (m1's) a consent to share
+    education with each and a referral sent to each, and a draft to B's."""
+    with session_scope() as s:
+        youth, m1 = s.get(Youth, w.ids["y1"]), s.get(User, w.ids["m1"])
+        partner_user = s.get(User, w.ids["partner"])
+        assert youth is not None and m1 is not None and partner_user is not None
+        a = s.get(Partner, partner_user.partner_id)
+        assert a is not None
+        b = make_partner(s, name="Partner B")
+        user_b = make_user(s, Role.partner, partner=b, username="partner_b")
+        for name, partner in (("a", a), ("b", b)):
+            service = make_service(s, partner, axis="employment", name=f"First job {name}")
+            consent = give_consent(s, youth, m1, partner=partner, data=["education"])
+            referral = referral_service.create_referral(
+                s, youth=youth, actor=m1,
+                data=ReferralIn(service_id=service.pk, need="A first job", send=True,
+                                shared_fields=["education_level"]),
+            )  # fmt: skip
+            w.ids.update({f"partner_{name}": partner.pk, f"service_{name}": service.pk,
+                          f"consent_{name}": consent.pk, f"ref_{name}": referral.pk})  # fmt: skip
+        draft = referral_service.create_referral(
+            s, youth=youth, actor=m1, data=ReferralIn(service_id=service.pk, need="An internship")
+        )
+        w.ids["partner_b_user"], w.ids["ref_draft"] = user_b.pk, draft.pk
+    return w

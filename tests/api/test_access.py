@@ -56,6 +56,20 @@ def requests(w):
         "users.disable": ("post", f"/users/{partner}/disable", {}),
         "users.enable": ("post", f"/users/{partner}/enable", {}),
         "users.reset_password": ("post", f"/users/{partner}/reset-password", {}),
+        # Partners and referrals (the world of conftest.add_referrals); reads before moves.
+        "partners.list": ("get", "/partners", {}),
+        "partners.read": ("get", f"/partners/{w.ids['partner_a']}", {}),
+        "partners.manage": ("patch", f"/partners/{w.ids['partner_b']}", {"json": {"phone": "0522"}}),
+        "youths.eligible_services": ("get", f"/youths/{y1}/eligible-services?axis=employment", {}),
+        "youths.referrals": ("get", f"/youths/{y1}/referrals", {}),
+        "consents.list": ("get", f"/youths/{y1}/consents", {}),
+        "consents.manage": ("post", f"/youths/{y1}/consents", {"json": {"axis": "housing", "data": ["identity"], "given_by": "guardian", "given_date": "2026-01-05"}}),
+        "referrals.list": ("get", "/referrals", {}),
+        "referrals.read": ("get", f"/referrals/{w.ids['ref_a']}", {}),
+        "referrals.create": ("post", f"/youths/{y1}/referrals", {"json": {"service_id": w.ids["service_a"], "need": "A job"}}),
+        "referrals.move": ("post", f"/referrals/{w.ids['ref_draft']}/cancel", {"json": {"reason": "done"}}),
+        "referrals.answer": ("post", f"/referrals/{w.ids['ref_a']}/answer", {"json": {"status": "accepted"}}),
+        "referrals.reroute": ("post", f"/referrals/{w.ids['ref_b']}/reroute", {"json": {"service_id": w.ids["service_a"]}}),
     }  # fmt: skip
 
 
@@ -63,10 +77,13 @@ def requests(w):
 PAGES_ONLY = {
     "admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view",
     "flow_runs.monitor", "flow_runs.rerun",
-    # Referral pages (issue 12); the JSON API names its routes alike.
-    "consents.manage", "referrals.list", "referrals.read", "referrals.create", "referrals.move",
-    "referrals.answer", "referrals.reroute",
 }  # fmt: skip
+
+
+@pytest.fixture
+def world(referral_world):
+    """The API world with partners, consents and referrals."""
+    return referral_world
 
 
 def test_every_route_of_the_policy_has_a_request_here(world):

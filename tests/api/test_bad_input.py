@@ -24,7 +24,7 @@ from api.policy import ROUTES
 from mowakaba.db import get_engine, session_scope
 from mowakaba.enums import Axis, Role, WorkItemStatus
 from mowakaba.models import AuditEvent, WorkItem, Youth
-from tests.api.conftest import PASSWORD, World, build_world
+from tests.api.conftest import PASSWORD, World, add_referrals, build_world
 from tests.conftest import _empty_tables
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -117,13 +117,13 @@ TARGETS: dict[tuple[str, str], Target] = {
     ("POST", "/users"): Target(
         who="admin", body=lambda w: {"username": "newcomer", "password": "a new long passphrase 7",
                                      "role": "mediator", "institution_ids": [w.ids["inst_a"]]},
-        lines=("username", "display_name", "email"), required=("username", "password", "role"),
-        policy="users.create",
+        lines=("username", "display_name", "email"), ids=("partner_id",),
+        required=("username", "password", "role"), policy="users.create",
     ),
     ("PATCH", "/users/{user_id}"): Target(
         who="admin", path_ids=lambda w: {"user_id": w.ids["m2"]},
         body=lambda w: {"display_name": "Mediator Two"}, lines=("display_name", "region"),
-        required=("display_name",), policy="users.update",
+        ids=("partner_id",), required=("display_name",), policy="users.update",
     ),
     # Path only: an empty body is a valid request for these (they act on the path's user).
     ("POST", "/users/{user_id}/disable"): Target(
@@ -134,6 +134,69 @@ TARGETS: dict[tuple[str, str], Target] = {
     ),
     ("POST", "/users/{user_id}/reset-password"): Target(
         who="admin", path_ids=lambda w: {"user_id": w.ids["m2"]}, policy="users.reset_password",
+    ),
+    ("POST", "/partners"): Target(
+        who="coord_a", body=lambda w: {"name": "Association Amal", "kind": "association"},
+        lines=("name", "name_ar", "phone", "email", "contact_person", "address"),
+        required=("name", "kind"), policy="partners.manage",
+    ),
+    ("PATCH", "/partners/{partner_id}"): Target(
+        who="admin", path_ids=lambda w: {"partner_id": w.ids["partner_b"]},
+        body=lambda w: {"contact_person": "Mme Idrissi"}, lines=("contact_person", "phone"),
+        required=("name", "kind"), policy="partners.manage",
+    ),
+    ("POST", "/partners/{partner_id}/services"): Target(
+        who="admin", path_ids=lambda w: {"partner_id": w.ids["partner_b"]},
+        body=lambda w: {"axis": "employment", "name": "CV workshop",
+                        "eligibility": [{"kind": "age", "min": 16}]},
+        lines=("name", "name_ar"), texts=("description",), required=("axis", "name"),
+        policy="partners.manage",
+    ),
+    ("PATCH", "/services/{service_id}"): Target(
+        who="coord_a", path_ids=lambda w: {"service_id": w.ids["service_b"]},
+        body=lambda w: {"name": "CV and interviews"}, lines=("name",), texts=("description",),
+        required=("name", "axis"), policy="partners.manage",
+    ),
+    ("POST", "/youths/{youth_id}/consents"): Target(
+        who="m1", path_ids=lambda w: {"youth_id": w.ids["y1"]},
+        body=lambda w: {"axis": "housing", "data": ["identity"], "given_by": "guardian",
+                        "given_by_name": "Mme Benali", "given_date": str(date.today())},
+        lines=("given_by_name",), dates=("given_date",), ids=("partner_id",),
+        required=("given_by", "given_date"), policy="consents.manage",
+    ),
+    ("POST", "/youths/{youth_id}/consents/{consent_id}/withdraw"): Target(
+        who="m1", path_ids=lambda w: {"youth_id": w.ids["y1"], "consent_id": w.ids["consent_a"]},
+        policy="consents.manage",
+    ),
+    ("POST", "/youths/{youth_id}/referrals"): Target(
+        who="m1", path_ids=lambda w: {"youth_id": w.ids["y1"]},
+        body=lambda w: {"service_id": w.ids["service_a"], "need": "A first job",
+                        "shared_fields": ["education_level"], "send": True},
+        texts=("need", "health_details", "family_details", "override_reason"),
+        ids=("service_id", "milestone_id"), required=("service_id", "need"),
+        policy="referrals.create",
+    ),
+    ("POST", "/referrals/{referral_id}/send"): Target(
+        who="coord_a", path_ids=lambda w: {"referral_id": w.ids["ref_draft"]},
+        body=lambda w: {"override_reason": "urgent"}, texts=("override_reason",),
+        policy="referrals.move",
+    ),
+    ("POST", "/referrals/{referral_id}/cancel"): Target(
+        who="m1", path_ids=lambda w: {"referral_id": w.ids["ref_a"]},
+        body=lambda w: {"reason": "moved away"}, texts=("reason",), required=("reason",),
+        policy="referrals.move",
+    ),
+    ("POST", "/referrals/{referral_id}/reroute"): Target(
+        who="coord_a", path_ids=lambda w: {"referral_id": w.ids["ref_a"]},
+        body=lambda w: {"service_id": w.ids["service_b"], "reason": "no answer"},
+        texts=("reason",), ids=("service_id",), required=("service_id",),
+        policy="referrals.reroute",
+    ),
+    ("POST", "/referrals/{referral_id}/answer"): Target(
+        who="m1", path_ids=lambda w: {"referral_id": w.ids["ref_a"]},
+        body=lambda w: {"status": "accepted", "answered_by": "Mme Idrissi", "method": "phone"},
+        lines=("answered_by",), texts=("reason", "outcome"), required=("status",),
+        policy="referrals.answer",
     ),
 }  # fmt: skip
 
@@ -235,7 +298,7 @@ def snapshot() -> str:
 def bad_world(engine) -> Any:
     """One world for the whole battery: no case may change it."""
     _empty_tables(engine)
-    w = build_world()
+    w = add_referrals(build_world())
     for who in ("admin", "supervisor", "coord_a", "m1", "partner"):
         w.as_(who)  # logged in first: the battery's failed logins may throttle new ones
     with session_scope() as s:
