@@ -55,6 +55,9 @@ ROUTES: dict[str, frozenset[Role]] = {
     "timings.view": frozenset({A}),
     "flow_runs.monitor": frozenset({A, S, C}),
     "flow_runs.rerun": frozenset({A, C}),
+    # The partner directory: read by the staff who refer, kept by admins and coordinators.
+    "partners.pages": frozenset({A, S, C, M}),
+    "partners.manage": frozenset({A, C}),
 }
 
 

@@ -50,6 +50,7 @@ NAVIGATION = (
     ("dashboard", "/dashboard", "dashboard.view", N_("Dashboard")),
     ("work", "/work", "work_items.list", N_("My work")),
     ("youths", "/youths", "youths.list", N_("Young people")),
+    ("partners", "/partners", "partners.pages", N_("Partners")),
     ("inbox", "/inbox", "notifications.list", N_("Notifications")),
     ("runs", "/runs", "flow_runs.monitor", N_("Flow runs")),
 )
