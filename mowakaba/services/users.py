@@ -275,14 +275,18 @@ def change_role(
     role: Role,
     institution_ids: Sequence[int] = (),
     region: str | None = None,
+    partner_id: int | None = None,
 ) -> User:
-    """Give a user another role or other institutions; their tokens die."""
+    """Give a user another role or other institutions (a partner user: their partner);
+    their tokens die."""
     user = get_user(session, user_id)
     ids = _check_attachment(session, role=role, institution_ids=institution_ids, region=region)
+    _check_partner(session, role=role, partner_id=partner_id)
     if role != Role.admin:
         _keep_an_admin(session, user)
     user.role = role
     user.region = region.strip() if region else None
+    user.partner_id = partner_id
     for link in session.exec(select(UserInstitution).where(UserInstitution.user_id == user_id)):
         session.delete(link)
     session.flush()
@@ -299,17 +303,21 @@ def update_user(
 ) -> User:
     """Change an account's role, institutions, region, name, language or email; tokens die.
 
-    `changes` holds only the fields to change (role, institution_ids, region,
+    `changes` holds only the fields to change (role, institution_ids, region, partner_id,
     display_name, language, email); the role and its attachment are checked together.
     """
     user = get_user(session, user_id)
-    if {"role", "institution_ids", "region"} & changes.keys():
+    if {"role", "institution_ids", "region", "partner_id"} & changes.keys():
         role = changes.get("role", user.role)
         ids = changes.get("institution_ids", institution_ids_of(session, user.pk))
         region = changes.get("region", user.region)
+        # A partner user keeps their partner unless told another; other roles have none.
+        partner_id = changes.get("partner_id", user.partner_id if role == Role.partner else None)
         assert isinstance(role, Role) and isinstance(ids, list)
         assert region is None or isinstance(region, str)
-        change_role(session, user_id=user.pk, role=role, institution_ids=ids, region=region)
+        assert partner_id is None or isinstance(partner_id, int)
+        change_role(session, user_id=user.pk, role=role, institution_ids=ids, region=region,
+                    partner_id=partner_id)  # fmt: skip
     if "email" in changes:
         email = changes["email"]
         if email is not None and not (isinstance(email, str) and EMAIL.match(email)):

@@ -31,6 +31,7 @@ from tests.api.test_prefect_down import dead_prefect  # noqa: F401  (a fixture)
 from tests.factories import at, make_youth
 from tests.pages.conftest import sign_in
 from tests.pages.dashboard_world import build_dashboard_world
+from tests.pages.test_admin import partner_of
 from tests.pages.world import PASSWORD, PageWorld, csrf_of
 
 PAGES = REPO_ROOT / "templates" / "pages"
@@ -269,6 +270,7 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
                                 "language": "ar", "institution_ids": [str(a)]},
                422, "/admin/users/new")  # fmt: skip
     admin.post("/admin/users", {"username": f"generated-{language.value}", "role": "partner",
+                                "partner_id": str(partner_of(ids["partner"])),
                                 "language": "ar", "password": ""},
                200, "/admin/users/new")  # a generated password's answer  # fmt: skip
     admin.post(f"/admin/users/{ids['med1']}/details", {"email": "nope", "language": "ar"}, 422,

@@ -354,3 +354,52 @@ def test_forms_without_their_csrf_token_are_refused_and_change_nothing(directory
             answer = browser_client.post(path, data={**data, **token}, follow_redirects=False)
             assert answer.status_code == 403, path
     assert count(Partner) == 4 and count(PartnerService) == 2
+
+
+# ---------------------------------------------------------------- partner accounts
+
+
+def test_an_admin_creates_a_partner_account_for_its_partner(directory, browser_client):
+    sign_in(browser_client, "admin")
+    anapec = directory.ids["anapec"]
+    form = {"username": "anapec.casa", "role": "partner", "language": "fr",
+            "password": "olive tree by the sea"}  # fmt: skip
+    assert (
+        f'<option value="{anapec}">ANAPEC Casablanca</option>'
+        in browser_client.get("/admin/users/new").text
+    )
+    missing = post(browser_client, "/admin/users", form, "/admin/users/new")
+    assert missing.status_code == 422 and error_next_to(missing.text, "partner_id")
+    made = post(browser_client, "/admin/users", {**form, "partner_id": str(anapec)},
+                "/admin/users/new")  # fmt: skip
+    assert made.status_code == 303
+    with session_scope() as s:
+        user = s.exec(select(User).where(User.username == "anapec.casa")).one()
+        assert user.partner_id == anapec
+    page = browser_client.get(made.headers["location"]).text
+    assert f'<dd id="partner"><a href="/partners/{anapec}">ANAPEC Casablanca</a></dd>' in page
+
+
+def test_only_a_partner_account_belongs_to_a_partner(directory, browser_client):
+    sign_in(browser_client, "admin")
+    anapec, partner_user = directory.ids["anapec"], directory.ids["partner"]
+    form = {"username": "sara", "role": "mediator", "language": "fr", "partner_id": str(anapec),
+            "institution_ids": [str(directory.ids["institution"])],
+            "password": "olive tree by the sea"}  # fmt: skip
+    refused = post(browser_client, "/admin/users", form, "/admin/users/new")
+    assert refused.status_code == 422 and error_next_to(refused.text, "partner_id")
+    assert count(User, User.username == "sara") == 0
+    # A partner user moved to another partner, then made a mediator (no partner then).
+    page = f"/admin/users/{partner_user}"
+    moved = post(browser_client, f"{page}/role", {"role": "partner", "partner_id": str(anapec)},
+                 page)  # fmt: skip
+    assert moved.status_code == 303
+    kept = post(browser_client, f"{page}/role", {**form, "role": "mediator"}, page)
+    assert kept.status_code == 422 and error_next_to(kept.text, "partner_id")
+    assert count(User, User.id == partner_user, User.partner_id == anapec) == 1
+    changed = post(browser_client, f"{page}/role", {**form, "role": "mediator", "partner_id": ""},
+                   page)  # fmt: skip
+    assert changed.status_code == 303
+    with session_scope() as s:
+        user = s.get(User, partner_user)
+        assert user is not None and user.role == Role.mediator and user.partner_id is None
