@@ -218,7 +218,7 @@ def show_partner_form(
     """The new-partner page, or a partner's page with its form showing what was typed."""
     context = {
         "form": form, "errors": errors or {},
-        "kinds": list(KIND_LABELS.items()), "languages": list(LANGUAGE_LABELS.items()),
+        "kinds": list(KIND_LABELS.items()), "language_choices": list(LANGUAGE_LABELS.items()),
         "regions": region_choices(session, form["regions"]),
     }  # fmt: skip
     if partner is None:
@@ -246,7 +246,7 @@ def partner_page(
     if context is None and can_manage:
         form = partner_form(partner)
         context = {"form": form, "errors": {}, "kinds": list(KIND_LABELS.items()),
-                   "languages": list(LANGUAGE_LABELS.items()),
+                   "language_choices": list(LANGUAGE_LABELS.items()),
                    "regions": region_choices(session, form["regions"])}  # fmt: skip
     return render(
         request, "pages/partners/partner.html",
