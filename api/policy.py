@@ -70,6 +70,8 @@ ROUTES: dict[str, frozenset[Role]] = {
     "referrals.move": frozenset({C, M}),
     "referrals.answer": frozenset({C, M, P}),
     "referrals.reroute": frozenset({C}),
+    # The partner directory's pages: read by the staff who refer.
+    "partners.pages": frozenset({A, S, C, M}),
 }
 
 

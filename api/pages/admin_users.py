@@ -23,6 +23,7 @@ from mowakaba.enums import Language, Role
 from mowakaba.errors import NotFound, WeakPassword
 from mowakaba.models import User
 from mowakaba.services import institutions as institution_service
+from mowakaba.services import partners as partner_service
 from mowakaba.services import passwords as password_policy
 from mowakaba.services import users as user_service
 
@@ -48,6 +49,8 @@ WEAK = N_(
 NEEDS_INSTITUTION = N_("A coordinator or a mediator works in at least one institution.")
 NO_INSTITUTION = N_("This role is not attached to institutions: untick them.")
 REGION_ONLY = N_("Only a supervisor has a region.")
+NEEDS_PARTNER = N_("A partner account belongs to one partner: choose it.")
+PARTNER_ONLY = N_("Only a partner account belongs to a partner: choose none.")
 UNKNOWN = N_("Choose from the list.")
 LAST_ADMIN = N_("This is the last active administrator: keep the role and the account.")
 NOT_YOURSELF = N_("You cannot disable your own account.")
@@ -78,8 +81,10 @@ def attachment(
     role_value: str,
     institution_values: Sequence[str],
     region: str,
-) -> tuple[Role | None, list[int]]:
-    """Check a role with its institutions and region, each error next to its field."""
+    partner_value: str = "",
+) -> tuple[Role | None, list[int], int | None]:
+    """Check a role with its institutions, region and partner, each error next to its
+    field."""
     role = Role(role_value) if role_value in Role.__members__ else None
     if role is None:
         errors["role"] = REQUIRED if not role_value else UNKNOWN
@@ -93,13 +98,23 @@ def attachment(
         errors["institution_ids"] = NO_INSTITUTION
     if region and role is not None and role != Role.supervisor:
         errors["region"] = REGION_ONLY
-    return role, ids
+    partners = {p.pk for p in partner_service.page_partners(session, limit=100_000)[0]}
+    partner_id = int(partner_value) if partner_value.isdigit() else None
+    if partner_value and partner_id not in partners:
+        errors["partner_id"], partner_id = UNKNOWN, None
+    elif role == Role.partner and partner_id is None:
+        errors["partner_id"] = NEEDS_PARTNER
+    elif role is not None and role != Role.partner and partner_id is not None:
+        errors["partner_id"] = PARTNER_ONLY
+    return role, ids, partner_id
 
 
 def choices(session: Session) -> dict[str, object]:
-    """What the forms offer: the roles, the languages, the institutions."""
+    """What the forms offer: the roles, the languages, the institutions, the partners."""
+    partners, _ = partner_service.page_partners(session, limit=100_000)
     return {"roles": list(ROLE_LABELS.items()), "languages": LANGUAGE_NAMES,
-            "institutions": institution_service.list_institutions(session)}  # fmt: skip
+            "institutions": institution_service.list_institutions(session),
+            "partners": [(str(p.id), p.name) for p in partners]}  # fmt: skip
 
 
 @router.get("/admin/users")
@@ -144,7 +159,7 @@ def new_user(
 ) -> Response:
     """The form to create an account."""
     form = {"username": "", "display_name": "", "email": "", "language": Language.fr.value,
-            "role": "", "institution_ids": [], "region": ""}  # fmt: skip
+            "role": "", "institution_ids": [], "region": "", "partner_id": ""}  # fmt: skip
     return new_user_form(request, session, form)
 
 
@@ -160,6 +175,7 @@ def create_user(
     role: Field = "",
     institution_ids: Ids = [],  # noqa: B006 (FastAPI copies defaults)
     region: Field = "",
+    partner_id: Field = "",
     password: Field = "",
 ) -> Response:
     """Create an account (the password policy applies), then show it."""
@@ -171,6 +187,7 @@ def create_user(
         "language": language if language in Language.__members__ else Language.fr.value,
         "role": role, "institution_ids": institution_ids,
         "region": errors.text("region", region, max_length=100, required=False),
+        "partner_id": partner_id,
     }  # fmt: skip
     name = str(form["username"])
     if "username" not in errors:
@@ -184,7 +201,9 @@ def create_user(
                 pass  # free
     if form["email"] and not user_service.EMAIL.match(str(form["email"])):
         errors["email"] = BAD_EMAIL
-    chosen, ids = attachment(session, errors, role, institution_ids, str(form["region"]))
+    chosen, ids, partner = attachment(
+        session, errors, role, institution_ids, str(form["region"]), partner_id
+    )
     # No password typed: one is generated (as a reset does), shown once, changed at sign-in.
     generated = not password
     if generated:
@@ -199,7 +218,7 @@ def create_user(
         session, username=name, password=password, role=chosen, institution_ids=ids,
         region=str(form["region"]) or None, email=str(form["email"]) or None,
         language=Language(str(form["language"])), display_name=str(form["display_name"]),
-        must_change_password=generated,
+        must_change_password=generated, partner_id=partner,
     ))  # fmt: skip
     if created is None:  # raced by another admin: the checks above passed a moment ago
         errors["username"] = TAKEN
@@ -236,14 +255,19 @@ def show_user(
     account = user_service.get_user(session, user_id)
     ids = user_service.institution_ids_of(session, account.pk)
     form = form or {"role": account.role.value, "institution_ids": [str(i) for i in ids],
-                    "region": account.region or ""}  # fmt: skip
+                    "region": account.region or "",
+                    "partner_id": str(account.partner_id or "")}  # fmt: skip
     details = details or {"display_name": account.display_name, "email": account.email or "",
                           "language": account.language.value}  # fmt: skip
     options = choices(session)
     names = {i.pk: i.name for i in institution_service.list_institutions(session)}
+    belongs = (
+        partner_service.get_partner(session, account.partner_id) if account.partner_id else None
+    )
     return render(
         request, "pages/admin/user.html",
         {"account": account, "role": ROLE_LABELS[account.role], "states": states(account),
+         "partner": belongs,
          "institution_names": [names[i] for i in ids], "form": form, "details": details,
          "errors": errors or {},
          "done": DONE.get(done), "here": f"/admin/users/{user_id}", **options},
@@ -272,16 +296,19 @@ def change_role(
     role: Field = "",
     institution_ids: Ids = [],  # noqa: B006 (FastAPI copies defaults)
     region: Field = "",
+    partner_id: Field = "",
 ) -> Response:
-    """Give an account another role, institutions or region (its sessions end)."""
+    """Give an account another role, institutions, region or partner (its sessions end)."""
     user_service.get_user(session, user_id)  # a missing account: the 404 page
     errors = FormErrors()
     region = errors.text("region", region, max_length=100, required=False)
-    form: dict[str, object] = {"role": role, "institution_ids": institution_ids, "region": region}
-    chosen, ids = attachment(session, errors, role, institution_ids, region)
+    form: dict[str, object] = {"role": role, "institution_ids": institution_ids, "region": region,
+                               "partner_id": partner_id}  # fmt: skip
+    chosen, ids, partner = attachment(session, errors, role, institution_ids, region, partner_id)
     if errors or chosen is None:
         return show_user(request, session, user_id, form=form, errors=errors, status=422)
-    changes: dict[str, object] = {"role": chosen, "institution_ids": ids, "region": region or None}
+    changes: dict[str, object] = {"role": chosen, "institution_ids": ids, "region": region or None,
+                                  "partner_id": partner}  # fmt: skip
     _, error = attempt(
         session, lambda: user_service.update_user(session, user_id=user_id, changes=changes)
     )

@@ -18,6 +18,7 @@ from mowakaba.enums import Role, Stage
 from mowakaba.models import User
 from mowakaba.rules import add_months
 from mowakaba.services import dashboard as dashboard_service
+from mowakaba.services import referrals as referral_service
 from mowakaba.services import work_items as work_service
 
 router = page_router()
@@ -62,8 +63,12 @@ def dashboard_context(
     bases = paging_bases("/dashboard", {f"{name}_page": n for name, n in page.items()})
     zones = {line.institution.time_zone for line in board.institutions if line.institution}
     today = local_date(at, zones.pop() if len(zones) == 1 else "Africa/Casablanca")
+    referrals = referral_service.partner_figures(
+        session, institution_ids=None if scope is None else list(scope), today=today
+    )
     return {
         "board": board,
+        "referrals": referrals,
         "today": today,
         "coordinator": coordinator,
         "national": user.role == Role.supervisor and user.region is None,

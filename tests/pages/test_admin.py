@@ -43,6 +43,14 @@ def count(table, *where) -> int:  # type: ignore[no-untyped-def]
         return len(s.exec(select(table).where(*where)).all())
 
 
+def partner_of(user_id: int) -> int:
+    """The partner organisation a partner user belongs to."""
+    with session_scope() as s:
+        user = s.get(User, user_id)
+        assert user is not None and user.partner_id is not None
+        return user.partner_id
+
+
 def error_next_to(html: str, field: str) -> str:
     """The error shown next to a field, which the field names in aria-describedby."""
     assert re.search(rf'id="{field}"[^>]*aria-describedby="[^"]*{field}-error', html), field
@@ -319,7 +327,8 @@ def test_a_role_and_institutions_change_is_saved_and_audited(admin, browser_clie
     refused = post(browser_client, f"/admin/users/{med2}/role", {"role": "mediator"})
     assert refused.status_code == 422 and error_next_to(refused.text, "institution_ids")
     assert count(User, User.id == med2, User.role == Role.coordinator) == 1
-    last = post(browser_client, f"/admin/users/{admin.ids['admin']}/role", {"role": "partner"})
+    last = post(browser_client, f"/admin/users/{admin.ids['admin']}/role",
+                {"role": "partner", "partner_id": str(partner_of(admin.ids["partner"]))})  # fmt: skip
     assert last.status_code == 409 and error_next_to(last.text, "role")
     assert count(User, User.id == admin.ids["admin"], User.role == Role.admin) == 1
 

@@ -23,15 +23,17 @@ from mowakaba.db import session_scope
 from mowakaba.enums import ExitKind, Language, WorkItemStatus
 from mowakaba.errors import Unavailable
 from mowakaba.models import Institution, User, WorkItem, Youth
-from mowakaba.schemas import ExtensionRequest
+from mowakaba.schemas import ExtensionRequest, ReferralIn
 from mowakaba.services import reconciliation as reconciliation_service
+from mowakaba.services import referrals as referral_service
 from mowakaba.services import youths as youth_service
 from mowakaba.settings import REPO_ROOT
 from tests.api.test_prefect_down import dead_prefect  # noqa: F401  (a fixture)
-from tests.factories import at, make_youth
+from tests.factories import at, give_consent, make_partner, make_service, make_youth
 from tests.pages.conftest import sign_in
 from tests.pages.dashboard_world import build_dashboard_world
 from tests.pages.referral_world import add_referrals
+from tests.pages.test_admin import partner_of
 from tests.pages.world import PASSWORD, PageWorld, csrf_of
 
 PAGES = REPO_ROOT / "templates" / "pages"
@@ -130,9 +132,25 @@ def sample_world(language: Language) -> PageWorld:
                           as_of=at(TODAY))  # fmt: skip
         reconciliation_service.reconcile_youth(s, left.pk)
         reconciliation_service.flag_for_reconciliation(s, youth_ids=[world.ids["soon"]])
+        # A partner with a service and an overdue referral of a youth of institution B
+        # (the supervisors' dashboards show it).
+        late, med_b = s.get(Youth, world.ids["in_b"]), s.get(User, world.ids["med_b"])
+        assert late is not None and med_b is not None
+        anapec = make_partner(s, name="ANAPEC Casablanca", name_ar="أنابيك الدار البيضاء",
+                              kind="public_body", regions=["Casablanca-Settat"])  # fmt: skip
+        service = make_service(s, anapec, name="Atelier de recherche d'emploi",
+                               eligibility=[{"kind": "age", "min": 16, "max": 25},
+                                            {"kind": "document", "has": "national_id_card"}],
+                               capacity_per_month=10, checklist_item="income_or_training")  # fmt: skip
+        open_service = make_service(s, anapec, name="Accueil", axis="life_skills")
+        give_consent(s, late, med_b, partner=anapec)
+        referral_service.create_referral(
+            s, youth=late, actor=med_b, at=at(TODAY - timedelta(days=30), 10),
+            data=ReferralIn(service_id=open_service.pk, need="Un premier emploi", send=True),
+        )  # fmt: skip
         for user in s.exec(select(User)):
             user.language = language
-        world.ids["left"] = left.pk
+        world.ids.update(left=left.pk, anapec=anapec.pk, service=service.pk)
     return world
 
 
@@ -292,7 +310,8 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     admin.post("/admin/users", {"username": "Bad Name!", "role": "mediator", "password": "x",
                                 "language": "ar", "institution_ids": [str(a)]},
                422, "/admin/users/new")  # fmt: skip
-    admin.post("/admin/users", {"username": f"generated-{language.value}", "role": "supervisor",
+    admin.post("/admin/users", {"username": f"generated-{language.value}", "role": "partner",
+                                "partner_id": str(partner_of(ids["partner"])),
                                 "language": "ar", "password": ""},
                200, "/admin/users/new")  # a generated password's answer  # fmt: skip
     admin.post(f"/admin/users/{ids['med1']}/details", {"email": "nope", "language": "ar"}, 422,
@@ -300,6 +319,23 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     admin.post(f"/admin/users/{ids['med2']}/reset-password", {}, 200,
                f"/admin/users/{ids['med2']}")  # fmt: skip
     admin.get("/admin/users/999999", 404)
+
+    # The partner directory: read by a mediator, kept by a coordinator (forms sent wrong).
+    for path in ("/partners", "/partners?axis=employment&q=anapec", f"/partners/{ids['anapec']}"):
+        med1.get(path)
+    med1.get("/partners?axis=bogus", 422)
+    for path in ("/partners", "/partners/new", f"/partners/{ids['anapec']}",
+                 f"/partners/{ids['anapec']}/services/new", f"/services/{ids['service']}"):  # fmt: skip
+        coord.get(path)
+    coord.post("/partners", {"name": "", "kind": "association", "letter_language": "fr"}, 422,
+               "/partners/new")  # fmt: skip
+    coord.post(f"/partners/{ids['anapec']}", {"name": "", "kind": "public_body",
+                                              "letter_language": "ar"}, 422,
+               f"/partners/{ids['anapec']}")  # fmt: skip
+    coord.post(f"/partners/{ids['anapec']}/services", {"axis": "employment", "name": "Atelier",
+                                                       "response_days": "5", "delivery_days": "30",
+                                                       "age_min": "30", "age_max": "20"},
+               422, f"/partners/{ids['anapec']}/services/new")  # fmt: skip
 
     rendered = {name for name in loaded if name.startswith("pages/")}
     expected = page_templates() - set(EXCEPTIONS)
