@@ -47,6 +47,10 @@ def get_partner(session: Session, partner_id: int) -> Partner:
 def update_partner(session: Session, *, partner_id: int, data: PartnerPatch) -> Partner:
     """Change a partner's details (a partner is deactivated, never deleted: referrals name it)."""
     partner = get_partner(session, partner_id)
+    if data.name and data.name != partner.name:
+        twin = session.exec(select(Partner.id).where(Partner.name == data.name)).first()
+        if twin is not None:
+            raise Conflict(f"a partner named {data.name!r} exists already")
     for name, value in data.model_dump(exclude_unset=True).items():
         if value is None and name in ("name", "kind", "regions", "languages", "is_active"):
             raise InvalidInput(f"{name} cannot be empty")
@@ -140,6 +144,14 @@ def get_service(session: Session, service_id: int) -> PartnerService:
 def update_service(session: Session, *, service_id: int, data: ServicePatch) -> PartnerService:
     """Change a service (its conditions apply to referrals created after the change)."""
     service = get_service(session, service_id)
+    if data.name and data.name != service.name:
+        twin = session.exec(
+            select(PartnerService.id).where(
+                PartnerService.partner_id == service.partner_id, PartnerService.name == data.name
+            )
+        ).first()
+        if twin is not None:
+            raise Conflict(f"partner {service.partner_id} has a service named {data.name!r}")
     values = data.model_dump(exclude_unset=True)
     if "eligibility" in values:
         values["eligibility"] = _check_eligibility(data.eligibility or [])

@@ -81,3 +81,15 @@ def test_the_directory_filters_by_axis_region_and_arabic_spelling(session):
     assert [p.id for p in rows] == [b.id]  # the whole country includes Fès
     rows, _ = partner_service.page_partners(session, q="الشباب")
     assert [p.id for p in rows] == [a.id]
+
+
+def test_renaming_to_a_twin_name_is_a_conflict_and_changes_nothing(session):
+    a, b = make_partner(session, name="Alpha"), make_partner(session, name="Beta")
+    with pytest.raises(Conflict):
+        partner_service.update_partner(session, partner_id=b.id,
+                                       data=PartnerPatch(name="Alpha", phone="0522"))  # fmt: skip
+    assert (b.name, b.phone, a.name) == ("Beta", "", "Alpha")
+    one, two = make_service(session, a, name="One"), make_service(session, a, name="Two")
+    with pytest.raises(Conflict):
+        partner_service.update_service(session, service_id=two.id, data=ServicePatch(name="One"))
+    assert (one.name, two.name) == ("One", "Two")
