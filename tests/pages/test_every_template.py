@@ -268,7 +268,7 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     admin.post("/admin/users", {"username": "Bad Name!", "role": "mediator", "password": "x",
                                 "language": "ar", "institution_ids": [str(a)]},
                422, "/admin/users/new")  # fmt: skip
-    admin.post("/admin/users", {"username": f"generated-{language.value}", "role": "partner",
+    admin.post("/admin/users", {"username": f"generated-{language.value}", "role": "admin",
                                 "language": "ar", "password": ""},
                200, "/admin/users/new")  # a generated password's answer  # fmt: skip
     admin.post(f"/admin/users/{ids['med1']}/details", {"email": "nope", "language": "ar"}, 422,
