@@ -84,7 +84,9 @@ def test_every_kind_renders_in_every_language_with_a_subject_and_a_body(kind, la
     if kind == NotificationKind.escalation:  # both branches of the levels
         render_text(kind.value, language.value, {**COMMON, **ESCALATION_LEVEL_1})
     for extra in VARIANTS.get(kind, []):
-        subject, body = render_text(kind.value, language.value, {**COMMON, **SAMPLES[kind], **extra})
+        subject, body = render_text(
+            kind.value, language.value, {**COMMON, **SAMPLES[kind], **extra}
+        )
         assert subject and "{" not in body and "https://m.example/w/7" in body
 
 
