@@ -18,6 +18,7 @@ from api.pages import (
     escalations,
     forms,
     inbox,
+    letters,
     password,
     runs,
     work,
@@ -39,6 +40,7 @@ PAGES = (
     escalations.router,
     youths.router,
     youth_file.router,
+    letters.router,
     runs.router,
     admin.router,
 )

@@ -111,7 +111,7 @@ def _check_eligibility(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def add_service(session: Session, *, partner_id: int, data: ServiceIn) -> PartnerService:
     """Add a service to a partner's basket."""
     get_partner(session, partner_id)
-    values = data.model_dump(mode="json")
+    values = data.model_dump()  # enums kept: a table model does not convert a str back
     values["eligibility"] = _check_eligibility(data.eligibility)
     service = PartnerService(partner_id=partner_id, **values)
     try:
@@ -133,7 +133,7 @@ def get_service(session: Session, service_id: int) -> PartnerService:
 def update_service(session: Session, *, service_id: int, data: ServicePatch) -> PartnerService:
     """Change a service (its conditions apply to referrals created after the change)."""
     service = get_service(session, service_id)
-    values = data.model_dump(mode="json", exclude_unset=True)
+    values = data.model_dump(exclude_unset=True)
     if "eligibility" in values:
         values["eligibility"] = _check_eligibility(data.eligibility or [])
     for name, value in values.items():
