@@ -319,15 +319,18 @@ PARTNERS = [
 
 
 def seed_partners(
-    session: Session, *, create_user: Callable[..., User]
+    session: Session, *, create_user: Callable[..., User] | None, nationwide: bool = False
 ) -> list[tuple[str, str, str]]:
-    """Create the directory and the partner accounts; return the accounts (name, role, where)."""
+    """Create the directory and (with `create_user`) the partner accounts; return the
+    accounts (name, role, where). `nationwide`: every partner serves every region (a
+    simulated programme's institutions are all over the country)."""
     accounts = []
     for spec in PARTNERS:
         partner = partner_service.create_partner(
             session,
             data=PartnerIn(
-                name=spec.name, name_ar=spec.name_ar, kind=spec.kind, regions=spec.regions,
+                name=spec.name, name_ar=spec.name_ar, kind=spec.kind,
+                regions=[] if nationwide else spec.regions,
                 languages=spec.languages, contact_person=spec.contact_person, phone=spec.phone,
                 email=f"contact@{spec.slug}.example.ma", address=spec.address,
             ),  # type: ignore[arg-type]
@@ -343,7 +346,7 @@ def seed_partners(
                     checklist_item=s.checklist_item,
                 ),  # type: ignore[arg-type]
             )  # fmt: skip
-        if spec.account:
+        if spec.account and create_user is not None:
             user = create_user(
                 session, username=f"partner.{spec.slug}", role=Role.partner,
                 partner_id=partner.pk, display_name=spec.contact_person,
