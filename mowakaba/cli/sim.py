@@ -114,7 +114,7 @@ def run_simulation(
     from mowakaba.services import reconciliation as reconciliation_service
     from mowakaba.sim.behaviour import Behaviour
     from mowakaba.sim.cohort import CohortReplay
-    from mowakaba.sim.demo_partners import seed_partners
+    from mowakaba.sim.partner_directory import seed_partners
     from mowakaba.sim.referring import Referrer
     from mowakaba.sim.simulation import collect_results, create_programme, draw_cohort
 

@@ -29,7 +29,8 @@ from mowakaba.services import users as user_service
 from mowakaba.settings import get_settings
 from mowakaba.sim.behaviour import Behaviour, draw_registration
 from mowakaba.sim.cohort import CohortReplay, Registration
-from mowakaba.sim.demo_partners import referral_counts, seed_partners, seed_referrals
+from mowakaba.sim.demo_partners import referral_counts, seed_referrals
+from mowakaba.sim.partner_directory import seed_partners
 
 DEMO_PASSWORD = "mowakaba-demo"
 INSTITUTIONS = [

@@ -17,7 +17,7 @@ from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import sweep as sweep_service
 from mowakaba.sim.behaviour import Behaviour, draw_partner_answer
 from mowakaba.sim.cohort import CohortReplay
-from mowakaba.sim.demo_partners import seed_partners
+from mowakaba.sim.partner_directory import seed_partners
 from mowakaba.sim.referring import Referrer
 from mowakaba.sim.simulation import collect_results, create_programme, draw_cohort, format_results
 
