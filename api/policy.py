@@ -38,6 +38,7 @@ ROUTES: dict[str, frozenset[Role]] = {
     "youths.timeline": frozenset({S, C, M}),
     "youths.schedule": frozenset({S, C, M}),
     "youths.flow_runs": frozenset({S, C, M}),
+    "referrals.letter": frozenset({C, M}),
     "youths.exit_extension": frozenset({M}),
     "work_items.list": frozenset({S, C, M}),
     "work_items.read": frozenset({S, C, M}),

@@ -13,11 +13,13 @@ from typing import Any
 import jinja2
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
 
 from mowakaba import i18n
 from mowakaba.enums import Language
+from mowakaba.i18n import gettext_functions
 from mowakaba.settings import REPO_ROOT
+
+__all__ = ["environment", "gettext_functions", "language_context", "request_language"]
 
 environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(REPO_ROOT / "templates")),
@@ -46,27 +48,3 @@ def language_context(language: Language) -> dict[str, Any]:
     """What every translated template needs: gettext in the language, `lang` and `dir`."""
     return {**gettext_functions(language), "language": language.value,
             "direction": i18n.direction(language)}  # fmt: skip
-
-
-def gettext_functions(language: Language) -> dict[str, Any]:
-    """`_`, `gettext` and `ngettext` in a language, for a template's context."""
-    translations = i18n.translations(language)
-
-    @jinja2.pass_context
-    def gettext(context: jinja2.runtime.Context, string: str, **variables: Any) -> str:
-        text = translations.gettext(string)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
-
-    @jinja2.pass_context
-    def ngettext(
-        context: jinja2.runtime.Context, singular: str, plural: str, num: int, **variables: Any
-    ) -> str:
-        variables.setdefault("num", num)
-        text = translations.ngettext(singular, plural, num)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
-
-    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}

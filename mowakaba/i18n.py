@@ -10,6 +10,7 @@ import io
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
@@ -18,6 +19,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from mowakaba.enums import Language
 
@@ -96,3 +100,27 @@ def format_number(number: int | float, language: Language) -> str:
 def format_datetime(at: datetime, language: Language, time_zone: str = "Africa/Casablanca") -> str:
     """An instant written for a language's readers, in local time (Morocco's by default)."""
     return babel_format_datetime(at, "short", tzinfo=ZoneInfo(time_zone), locale=LOCALES[language])
+
+
+def gettext_functions(language: Language) -> dict[str, Any]:
+    """`_`, `gettext` and `ngettext` in a language, for a Jinja2 template's context (the
+    pages' and the letters'), with Jinja's new-style semantics: autoescaped, `%(name)s`
+    placeholders filled from keyword arguments."""
+    catalog = translations(language)
+
+    @pass_context
+    def gettext(context: Context, string: str, **variables: Any) -> str:
+        text = catalog.gettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = catalog.ngettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}

@@ -20,6 +20,7 @@ from api.pages import (
     forms,
     inbox,
     partners,
+    letters,
     password,
     referrals,
     runs,
@@ -45,6 +46,7 @@ PAGES = (
     youth_file.router,
     consents.router,
     referrals.router,
+    letters.router,
     runs.router,
     admin.router,
 )

@@ -114,6 +114,8 @@ def run_simulation(
     from mowakaba.services import reconciliation as reconciliation_service
     from mowakaba.sim.behaviour import Behaviour
     from mowakaba.sim.cohort import CohortReplay
+    from mowakaba.sim.partner_directory import seed_partners
+    from mowakaba.sim.referring import Referrer
     from mowakaba.sim.simulation import collect_results, create_programme, draw_cohort
 
     rng = random.Random(seed)
@@ -121,6 +123,8 @@ def run_simulation(
         mediator_ids = create_programme(
             session, institutions=institutions, mediators=mediators, password="simulated-only"
         )
+        seed_partners(session, create_user=None, nationwide=True)
+    referrer = Referrer(seed=seed)
     registrations = draw_cohort(rng, youths=youths, start=first_day, mediator_ids=mediator_ids)
     counts = {"sweep runs": 0, "pathway runs": 0}
 
@@ -140,7 +144,11 @@ def run_simulation(
             counts["pathway runs"] += 1
 
     replay = CohortReplay(
-        Behaviour(seed=seed), sweep=sweep, reconcile=reconcile, pending=registrations
+        Behaviour(seed=seed),
+        sweep=sweep,
+        reconcile=reconcile,
+        pending=registrations,
+        sideline=referrer,
     )
     started = time.monotonic()
     total_days = (last_day - first_day).days
@@ -172,6 +180,7 @@ def run_simulation(
         replay.run(first_day, last_day, progress=show)
     with session_scope() as session:
         results = collect_results(session)
+    results.referrals["consent_refused"] = referrer.counts["consent_refused"]
     wall = time.monotonic() - started
     runs = counts["sweep runs"] + counts["pathway runs"]
     results.run = {

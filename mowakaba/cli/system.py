@@ -160,7 +160,9 @@ def demo(
             f"seeded in {time.monotonic() - started:.0f} s: "
             + ", ".join(f"{k} {v}" for k, v in sorted(summary.youths_by_stage.items()))
             + f"; {summary.open_escalations} open escalations; "
-            f"{summary.not_in_touch} not in touch"
+            f"{summary.not_in_touch} not in touch; "
+            f"{sum(summary.referrals_by_status.values())} referrals to "
+            f"{summary.partners} partners"
         )
 
     def run_pathways(system):  # type: ignore[no-untyped-def]

@@ -73,8 +73,9 @@ def message_values(context: Mapping[str, Any], language: Language) -> dict[str, 
     )
     if kind in WorkItemKind.__members__:
         values["kind_label"] = labels.work_item_kind(WorkItemKind(kind), language)
-    if isinstance(values.get("due_date"), str):
-        values["due_date"] = i18n.format_date(date.fromisoformat(values["due_date"]), language)
+    for name in ("due_date", "response_due_date"):  # a referral's answer is due too
+        if isinstance(values.get(name), str):
+            values[name] = i18n.format_date(date.fromisoformat(values[name]), language)
     if isinstance(values.get("until"), str):
         values["until"] = i18n.format_datetime(instant(values["until"]), language)
     if values.get("assignee") == "the coordinators":  # rows written before None meant a pool

@@ -278,3 +278,32 @@ class Behaviour:
                 "well_being": rng.randint(2, 5),
             }
         raise ValueError(f"no payload for {kind}")
+
+
+@dataclass(frozen=True)
+class PartnerAnswer:
+    """How a simulated partner treats a referral: when it answers (working days after
+    sending; None: never, the referral expires), whether it accepts, and how it ends."""
+
+    answer_after: int | None
+    accepts: bool
+    delivered_after: int  # calendar days after accepting, as a share of the service's time
+    completes: bool
+
+
+def draw_partner_answer(rng: random.Random, response_days: int) -> PartnerAnswer:
+    """Most partners answer in time, some late (after the escalation), a few never; most
+    accept, and most of what they accept is delivered, a few weeks late at times."""
+    roll = rng.random()
+    if roll < 0.72 or response_days < 2:
+        after: int | None = rng.randint(1, response_days)
+    elif roll < 0.88:
+        after = rng.randint(response_days + 1, 2 * response_days - 1) if response_days > 1 else 1
+    else:
+        after = None
+    return PartnerAnswer(
+        answer_after=after,
+        accepts=rng.random() < 0.8,
+        delivered_after=rng.randint(50, 130),  # percent of the service's delivery time
+        completes=rng.random() < 0.85,
+    )

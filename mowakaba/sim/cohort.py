@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
@@ -33,6 +33,17 @@ from mowakaba.sim.behaviour import Behaviour
 
 Sweep = Callable[[datetime], object]
 Reconcile = Callable[[list[int], datetime], object]
+
+
+class Sideline(Protocol):
+    """More people acting on the replayed days (e.g. referrals): what they plan to do and
+    when the sweep must chase them, and a day's acting (the youths it touched)."""
+
+    def days(self) -> list[date]: ...
+
+    def sweep_days(self, session: Session) -> list[date]: ...
+
+    def step(self, day: date, at: datetime) -> set[int]: ...
 
 
 def morning(day: date, hour: int = 9) -> datetime:
@@ -57,6 +68,7 @@ class CohortReplay:
     sweep: Sweep
     reconcile: Reconcile
     pending: list[Registration] = field(default_factory=list)
+    sideline: Sideline | None = None
     steps: int = 0
     sweeps: int = 0
     actions: int = 0
@@ -86,6 +98,8 @@ class CohortReplay:
                 self.sweep(at)
                 self.sweeps += 1
             touched |= self._act(day, morning(day, 11))
+            if self.sideline is not None:
+                touched |= self.sideline.step(day, morning(day, 14))
             if touched:
                 self.reconcile(sorted(touched), morning(day, 11))
         self.steps += 1
@@ -339,6 +353,9 @@ class CohortReplay:
                 select(func.min(Youth.next_trigger_date)).where(Youth.stage != Stage.closed)
             ).one()
             rows = self._open_rows(session)
+            if self.sideline is not None:
+                sweeps += self.sideline.sweep_days(session)
+                candidates += self.sideline.days()
         if trigger is not None:
             sweeps.append(trigger)
         for row in rows:

@@ -1,4 +1,5 @@
-"""The demo programme, as data: two institutions, their people, 60 young people with histories.
+"""The demo programme, as data: two institutions, their people, 60 young people with histories,
+the partners of the actors map and referrals in every state (mowakaba/sim/demo_partners.py).
 
 Histories are not invented rows: the cohort is registered on past days and
 replayed to today through the real services (people completing work on time,
@@ -19,7 +20,7 @@ from sqlmodel import func, select
 from mowakaba import migrate
 from mowakaba.db import get_engine, session_scope
 from mowakaba.enums import Role, Stage
-from mowakaba.models import Escalation, Institution, Youth
+from mowakaba.models import Escalation, Institution, Partner, Youth
 from mowakaba.rules import add_months
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import reconciliation as reconciliation_service
@@ -28,6 +29,8 @@ from mowakaba.services import users as user_service
 from mowakaba.settings import get_settings
 from mowakaba.sim.behaviour import Behaviour, draw_registration
 from mowakaba.sim.cohort import CohortReplay, Registration
+from mowakaba.sim.demo_partners import referral_counts, seed_referrals
+from mowakaba.sim.partner_directory import seed_partners
 
 DEMO_PASSWORD = "mowakaba-demo"
 INSTITUTIONS = [
@@ -44,13 +47,17 @@ class DemoSummary:
     youths_by_stage: dict[str, int] = field(default_factory=dict)
     open_escalations: int = 0
     not_in_touch: int = 0
+    referrals_by_status: dict[str, int] = field(default_factory=dict)
+    partners: int = 0
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:
     """The accounts of a seeded demo, for the start-up message."""
     with session_scope() as session:
+        partners = {p.id: p.name for p in session.exec(select(Partner))}
         return [
-            (u.username, u.role.value, u.region or "") for u in user_service.list_users(session)
+            (u.username, u.role.value, partners.get(u.partner_id, "") or u.region or "")
+            for u in user_service.list_users(session)
         ]
 
 
@@ -177,10 +184,17 @@ def seed_demo(
     replay.run(
         first, today, None if progress is None else lambda day: progress((day - first).days, total)
     )
+    # The actors map and referrals in every state, told at their dates after the history.
+    with session_scope() as session:
+        summary.accounts += seed_partners(session, create_user=create_user)
+    with session_scope() as session:
+        seed_referrals(session, today=today, seed=seed)
     if progress is not None:
         progress(total, total)
 
     with session_scope() as session:
+        summary.referrals_by_status = referral_counts(session)
+        summary.partners = session.exec(select(func.count()).select_from(Partner)).one()
         for stage, count in session.exec(
             select(Youth.stage, func.count()).group_by(Youth.stage)
         ).all():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from statistics import median
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -21,6 +22,7 @@ from mowakaba.enums import (
     ExitKind,
     ExtensionStatus,
     HousingOutcome,
+    ReferralStatus,
     Role,
     Stage,
     WorkItemKind,
@@ -32,11 +34,14 @@ from mowakaba.models import (
     FollowUp,
     Institution,
     Notification,
+    Referral,
+    ReferralTransition,
     WorkItem,
     Youth,
 )
 from mowakaba.rules import add_months
 from mowakaba.services import institutions as institution_service
+from mowakaba.services import referrals as referral_service
 from mowakaba.services import users as user_service
 from mowakaba.sim.behaviour import draw_registration
 from mowakaba.sim.cohort import Registration
@@ -52,6 +57,12 @@ HOUSED = {
     HousingOutcome.family,
 }
 ACTIVE = {ActivityOutcome.work, ActivityOutcome.training, ActivityOutcome.education}
+REFERRAL_OUTCOMES = (
+    ReferralStatus.accepted, ReferralStatus.declined, ReferralStatus.completed,
+    ReferralStatus.not_completed, ReferralStatus.expired,
+)  # fmt: skip
+REFERRAL_LINE = ("sent", "accepted", "declined", "completed", "not_completed", "expired",
+                 "escalated", "rerouted", "consent_refused")  # fmt: skip
 
 
 def draw_age_days(rng: random.Random) -> int:
@@ -138,6 +149,7 @@ class Results:
     notifications: dict[str, int] = field(default_factory=dict)
     exits: dict[str, int] = field(default_factory=dict)
     outcomes_12_months: dict[str, int] = field(default_factory=dict)
+    referrals: dict[str, Any] = field(default_factory=dict)
     run: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -215,7 +227,44 @@ def collect_results(session: Session) -> Results:
         outcome["active"] += active
         outcome["integrated"] += in_touch and housed and active
     results.outcomes_12_months = outcome
+    results.referrals = referral_figures(session)
     return results
+
+
+def referral_figures(session: Session) -> dict[str, Any]:
+    """What became of the referrals: how many reached each answer, were escalated,
+    expired or re-routed, and the median answer time in working days."""
+    reached = dict(
+        session.exec(
+            select(
+                ReferralTransition.target, func.count(func.distinct(ReferralTransition.referral_id))
+            ).group_by(col(ReferralTransition.target))
+        ).all()
+    )
+    figures: dict[str, Any] = {
+        "sent": reached.get(ReferralStatus.sent, 0),
+        **{s.value: reached.get(s, 0) for s in REFERRAL_OUTCOMES},
+        "escalated": session.exec(
+            select(func.count())
+            .select_from(Referral)
+            .where(col(Referral.escalated_at).is_not(None))
+        ).one(),
+        "rerouted": session.exec(
+            select(func.count())
+            .select_from(Referral)
+            .where(col(Referral.rerouted_from_id).is_not(None))
+        ).one(),
+    }
+    last = session.exec(select(func.max(Referral.sent_date))).one()
+    days = [
+        d
+        for f in referral_service.partner_figures(
+            session, institution_ids=None, today=last or date.today()
+        )
+        for d in f.response_days
+    ]
+    figures["median_response_working_days"] = median(days) if days else None
+    return figures
 
 
 def format_results(results: Results) -> str:
@@ -246,6 +295,13 @@ def format_results(results: Results) -> str:
         "Notifications: " + ", ".join(f"{k} {v}" for k, v in sorted(results.notifications.items()))
     )
     lines.append("Exits: " + ", ".join(f"{k} {v}" for k, v in results.exits.items()))
+    r = results.referrals
+    if r:
+        lines.append(
+            "Referrals: "
+            + ", ".join(f"{k.replace('_', ' ')} {r.get(k, 0)}" for k in REFERRAL_LINE)
+            + f"; median response {r.get('median_response_working_days')} working days"
+        )
     o = results.outcomes_12_months
     lines.append(
         f"12 months after exit ({o['reached_12_months']} reached): in touch {o['in_touch']}, "

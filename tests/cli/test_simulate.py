@@ -36,6 +36,10 @@ def test_a_small_simulation_adds_up(committed, deployed):
     assert first.run["sweep_runs"] > 0 and first.run["pathway_runs"] > 0
     o = first.outcomes_12_months
     assert o["integrated"] <= min(o["in_touch"], o["housed"], o["active"]) <= o["reached_12_months"]
+    r = first.referrals  # the mediators referred; the partners answered, late or never
+    assert r["sent"] > 0 and r["accepted"] + r["declined"] + r["expired"] <= r["sent"]
+    assert r["completed"] + r["not_completed"] <= r["accepted"]
+    assert r["escalated"] <= r["sent"] and r["median_response_working_days"] is not None
 
 
 def test_the_seed_decides_the_simulation(committed, deployed):

@@ -27,9 +27,37 @@ SAMPLES: dict[NotificationKind, dict[str, object]] = {
     NotificationKind.account_locked: {
         "failures": 20, "minutes": 15, "until": "2026-12-01T10:15:00+00:00",
     },
+    NotificationKind.referral_received: {
+        "referral_id": 12, "partner": "ANAPEC Casablanca", "service": "Atelier CV",
+        "status": "sent", "response_due_date": "2026-12-30",
+    },
+    NotificationKind.referral_answered: {
+        "referral_id": 12, "partner": "ANAPEC Casablanca", "service": "Atelier CV",
+        "status": "declined", "on_behalf": True,
+    },
+    NotificationKind.referral_overdue: {
+        "referral_id": 12, "partner": "ANAPEC Casablanca", "service": "Atelier CV",
+        "status": "sent", "delivery": False, "due_date": "2026-12-30",
+    },
+    NotificationKind.referral_expired: {
+        "referral_id": 12, "partner": "ANAPEC Casablanca", "service": "Atelier CV",
+        "status": "expired", "on_behalf": False,
+    },
+    NotificationKind.referral_delivery_due: {
+        "referral_id": 12, "partner": "ANAPEC Casablanca", "service": "Atelier CV",
+        "status": "accepted", "due_date": "2026-12-30",
+    },
 }  # fmt: skip
 SAMPLE_VALUES = ("Nadia Alaoui", "Y-0007", "https://m.example/w/7", "Dar Al Atfal Ain Chock",
-                 "Casablanca-Settat", "Mowakaba")  # fmt: skip
+                 "Casablanca-Settat", "ANAPEC Casablanca", "Atelier CV", "Mowakaba")  # fmt: skip
+# The other branches of a kind's message, each rendered too.
+VARIANTS: dict[NotificationKind, list[dict[str, object]]] = {
+    NotificationKind.referral_answered: [
+        {"status": status, "on_behalf": False}
+        for status in ("accepted", "in_progress", "completed", "not_completed")
+    ],
+    NotificationKind.referral_overdue: [{"status": "accepted", "delivery": True}],
+}
 # Words the English messages use: none may be left in a French one.
 ENGLISH = re.compile(r"\b(Hello|Open|Reminder|Escalation|level|due|young person|the|is|of|for|"
                      r"working days?|account|minutes? \(until|Someone|Not in touch)\b")  # fmt: skip
@@ -55,11 +83,17 @@ def test_every_kind_renders_in_every_language_with_a_subject_and_a_body(kind, la
     assert body.count("\n") >= 3 and "{" not in body and "https://m.example/w/7" in body
     if kind == NotificationKind.escalation:  # both branches of the levels
         render_text(kind.value, language.value, {**COMMON, **ESCALATION_LEVEL_1})
+    for extra in VARIANTS.get(kind, []):
+        subject, body = render_text(
+            kind.value, language.value, {**COMMON, **SAMPLES[kind], **extra}
+        )
+        assert subject and "{" not in body and "https://m.example/w/7" in body
 
 
 @pytest.mark.parametrize("kind", list(NotificationKind), ids=str)
 def test_arabic_messages_hold_no_latin_word_but_the_values(kind):
-    for extra in ({}, ESCALATION_LEVEL_1 if kind == NotificationKind.escalation else {}):
+    variants = [ESCALATION_LEVEL_1] if kind == NotificationKind.escalation else []
+    for extra in [{}, *variants, *VARIANTS.get(kind, [])]:
         text = rendered(kind, Language.ar, **extra)
         for value in (*SAMPLE_VALUES, "Karim B."):
             text = text.replace(value, "")
@@ -69,10 +103,20 @@ def test_arabic_messages_hold_no_latin_word_but_the_values(kind):
 
 @pytest.mark.parametrize("kind", list(NotificationKind), ids=str)
 def test_french_messages_hold_no_english_word(kind):
-    text = rendered(kind, Language.fr)
-    for value in SAMPLE_VALUES:
-        text = text.replace(value, "")
-    assert ENGLISH.findall(text) == [] and "Bonjour" in text
+    for extra in [{}, *VARIANTS.get(kind, [])]:
+        text = rendered(kind, Language.fr, **extra)
+        for value in SAMPLE_VALUES:
+            text = text.replace(value, "")
+        assert ENGLISH.findall(text) == [] and "Bonjour" in text
+
+
+def test_a_referral_message_says_what_the_partner_did_and_when_the_answer_is_due():
+    answered = rendered(NotificationKind.referral_answered, Language.fr, status="completed")
+    assert answered.startswith("Orientation n° 12 de Y-0007 : réalisée par le partenaire")
+    received = rendered(NotificationKind.referral_received, Language.ar)
+    assert "30 دجنبر 2026" in received and "2026-12-30" not in received
+    overdue = rendered(NotificationKind.referral_overdue, Language.en, delivery=True)
+    assert "not delivered" in overdue and "no answer" not in overdue
 
 
 def test_labels_come_from_the_catalogs_and_dates_are_written_for_the_locale():
