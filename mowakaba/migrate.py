@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -38,11 +40,40 @@ def alembic_config(url: str, connection: Connection | None = None) -> Config:
     return config
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection for migrations, in one transaction.
+
+    On SQLite, Alembic's batch mode changes a table by copying it and dropping the old
+    one; with foreign keys enforced, the rows of other tables that refer to it (a work
+    item to its user) would refuse the drop. Foreign keys are off for the migration (the
+    pragma only works outside a transaction) and checked before the commit instead: a
+    migration that breaks a reference fails and changes nothing.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        # On the driver's own connection: SQLAlchemy would wrap the pragma in a transaction.
+        raw: Any = connection.connection.driver_connection
+        enforced = sqlite and raw.execute("PRAGMA foreign_keys").fetchone()[0]
+        if enforced:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if enforced:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(f"a migration broke a reference: {tuple(broken)}")
+        finally:
+            if enforced:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the migrations up to a revision (head by default)."""
     from alembic import command
 
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.upgrade(alembic_config(str(engine.url), connection), revision)
 
 
@@ -50,7 +81,7 @@ def downgrade(engine: Engine, revision: str) -> None:
     """Undo the migrations down to a revision."""
     from alembic import command
 
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.downgrade(alembic_config(str(engine.url), connection), revision)
 
 
