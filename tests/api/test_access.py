@@ -76,7 +76,7 @@ def requests(w):
 # Routes of the policy that only pages use: their roles are checked in tests/pages/.
 PAGES_ONLY = {
     "admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view",
-    "flow_runs.monitor", "flow_runs.rerun", "partners.pages",
+    "flow_runs.monitor", "flow_runs.rerun", "partners.pages", "referrals.letter",
 }  # fmt: skip
 
 

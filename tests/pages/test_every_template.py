@@ -150,7 +150,7 @@ def sample_world(language: Language) -> PageWorld:
         )  # fmt: skip
         for user in s.exec(select(User)):
             user.language = language
-        world.ids.update(left=left.pk, anapec=anapec.pk, service=service.pk)
+        world.ids.update(left=left.pk, directory_partner=anapec.pk, service=service.pk)
     return world
 
 
@@ -321,21 +321,25 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     admin.get("/admin/users/999999", 404)
 
     # The partner directory: read by a mediator, kept by a coordinator (forms sent wrong).
-    for path in ("/partners", "/partners?axis=employment&q=anapec", f"/partners/{ids['anapec']}"):
+    for path in (
+        "/partners",
+        "/partners?axis=employment&q=anapec",
+        f"/partners/{ids['directory_partner']}",
+    ):
         med1.get(path)
     med1.get("/partners?axis=bogus", 422)
-    for path in ("/partners", "/partners/new", f"/partners/{ids['anapec']}",
-                 f"/partners/{ids['anapec']}/services/new", f"/services/{ids['service']}"):  # fmt: skip
+    for path in ("/partners", "/partners/new", f"/partners/{ids['directory_partner']}",
+                 f"/partners/{ids['directory_partner']}/services/new", f"/services/{ids['service']}"):  # fmt: skip
         coord.get(path)
     coord.post("/partners", {"name": "", "kind": "association", "letter_language": "fr"}, 422,
                "/partners/new")  # fmt: skip
-    coord.post(f"/partners/{ids['anapec']}", {"name": "", "kind": "public_body",
+    coord.post(f"/partners/{ids['directory_partner']}", {"name": "", "kind": "public_body",
                                               "letter_language": "ar"}, 422,
-               f"/partners/{ids['anapec']}")  # fmt: skip
-    coord.post(f"/partners/{ids['anapec']}/services", {"axis": "employment", "name": "Atelier",
+               f"/partners/{ids['directory_partner']}")  # fmt: skip
+    coord.post(f"/partners/{ids['directory_partner']}/services", {"axis": "employment", "name": "Atelier",
                                                        "response_days": "5", "delivery_days": "30",
                                                        "age_min": "30", "age_max": "20"},
-               422, f"/partners/{ids['anapec']}/services/new")  # fmt: skip
+               422, f"/partners/{ids['directory_partner']}/services/new")  # fmt: skip
 
     rendered = {name for name in loaded if name.startswith("pages/")}
     expected = page_templates() - set(EXCEPTIONS)
