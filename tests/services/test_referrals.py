@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -31,6 +31,7 @@ from mowakaba.schemas import AnswerIn, ReferralIn
 from mowakaba.services import consents as consent_service
 from mowakaba.services import referrals as referral_service
 from mowakaba.services import sweep as sweep_service
+from mowakaba.services.calendars import national_calendar
 from tests.factories import at, give_consent, make_partner, make_service, make_user, make_world
 
 R = ReferralStatus
@@ -280,3 +281,69 @@ def test_a_completed_referral_meets_the_exit_checklist_item_its_service_meets(se
     assert settled.completed_work_item_ids == [housing.id]
     assert housing.status == WorkItemStatus.done and housing.payload["outcome"] == "done"
     assert id_card.status == WorkItemStatus.open
+
+
+# How to bring a referral to each status, from draft, through the services.
+PATH_TO = {
+    R.draft: [],
+    R.sent: [R.sent],
+    R.accepted: [R.sent, R.accepted],
+    R.in_progress: [R.sent, R.accepted, R.in_progress],
+    R.declined: [R.sent, R.declined],
+    R.completed: [R.sent, R.accepted, R.completed],
+    R.not_completed: [R.sent, R.accepted, R.not_completed],
+    R.cancelled: [R.cancelled],
+    R.rerouted: [R.sent, R.rerouted],
+    R.expired: [R.sent, R.expired],
+}
+
+
+def _move(session, w, referral, target, other_service):
+    """Ask for one move as its actor would (the partner's answers recorded on its behalf)."""
+    if target == R.sent:
+        return referral_service.send_referral(session, referral_id=referral.id,
+                                              actor=w["mediator"], at=at(THURSDAY))  # fmt: skip
+    if target == R.cancelled:
+        return referral_service.cancel_referral(session, referral_id=referral.id,
+                                                actor=w["mediator"], reason="moved away")  # fmt: skip
+    if target == R.rerouted:
+        return referral_service.reroute_referral(session, referral_id=referral.id,
+                                                 actor=w["coordinator"],
+                                                 service_id=other_service.id)  # fmt: skip
+    if target == R.expired:  # the sweep's move: it expires a sent referral, nothing else
+        before = referral.status
+        day = referral.expiry_date or THURSDAY
+        referral_service.chase_referral(session, referral, today=day + timedelta(days=1),
+                                        at=at(day + timedelta(days=1)),
+                                        calendar_of=lambda year: national_calendar(session, years=(year, year + 1)))  # fmt: skip
+        if before == R.expired or referral.status != R.expired:
+            raise InvalidReferralTransition(referral.id, before.value, "expired")
+        return referral
+    return answer(session, w, referral, target.value, who="coordinator", reason="r",
+                  outcome="o", answered_by="Mme Idrissi", method=AnswerMethod.phone)  # fmt: skip
+
+
+@pytest.mark.parametrize("source", list(R))
+def test_every_move_the_table_allows_works_and_every_other_is_refused(session, w, source):
+    other = make_service(session, w["partner"], name="Job club")
+    for target in R:
+        if target == R.draft:
+            continue
+        referral = refer(session, w, send=False)
+        for step in PATH_TO[source]:
+            _move(session, w, referral, step, other)
+        assert referral.status == source
+        moves = len(referral_service.transitions_of(session, referral_id=referral.id))
+        if target == R.rerouted and source in (R.declined, R.expired):
+            # Sent elsewhere: the old one keeps the status that says why, and names the new.
+            new = _move(session, w, referral, target, other)
+            assert referral.status == source and referral.rerouted_to_id == new.id
+        elif target in TRANSITIONS[source]:
+            _move(session, w, referral, target, other)
+            assert referral.status == target, (source, target)
+        else:
+            with pytest.raises(InvalidReferralTransition):
+                _move(session, w, referral, target, other)
+            assert referral.status == source, (source, target)
+            after = referral_service.transitions_of(session, referral_id=referral.id)
+            assert len(after) == moves  # nothing written
