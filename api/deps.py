@@ -116,12 +116,16 @@ _NAMED: dict[str, tuple[str, type[SQLModel]]] = {
 
 def named_in(session: Session, request: Request) -> tuple[str, str | None, int | None]:
     """(object type, object id, youth id) of the record a request names, for its audit row:
-    `("route", None, None)` when it names none. The youth is given only when it exists."""
-    params = {**request.query_params, **request.path_params}
-    for param, (object_type, model) in _NAMED.items():
-        raw = params.get(param)
-        if raw is None:
-            continue
+    `("route", None, None)` when it names none. The youth is given only when it exists.
+    The path names the record before the query does: a caller's `?youth_id=` cannot put
+    another youth on the audit row of `/referrals/{referral_id}`."""
+    named = [
+        (param, raw, spec)
+        for source in (request.path_params, request.query_params)
+        for param, spec in _NAMED.items()
+        if (raw := source.get(param)) is not None
+    ]
+    for _param, raw, (object_type, model) in named:
         try:
             record_id = int(raw)
         except ValueError:

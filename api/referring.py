@@ -45,6 +45,18 @@ def scoped_referral(
     return referral
 
 
+def answer_action(user: User) -> str:
+    """The audit action of an answer: the partner's own, or recorded on its behalf."""
+    return "referrals.answer" if user.role == Role.partner else "referrals.answer_on_behalf"
+
+
+def audit_override(request: Request, user: User, referral: Referral) -> None:
+    """A referral sent without consent on the caller's override leaves its own audit row."""
+    if referral.consent_id is None and referral.override_by_id == user.id and referral.sent_at:
+        audit(request, user, action="referrals.consent_override", object_type="referral",
+              object_id=referral.id, youth_id=referral.youth_id)  # fmt: skip
+
+
 def move_and_start(session: Session, move: Callable[[], Referral]) -> tuple[Referral, list[str]]:
     """Run a referral move (a service call), commit, then start the `referral` run of every
     referral it touched (a re-route touches two); the runs started (their ids). A run that

@@ -235,7 +235,13 @@ def landing(user: User) -> str:
 
 def local_path(target: str | None, default: str) -> str:
     """A path on this site to go back to (never another site's address)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 0x21 or c == "\x7f" for c in target)  # browsers drop tabs: "/\t/x"
+    ):
         return default
     return target
 

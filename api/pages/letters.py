@@ -14,8 +14,10 @@ from api.headers import CONTENT_SECURITY_POLICY
 from api.pages.common import page_guard, page_router
 from api.referring import scoped_referral
 from mowakaba.enums import Language
+from mowakaba.errors import NotFound
 from mowakaba.letters import Letter, render_referral_letter
 from mowakaba.models import User
+from mowakaba.services import referrals as referral_service
 
 router = page_router()
 ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -27,6 +29,10 @@ def _letter(
     session: SessionDep, request: Request, user: User, referral_id: int, language: Language | None
 ) -> Letter:
     referral = scoped_referral(session, request, user, referral_id, "referrals.letter")
+    # The letter carries what the partner may see: only for a referral sent and open while a
+    # consent (or a coordinator's override) covers it — never a draft's unshared details.
+    if not referral_service.partner_can_see(session, referral):
+        raise NotFound(f"referral {referral_id}: no letter (not sent, closed, or no consent)")
     return render_referral_letter(session, referral.pk, language=language)
 
 

@@ -21,7 +21,7 @@ from api.deps import audit
 from api.pages.admin_forms import BAD_DATE, REQUIRED, TOO_LONG, UNSAFE
 from api.pages.common import N_
 from api.policy import youth_scope
-from api.referring import move_and_start
+from api.referring import audit_override, move_and_start
 from mowakaba.clock import now
 from mowakaba.enums import AuditOutcome
 from mowakaba.errors import MowakabaError, NotFound
@@ -115,10 +115,10 @@ def today_of(session: Session, institution_id: int) -> date:
 
 
 def try_move(
-    session: Session, move: Callable[[], Referral]
+    session: Session, move: Callable[[], Referral], *, request: Request, user: User
 ) -> tuple[Referral | None, MowakabaError | None]:
     """Make a referral move (committed, then its run started), or the rule it broke with
-    nothing changed."""
+    nothing changed; a send on the caller's consent override leaves its own audit row."""
 
     def in_savepoint() -> Referral:
         with session.begin_nested():
@@ -128,4 +128,5 @@ def try_move(
         referral, _runs = move_and_start(session, in_savepoint)
     except MowakabaError as exc:
         return None, exc
+    audit_override(request, user, referral)
     return referral, None

@@ -53,7 +53,7 @@ from api.pages.youth_labels import (
 )
 from api.pages.youths import age_on
 from api.policy import allowed, youth_scope
-from api.referring import scoped_referral
+from api.referring import answer_action, scoped_referral
 from api.templating import request_language
 from mowakaba.clock import local_date, now
 from mowakaba.enums import Axis, Language, MilestoneStatus, ReferralStatus, Role, SharedField
@@ -207,7 +207,8 @@ def show_refer(
 
 
 def id_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+    ascii_digits = value.isascii() and value.isdigit()  # "²" is a digit int() refuses
+    return int(value) if ascii_digits and 0 < int(value) < 2**31 else None
 
 
 @router.get("/youths/{youth_id}/refer")
@@ -258,7 +259,7 @@ def refer(
         errors = field_errors(exc)
     else:
         referral, error = try_move(session, lambda: referral_service.create_referral(
-            session, youth=youth, data=data, actor=user))  # fmt: skip
+            session, youth=youth, data=data, actor=user), request=request, user=user)  # fmt: skip
         if referral is not None:
             done = "sent" if data.send else "drafted"
             return RedirectResponse(f"/referrals/{referral.id}?done={done}", status_code=303)
@@ -409,7 +410,7 @@ def move_page(
     except ValidationError as exc:
         errors, status = field_errors(exc), 422
     else:
-        moved, error = try_move(session, lambda: move(data))
+        moved, error = try_move(session, lambda: move(data), request=request, user=user)
         if moved is not None:
             done = name if name not in ("answer",) else moved.status.value
             if name == "reroute":
@@ -470,7 +471,7 @@ def answer(
     form: Annotated[PostedForm, Depends(posted)],
 ) -> Response:
     """The partner's answer: by its user, or recorded on its behalf (who answered, how)."""
-    referral = scoped_referral(session, request, user, referral_id, "referrals.answer")
+    referral = scoped_referral(session, request, user, referral_id, answer_action(user))
     typed = {name: form.one(name) for name in ("status", "reason", "outcome")}
     if user.role != Role.partner:
         typed |= {"answered_by": form.one("answered_by"), "method": form.one("method")}
@@ -530,7 +531,8 @@ def referrals(
     language = language_of(request)
     context: dict[str, Any] = {"done": done if done in DONE else "", "page": page, **labels()}
     if user.role == Role.partner:
-        assert user.partner_id is not None
+        if user.partner_id is None:  # an account without its organisation sees nothing
+            raise NotFound("no referrals: this account belongs to no partner")
         rows, _ = referral_service.page_referrals(
             session, partner_id=user.partner_id, statuses=set(OPEN), limit=PARTNER_LIMIT
         )

@@ -25,6 +25,7 @@ from mowakaba.models import IdempotencyRecord, User, Youth
 from mowakaba.schemas import IsoDate, OneLine
 
 MAX_ID = 2**31 - 1  # ids are 32-bit on every database; larger ones cannot exist
+IN_PROGRESS = 0  # the status of a claimed Idempotency-Key whose request has not answered yet
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 PageNo = Annotated[int, Query(ge=1, le=100_000)]
@@ -75,10 +76,21 @@ def idempotent(
     body: Any,
     create: Callable[[], Any],
     status_code: int = 201,
+    request: Request | None = None,
 ) -> JSONResponse:
-    """Create once per Idempotency-Key: the same key and body replay the first answer;
-    the same key with another body is a conflict."""
-    digest = hashlib.sha256(json.dumps(jsonable_encoder(body), sort_keys=True).encode()).hexdigest()
+    """Create once per Idempotency-Key: the same key and body (on the same route) replay the
+    first answer; the same key with another body or route is a conflict.
+
+    The key is claimed before `create` runs, in the same transaction: a `create` that
+    commits part-way (a referral is saved before its flow run is started) commits the
+    claim with it, so a retry arriving meanwhile is refused as in progress, never run
+    twice; a `create` that fails rolls the claim back with everything else.
+    """
+    where = f"{request.method} {request.url.path}" if request is not None else ""
+    digest = hashlib.sha256(
+        json.dumps([where, jsonable_encoder(body)], sort_keys=True).encode()
+    ).hexdigest()
+    record = None
     if key is not None:
         earlier = session.exec(
             select(IdempotencyRecord).where(
@@ -88,20 +100,19 @@ def idempotent(
         if earlier is not None:
             if earlier.request_hash != digest:
                 raise Conflict(f"Idempotency-Key {key!r} was used with another request")
+            if earlier.status_code == IN_PROGRESS:
+                raise Conflict(f"Idempotency-Key {key!r}: the first request is still running")
             return JSONResponse(earlier.response, status_code=earlier.status_code)
-    result = jsonable_encoder(create())
-    if key is not None:
+        record = IdempotencyRecord(
+            user_id=user.pk, key=key, request_hash=digest, status_code=IN_PROGRESS, response={}
+        )
         try:
             with session.begin_nested():
-                session.add(
-                    IdempotencyRecord(
-                        user_id=user.pk,
-                        key=key,
-                        request_hash=digest,
-                        status_code=status_code,
-                        response=result,
-                    )
-                )
+                session.add(record)
         except IntegrityError:
             raise Conflict(f"Idempotency-Key {key!r} is being used by another request") from None
+    result = jsonable_encoder(create())
+    if record is not None:
+        record.status_code, record.response = status_code, result
+        session.add(record)
     return JSONResponse(result, status_code=status_code)

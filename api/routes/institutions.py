@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from sqlmodel import col, select
 
 from api.deps import GuardedRoute, SessionDep, require
@@ -44,6 +44,7 @@ def list_institutions(
 def create_institution(
     body: InstitutionIn,
     session: SessionDep,
+    request: Request,
     user: Annotated[User, Depends(require("institutions.create"))],
     idempotency_key: IdempotencyKey = None,
 ):  # type: ignore[no-untyped-def]
@@ -55,4 +56,6 @@ def create_institution(
         )
         return InstitutionOut.model_validate(institution, from_attributes=True)
 
-    return idempotent(session, user=user, key=idempotency_key, body=body, create=create)
+    return idempotent(
+        session, request=request, user=user, key=idempotency_key, body=body, create=create
+    )

@@ -85,7 +85,9 @@ def create_partner(
         audit(request, user, action="partners.create", object_type="partner", object_id=partner.id)
         return partner_out(partner)
 
-    return idempotent(session, user=user, key=idempotency_key, body=body, create=create)
+    return idempotent(
+        session, request=request, user=user, key=idempotency_key, body=body, create=create
+    )
 
 
 @router.get("/partners/{partner_id}", response_model=PartnerOut)
@@ -149,7 +151,9 @@ def add_service(
         audit(request, user, action="services.create", object_type="service", object_id=service.id)
         return service_out(service)
 
-    return idempotent(session, user=user, key=idempotency_key, body=body, create=create)
+    return idempotent(
+        session, request=request, user=user, key=idempotency_key, body=body, create=create
+    )
 
 
 @router.patch("/services/{service_id}", response_model=ServiceOut)

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from api.deps import GuardedRoute, SessionDep, audit, audit_shown, require
 from api.policy import youth_scope
-from api.referring import move_and_start, scoped_referral
+from api.referring import answer_action, audit_override, move_and_start, scoped_referral
 from api.routes.common import (
     IdempotencyKey,
     IdPath,
@@ -105,13 +105,6 @@ def moved(
     return ReferralMoveOut(**referral_out(referral).model_dump(), **run)
 
 
-def audit_override(request: Request, user: User, referral: Referral) -> None:
-    """A referral sent without consent on the caller's override leaves its own row."""
-    if referral.consent_id is None and referral.override_by_id == user.id and referral.sent_at:
-        audit(request, user, action="referrals.consent_override", object_type="referral",
-              object_id=referral.id, youth_id=referral.youth_id)  # fmt: skip
-
-
 # ---------------------------------------------------------------- eligibility
 
 
@@ -190,7 +183,9 @@ def give_consent(
         )
         return consent_out(consent, youth, today)
 
-    return idempotent(session, user=user, key=idempotency_key, body=body, create=create)
+    return idempotent(
+        session, request=request, user=user, key=idempotency_key, body=body, create=create
+    )
 
 
 @router.post("/youths/{youth_id}/consents/{consent_id}/withdraw", response_model=ConsentOut)
@@ -250,7 +245,9 @@ def create_referral(
         audit_override(request, user, referral)
         return answer
 
-    return idempotent(session, user=user, key=idempotency_key, body=body, create=create)
+    return idempotent(
+        session, request=request, user=user, key=idempotency_key, body=body, create=create
+    )
 
 
 # ---------------------------------------------------------------- referrals
@@ -367,7 +364,9 @@ def reroute_referral(
         audit_override(request, user, new)
         return answer
 
-    return idempotent(session, user=user, key=idempotency_key, body=body, create=create)
+    return idempotent(
+        session, request=request, user=user, key=idempotency_key, body=body, create=create
+    )
 
 
 @router.post(
@@ -382,7 +381,7 @@ def answer_referral(
     recorded on its behalf by the youth's mediator or a coordinator, who then names who
     answered (`answered_by`) and how (`method`: phone, letter, visit, email); audited as
     `referrals.answer_on_behalf` with the recorder as actor."""
-    action = "referrals.answer" if user.role == Role.partner else "referrals.answer_on_behalf"
+    action = answer_action(user)
     scoped_referral(session, request, user, referral_id, action)
     return moved(session, user, lambda: referral_service.answer_referral(
         session, referral_id=referral_id, actor=user, data=body))  # fmt: skip

@@ -66,7 +66,9 @@ def create_user(
         audit(request, admin, action="users.create", object_type="user", object_id=user.id)
         return user_out(session, user)
 
-    return idempotent(session, user=admin, key=idempotency_key, body=body, create=create)
+    return idempotent(
+        session, request=request, user=admin, key=idempotency_key, body=body, create=create
+    )
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)

@@ -95,7 +95,9 @@ def register_youth(
         created.append(youth.pk)
         return youth_out(youth)
 
-    response = idempotent(session, user=user, key=idempotency_key, body=body, create=create)
+    response = idempotent(
+        session, request=request, user=user, key=idempotency_key, body=body, create=create
+    )
     session.commit()
     for youth_id in created:
         audit(
@@ -192,4 +194,6 @@ def request_extension(
             work_item_id=extension.work_item_id,
         )  # fmt: skip
 
-    return idempotent(session, user=user, key=idempotency_key, body=body, create=create)
+    return idempotent(
+        session, request=request, user=user, key=idempotency_key, body=body, create=create
+    )

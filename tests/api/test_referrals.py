@@ -250,6 +250,13 @@ def test_consents_are_given_listed_and_checked(referral_world):
     replay = w.post("m1", f"/youths/{y1}/consents", json=body, headers={"Idempotency-Key": "c1"})
     assert replay.json() == given.json()
     assert w.get("m1", f"/youths/{y1}/consents").json()["total"] == 3
+    # The same key and body on another route is not a replay of the first: refused.
+    first = w.post("coord_a", f"/youths/{y1}/consents", json=body,
+                   headers={"Idempotency-Key": "c2"})  # fmt: skip
+    assert first.status_code == 201
+    elsewhere = w.post("coord_a", f"/youths/{w.ids['y2']}/consents", json=body,
+                       headers={"Idempotency-Key": "c2"})  # fmt: skip
+    assert elsewhere.status_code == 409 and elsewhere.json()["error"]["code"] == "conflict"
     youth_too = w.post("m1", f"/youths/{y1}/consents", json={**body, "given_by": "youth"})
     assert youth_too.status_code == 422  # a minor's consent is the guardian's
     both = w.post("m1", f"/youths/{y1}/consents", json={**body, "partner_id": w.ids["partner_a"]})

@@ -80,3 +80,23 @@ def test_the_coordinator_prints_it_too_but_another_mediator_or_a_partner_cannot(
         "not_found",
         "not_found",
     ]
+
+
+def test_no_letter_for_a_draft_or_a_closed_referral(world, browser_client):
+    referral_id = referral_for(world)
+    with session_scope() as s:
+        med1 = s.get(User, world.ids["med1"])
+        referral = referral_service.get_referral(s, referral_id)
+        draft = referral_service.create_referral(
+            s, youth=s.get(Youth, referral.youth_id), actor=med1, at=at(date.today()),
+            data=ReferralIn(service_id=referral.service_id, need="x", send=False,
+                            shared_fields=["health_details"], health_details="asthma"),
+        )  # fmt: skip
+        draft_id = draft.pk
+    sign_in(browser_client, "med1")
+    assert browser_client.get(f"/referrals/{draft_id}/letter").status_code == 404
+    assert browser_client.get(f"/referrals/{draft_id}/letter.pdf").status_code == 404
+    with session_scope() as s:
+        referral_service.cancel_referral(s, referral_id=referral_id,
+                                         actor=s.get(User, world.ids["med1"]), reason="moved")  # fmt: skip
+    assert browser_client.get(f"/referrals/{referral_id}/letter").status_code == 404

@@ -383,3 +383,12 @@ def test_every_referral_form_needs_its_csrf_token(world, browser_client):
         refused = browser_client.post(path, data={"csrf_token": "forged", **data})
         assert refused.status_code == 403, path
     assert counts() == before
+
+
+def test_a_back_address_never_leaves_the_site():
+    from api.pages.common import local_path
+
+    for target in ("/\t/evil.example", "//evil.example", "/\\evil", "https://evil.example",
+                   "/ok\n/x", "javascript:alert(1)"):  # fmt: skip
+        assert local_path(target, "/home") == "/home", target
+    assert local_path("/youths/3?tab=plan", "/home") == "/youths/3?tab=plan"

@@ -347,3 +347,29 @@ def test_every_move_the_table_allows_works_and_every_other_is_refused(session, w
             assert referral.status == source, (source, target)
             after = referral_service.transitions_of(session, referral_id=referral.id)
             assert len(after) == moves  # nothing written
+
+
+def test_a_withdrawal_for_the_partner_ends_even_an_overridden_referral(session, w):
+    consent = consent_service.list_consents(session, youth_id=w["youth"].id)[0]
+    consent_service.withdraw_consent(session, youth=w["youth"], consent_id=consent.id,
+                                     actor=w["mediator"], today=THURSDAY,
+                                     at=at(THURSDAY, 8))  # fmt: skip
+    referral = refer(session, w, send=False)
+    referral_service.send_referral(session, referral_id=referral.id, actor=w["coordinator"],
+                                   override_reason="urgent", at=at(THURSDAY, 9))  # fmt: skip
+    assert referral_service.partner_can_see(session, referral, THURSDAY)
+    again = give_consent(session, w["youth"], w["mediator"], partner=w["partner"],
+                         given_date=THURSDAY)  # fmt: skip
+    consent_service.withdraw_consent(session, youth=w["youth"], consent_id=again.id,
+                                     actor=w["mediator"], today=THURSDAY)  # fmt: skip
+    assert not referral_service.partner_can_see(session, referral, THURSDAY)
+
+
+def test_the_partners_users_are_told_without_the_youths_id_or_code(session, w):
+    referral = refer(session, w)
+    referral_service.settle_referral(session, referral_id=referral.id, at=at(THURSDAY))
+    (note,) = session.exec(
+        select(Notification).where(Notification.kind == NotificationKind.referral_received)
+    ).all()
+    assert note.recipient_id == w["partner_user"].id
+    assert note.youth_id is None and "youth_code" not in note.context

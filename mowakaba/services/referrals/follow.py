@@ -15,6 +15,7 @@ from mowakaba.enums import (
     MilestoneStatus,
     NotificationKind,
     ReferralStatus,
+    Role,
     SharedField,
     WorkItemKind,
     WorkItemStatus,
@@ -69,24 +70,27 @@ def _notify(
     youth: Youth,
     context: dict[str, Any],
 ) -> int:
+    """Notify of a referral: staff with the youth's id and code; a partner's users with
+    neither (a stable id would link a youth's referrals across partners)."""
     partner = session.get(Partner, referral.partner_id)
     service = session.get(PartnerService, referral.service_id)
     assert partner is not None and service is not None
-    return notification_service.enqueue_each(
-        session,
-        recipients=recipients,
-        key=key,
-        kind=kind,
-        youth_id=youth.id,
-        context={
-            "referral_id": referral.id,
-            "youth_code": youth.code,
-            "partner": partner.name,
-            "service": service.name,
-            "link": f"{get_settings().public_url}/referrals/{referral.id}",
-        }
-        | context,
+    common = {
+        "referral_id": referral.id,
+        "partner": partner.name,
+        "service": service.name,
+        "link": f"{get_settings().public_url}/referrals/{referral.id}",
+    } | context
+    staff = [u for u in recipients if u.role != Role.partner]
+    partners = [u for u in recipients if u.role == Role.partner]
+    created = notification_service.enqueue_each(
+        session, recipients=staff, key=key, kind=kind, youth_id=youth.id,
+        context=common | {"youth_code": youth.code},
+    )  # fmt: skip
+    created += notification_service.enqueue_each(
+        session, recipients=partners, key=key, kind=kind, youth_id=None, context=common
     )
+    return created
 
 
 def _sender(session: Session, referral: Referral, youth: Youth) -> list[User]:
@@ -384,6 +388,10 @@ def deadline_batch(
             )
             .order_by(col(Referral.id))
             .limit(limit)
+            # Locked while chased: an answer arriving now waits, then finds it expired (or
+            # the chase waits and finds it answered); read afresh under the lock.
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     )
     total = Chased()

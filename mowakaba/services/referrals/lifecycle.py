@@ -35,7 +35,6 @@ from mowakaba.errors import (
     NotFound,
 )
 from mowakaba.models import (
-    Consent,
     Contact,
     Institution,
     Milestone,
@@ -75,8 +74,8 @@ def _today(session: Session, referral: Referral | Youth, at: datetime) -> date:
 def get_referral(session: Session, referral_id: int, *, lock: bool = False) -> Referral:
     """Return a referral or raise NotFound."""
     query = select(Referral).where(Referral.id == referral_id)
-    if lock:
-        query = query.with_for_update()
+    if lock:  # read afresh under the lock: the session may hold a copy read before it
+        query = query.with_for_update().execution_options(populate_existing=True)
     referral = session.exec(query).first()
     if referral is None:
         raise NotFound(f"referral {referral_id} not found")
@@ -404,28 +403,39 @@ def answer_referral(
 
 
 def partner_can_see(session: Session, referral: Referral, day: date | None = None) -> bool:
-    """A partner sees a referral while it is open and a consent covers it: the one it was
-    sent under, or — that one lapsed at 18 or withdrawn — a newer one covering the same
-    partner and data (the youth asked again). A coordinator's override holds until the
-    referral closes."""
+    """A partner sees a referral while it is open and a consent covers it now — the one it
+    was sent under, or, that one lapsed at 18, the youth's own. A coordinator's override
+    holds until the referral closes. A consent for this partner (or axis) withdrawn since
+    the sending ends the partner's access, override or not, until a consent given after
+    that withdrawal covers the referral again."""
     if referral.status not in OPEN:
         return False
-    if referral.consent_id is None:
-        return referral.override_reason is not None
-    consent = session.get(Consent, referral.consent_id)
     youth = session.get(Youth, referral.youth_id)
-    if consent is None or youth is None:
+    service = session.get(PartnerService, referral.service_id)
+    if youth is None or service is None:
         return False
     day = day or _today(session, referral, now())
-    if consent_service.is_valid(consent, youth, day):
-        return True
-    service = session.get(PartnerService, referral.service_id)
-    assert service is not None
-    renewed = consent_service.covering(
+    covering = consent_service.covering(
         session, youth=youth, partner_id=referral.partner_id, axis=service.axis,
         fields=referral.shared_fields, day=day,
     )  # fmt: skip
-    return renewed is not None and renewed.given_at > consent.given_at
+    withdrawn = [
+        c.withdrawn_at
+        for c in consent_service.list_consents(session, youth_id=youth.pk)
+        if c.withdrawn_at is not None
+        and referral.sent_at is not None
+        and c.withdrawn_at >= referral.sent_at
+        and (
+            c.id == referral.consent_id
+            or c.partner_id == referral.partner_id
+            or (c.partner_id is None and c.axis == service.axis)
+        )
+    ]
+    if withdrawn:
+        return covering is not None and covering.given_at > max(withdrawn)
+    return covering is not None or (
+        referral.consent_id is None and referral.override_reason is not None
+    )
 
 
 def partner_view(session: Session, referral: Referral, *, day: date) -> dict[str, Any]:
