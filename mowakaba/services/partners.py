@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from mowakaba import eligibility
 from mowakaba.clock import now
@@ -15,7 +15,16 @@ from mowakaba.eligibility import Reason, YouthFacts
 from mowakaba.enums import Axis, Role, WorkItemKind, WorkItemStatus
 from mowakaba.errors import Conflict, InvalidInput, NotFound
 from mowakaba.labels import N_
-from mowakaba.models import Institution, Milestone, Partner, PartnerService, User, WorkItem, Youth
+from mowakaba.models import (
+    Institution,
+    Milestone,
+    Partner,
+    PartnerService,
+    Referral,
+    User,
+    WorkItem,
+    Youth,
+)
 from mowakaba.schemas import PartnerIn, PartnerPatch, ServiceIn, ServicePatch
 from mowakaba.text import normalise
 
@@ -215,10 +224,17 @@ class Match:
     service: PartnerService
     partner: Partner
     reasons: tuple[Reason, ...]
+    sent_this_month: int = 0  # referrals sent to the service this calendar month
 
     @property
     def eligible(self) -> bool:
         return not self.reasons
+
+    @property
+    def full(self) -> bool:
+        """The month's capacity is used up (a partner may still take one more: a warning)."""
+        capacity = self.service.capacity_per_month
+        return capacity is not None and self.sent_this_month >= capacity
 
 
 def not_eligible_because(
@@ -253,10 +269,34 @@ def match_services(
     if axis is not None:
         query = query.where(PartnerService.axis == axis)
     facts = youth_facts(session, youth)
-    matches = [
-        Match(service, partner, tuple(not_eligible_because(service, partner, facts, day)))
-        for service, partner in session.exec(
+    rows = list(
+        session.exec(
             query.order_by(col(PartnerService.axis), col(Partner.name), col(PartnerService.name))
         )
-    ]
+    )
+    used = sent_in_month(session, service_ids=[s.pk for s, _ in rows], day=day)
+    matches = [
+        Match(service, partner, tuple(not_eligible_because(service, partner, facts, day)),
+              used.get(service.pk, 0))
+        for service, partner in rows
+    ]  # fmt: skip
     return sorted(matches, key=lambda m: not m.eligible)
+
+
+def sent_in_month(session: Session, *, service_ids: list[int], day: date) -> dict[int, int]:
+    """How many referrals were sent to each service in the calendar month of a day (one
+    grouped query; cancelled ones count: the place was asked for)."""
+    if not service_ids:
+        return {}
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    counts = session.exec(
+        select(Referral.service_id, func.count())
+        .where(
+            col(Referral.service_id).in_(service_ids),
+            col(Referral.sent_date) >= first,
+            col(Referral.sent_date) < following,
+        )
+        .group_by(col(Referral.service_id))
+    )
+    return {service_id: int(n) for service_id, n in counts}

@@ -54,7 +54,8 @@ def add_referrals(world: PageWorld) -> PageWorld:
         make_service(s, centre, name="Qualifying training", name_ar="تكوين تأهيلي",
                      eligibility=[{"kind": "education_level", "min": "secondary"},
                                   {"kind": "age", "min": 15}])  # fmt: skip
-        listen = make_service(s, bayti, name="Listening and guidance", name_ar="الإنصات والتوجيه")
+        listen = make_service(s, bayti, name="Listening and guidance", name_ar="الإنصات والتوجيه",
+                              capacity_per_month=1)  # fmt: skip
         users = {
             "anapec": make_user(s, Role.partner, username="anapec", partner=anapec),
             "bayti": make_user(s, Role.partner, username="bayti", partner=bayti),

@@ -93,3 +93,23 @@ def test_renaming_to_a_twin_name_is_a_conflict_and_changes_nothing(session):
     with pytest.raises(Conflict):
         partner_service.update_service(session, service_id=two.id, data=ServicePatch(name="One"))
     assert (one.name, two.name) == ("One", "Two")
+
+
+def test_a_service_shows_the_places_asked_for_this_month(session, w):
+    from mowakaba.schemas import ReferralIn
+    from mowakaba.services import referrals as referral_service
+    from tests.factories import give_consent
+
+    partner = make_partner(session, name="Dar Tawfiq")
+    service = make_service(session, partner, axis="housing", capacity_per_month=2)
+    give_consent(session, w["youth"], w["mediator"], partner=partner, given_date=date(2026, 9, 1))
+    for day in (date(2026, 10, 30), date(2026, 11, 2), date(2026, 11, 20)):
+        referral_service.create_referral(
+            session, youth=w["youth"], actor=w["mediator"], at=at(day),
+            data=ReferralIn(service_id=service.id, need="A room", send=True),
+        )  # fmt: skip
+    (match,) = partner_service.match_services(session, youth=w["youth"], day=DAY, axis="housing")
+    assert match.sent_this_month == 2 and match.full  # October's does not count
+    (match,) = partner_service.match_services(session, youth=w["youth"], day=date(2026, 12, 1),
+                                              axis="housing")  # fmt: skip
+    assert match.sent_this_month == 0 and not match.full
