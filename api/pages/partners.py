@@ -185,20 +185,6 @@ def read_partner(
     return form, values
 
 
-# The services change a record before the savepoint that catches a twin name, so a twin
-# would end the request's transaction: the pages look for one first.
-def twin_partner(session: Session, partner_id: int, name: str) -> bool:
-    """Another partner has this name."""
-    rows, _ = partner_service.page_partners(session, limit=100_000)
-    return any(p.name == name and p.id != partner_id for p in rows)
-
-
-def twin_service(session: Session, service: PartnerService, name: str) -> bool:
-    """Another service of the same partner has this name."""
-    basket = partner_service.services_of(session, partner_ids=[service.partner_id])
-    return any(s.name == name and s.id != service.id for s in basket[service.partner_id])
-
-
 def schema_errors(errors: FormErrors, exc: ValidationError, known: set[str]) -> None:
     """What a schema refused that the checks above let through, next to its field."""
     for error in exc.errors():
@@ -339,12 +325,9 @@ def update_partner(
             data = PartnerPatch(**values)
         except ValidationError as exc:
             schema_errors(errors, exc, set(values))
-    if data is not None and twin_partner(session, partner_id, form["name"]):
-        errors["name"], data = PARTNER_TAKEN, None
     if data is None:
-        status = 409 if errors.get("name") == PARTNER_TAKEN else 422
         return show_partner_form(request, session, form=form, errors=errors, partner=found,
-                                 status=status)  # fmt: skip
+                                 status=422)  # fmt: skip
     changed, error = attempt(
         session, lambda: partner_service.update_partner(session, partner_id=partner_id, data=data)
     )
@@ -653,12 +636,9 @@ def update_service(
             data = ServicePatch(**values)
         except ValidationError as exc:
             schema_errors(errors, exc, set(values))
-    if data is not None and twin_service(session, found, form["name"]):
-        errors["name"], data = SERVICE_TAKEN, None
     if data is None:
-        status = 409 if errors.get("name") == SERVICE_TAKEN else 200
         return show_service_form(request, session, owner, form=form, errors=errors,
-                                 service=found, status=status)  # fmt: skip
+                                 service=found, status=200)  # fmt: skip
     changed, error = attempt(
         session, lambda: partner_service.update_service(session, service_id=service_id, data=data)
     )

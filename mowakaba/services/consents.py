@@ -125,14 +125,17 @@ def list_consents(session: Session, *, youth_id: int) -> list[Consent]:
 
 def covering(
     session: Session, *, youth: Youth, partner_id: int, axis: Axis,
-    fields: list[SharedField] | list[str], day: date,
+    fields: list[SharedField] | list[str], day: date, consents: list[Consent] | None = None,
 ) -> Consent | None:  # fmt: skip
     """The valid consent that covers sharing these fields with a partner (of an axis) on a
-    day: one naming the partner, else one naming the axis; None if there is none."""
+    day: one naming the partner, else one naming the axis; None if there is none.
+    `consents`: the youth's, when the caller has read them already."""
     needed = {CATEGORY[SharedField(f)].value for f in fields}
+    if consents is None:
+        consents = list_consents(session, youth_id=youth.pk)
     candidates = [
         c
-        for c in list_consents(session, youth_id=youth.pk)
+        for c in consents
         if c.purpose == ConsentPurpose.share_with_partners
         and (c.partner_id == partner_id or (c.partner_id is None and c.axis == axis))
         and is_valid(c, youth, day)

@@ -27,7 +27,6 @@ from mowakaba.services.referrals.lifecycle import (
 )
 from mowakaba.services.referrals.lists import (
     PartnerFigures,
-    count_open_for_partner,
     page_referrals,
     partner_figures,
     transitions_of,
@@ -41,7 +40,6 @@ __all__ = [
     "answer_referral",
     "cancel_referral",
     "chase_referral",
-    "count_open_for_partner",
     "create_referral",
     "deadline_batch",
     "get_referral",

@@ -415,13 +415,14 @@ def partner_can_see(session: Session, referral: Referral, day: date | None = Non
     if youth is None or service is None:
         return False
     day = day or _today(session, referral, now())
+    consents = consent_service.list_consents(session, youth_id=youth.pk)  # read once
     covering = consent_service.covering(
         session, youth=youth, partner_id=referral.partner_id, axis=service.axis,
-        fields=referral.shared_fields, day=day,
+        fields=referral.shared_fields, day=day, consents=consents,
     )  # fmt: skip
     withdrawn = [
         c.withdrawn_at
-        for c in consent_service.list_consents(session, youth_id=youth.pk)
+        for c in consents
         if c.withdrawn_at is not None
         and referral.sent_at is not None
         and c.withdrawn_at >= referral.sent_at

@@ -7,7 +7,7 @@ from datetime import date
 from statistics import median
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from mowakaba.clock import local_date
 from mowakaba.enums import (
@@ -20,9 +20,6 @@ from mowakaba.models import (
     ReferralTransition,
 )
 from mowakaba.paging import fetch_page
-from mowakaba.referral_rules import (
-    OPEN,
-)
 from mowakaba.services import calendars as calendar_service
 from mowakaba.settings import get_settings
 
@@ -132,14 +129,3 @@ def working_days_between(calendar: Any, start: date, end: date) -> int:
         if day <= end:
             count += 1
     return count
-
-
-def count_open_for_partner(session: Session, *, partner_id: int) -> int:
-    """How many referrals wait on a partner (its users' badge)."""
-    return int(
-        session.exec(
-            select(func.count()).where(
-                Referral.partner_id == partner_id, col(Referral.status).in_(OPEN)
-            )
-        ).one()
-    )
