@@ -115,7 +115,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_constraint(
