@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 from mowakaba.enums import NoteKind, NoteParty, Sensitivity
 from mowakaba.schemas import IsoDate, MultiLine, Name, OneLine, Strict
 
-MAX_NOTE = 10_000  # characters of a note's text
+MAX_NOTE = 5_000  # characters of a note's text (a page and more)
 NoteText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE), MultiLine]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), OneLine]
 PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
