@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from api.casefile import sensitive_reads
 from api.deps import GuardedRoute, SessionDep, audit, require
 from api.routes.common import IdempotencyKey, IdPath, PageNo, PageSize, idempotent, page_of
 from api.routes.common import scoped_youth as scoped
@@ -23,7 +24,7 @@ from api.schemas import Page
 from mowakaba.casework_schemas import ContactsIn, NoteCorrectionIn, NoteIn
 from mowakaba.clock import now
 from mowakaba.errors import NotAllowed
-from mowakaba.models import CaseNote, Contact, User
+from mowakaba.models import Contact, User
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import case_notes as note_service
 from mowakaba.services import contacts as contact_service
@@ -94,16 +95,6 @@ def contact_out(c: Contact) -> ContactOut:
         confirmed_date=contact_service.confirmed_on(c), recorded_by_id=c.recorded_by_id,
         updated_at=c.updated_at,
     )  # fmt: skip
-
-
-def sensitive_reads(request: Request, user: User) -> note_service.SensitiveRead:
-    """Audit each sensitive note whose text an answer shows."""
-
-    def read(note: CaseNote) -> None:
-        audit(request, user, action="notes.read_sensitive", object_type="case_note",
-              object_id=note.id, youth_id=note.youth_id)  # fmt: skip
-
-    return read
 
 
 def today_of(session: Session, institution_id: int) -> date:
