@@ -21,6 +21,7 @@ from mowakaba.enums import AuditOutcome
 from mowakaba.errors import NotAllowed, PasswordChangeRequired, Unauthenticated
 from mowakaba.models import (
     AuditEvent,
+    CaseNote,
     Consent,
     Escalation,
     Notification,
@@ -109,6 +110,7 @@ _NAMED: dict[str, tuple[str, type[SQLModel]]] = {
     "user_id": ("user", User),
     "referral_id": ("referral", Referral),
     "consent_id": ("consent", Consent),
+    "note_id": ("case_note", CaseNote),
     "partner_id": ("partner", Partner),
     "service_id": ("service", PartnerService),
 }
@@ -144,7 +146,7 @@ def youth_of(session: Session, record: object) -> int | None:
         return record.id
     if isinstance(record, Escalation):
         record = session.get(WorkItem, record.work_item_id)
-    if isinstance(record, WorkItem | Notification | Referral | Consent):
+    if isinstance(record, WorkItem | Notification | Referral | Consent | CaseNote):
         return record.youth_id
     return None
 

@@ -71,6 +71,13 @@ ROUTES: dict[str, frozenset[Role]] = {
     "referrals.move": frozenset({C, M}),
     "referrals.answer": frozenset({C, M, P}),
     "referrals.reroute": frozenset({C}),
+    # The case file: notes (a supervisor reads a sensitive note's existence, not its
+    # text: mowakaba/services/case_notes.py) and the youth's contact details.
+    "notes.list": frozenset({S, C, M}),
+    "notes.read": frozenset({S, C, M}),
+    "notes.write": frozenset({C, M}),
+    "contacts.list": frozenset({S, C, M}),
+    "contacts.manage": frozenset({C, M}),
     # The partner directory's pages: read by the staff who refer.
     "partners.pages": frozenset({A, S, C, M}),
 }

@@ -195,6 +195,35 @@ class ContactKind(StrEnum):
     trusted_person = "trusted_person"
 
 
+class NoteKind(StrEnum):
+    """What a case note records: a contact with the youth or about them."""
+
+    visit = "visit"
+    call = "call"
+    meeting = "meeting"
+    message = "message"
+    other = "other"
+
+
+class NoteParty(StrEnum):
+    """With whom the contact a note records was held (several may be named)."""
+
+    youth = "youth"
+    family = "family"
+    partner = "partner"
+    school = "school"
+    other = "other"
+
+
+class Sensitivity(StrEnum):
+    """Why a note's text is kept from supervisors: health, family or justice matters."""
+
+    none = "none"
+    health = "health"
+    family = "family"
+    justice = "justice"
+
+
 class ConsentGiver(StrEnum):
     guardian = "guardian"
     youth = "youth"
@@ -239,6 +268,10 @@ class EventKind(StrEnum):
     referral_rerouted = "referral_rerouted"
     referral_expired = "referral_expired"
     referral_escalated = "referral_escalated"
+    # The case file (data: the note's id and version, its kind and sensitivity; never text).
+    case_note_written = "case_note_written"
+    case_note_corrected = "case_note_corrected"
+    contacts_updated = "contacts_updated"
 
 
 class EscalationReason(StrEnum):

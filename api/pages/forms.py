@@ -30,6 +30,7 @@ from api.pages.form_fields import (
     validate,
 )
 from api.pages.form_labels import AXES, CHECKLIST
+from api.pages.notes import contact_rows
 from api.pages.work import KIND_LABELS
 from api.policy import allowed
 from mowakaba.clock import now
@@ -244,10 +245,20 @@ def show(
             "scores": dict(subject.scores), "assignee": assignee,
             "sent_back": subject.plan is not None and subject.plan.status == PlanStatus.rejected,
             "answers": answers(specs, item.payload) if item.payload else [],
+            **last_known_contacts(session, user, item),
         },
         session=session,
         status=status,
     )  # fmt: skip
+
+
+def last_known_contacts(session: Session, user: User, item: WorkItem) -> dict[str, Any]:
+    """A follow-up checkpoint shows the youth's last known contact details (open or
+    recorded as "no contact"): reaching them is the checkpoint's work."""
+    if item.kind != WorkItemKind.follow_up_checkpoint or not allowed("contacts.list", user):
+        return {"last_contacts": None}
+    youth = youth_service.get_youth(session, item.youth_id)
+    return {"last_contacts": contact_rows(session, youth, local_today(session, item))}
 
 
 def summary(specs: tuple[Spec, ...], entry: Entry) -> list[dict[str, Any]]:

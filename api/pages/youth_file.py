@@ -18,6 +18,7 @@ from sqlmodel import Session
 from api.deps import SessionDep, audit
 from api.pages.common import page_guard, page_router, render
 from api.pages.consents import consent_form_context, consent_rows
+from api.pages.notes import casework_context
 from api.pages.referral_labels import CONSENT_DATA_LABELS, GIVEN_LABELS, STATUS_LABELS
 from api.pages.work import KIND_LABELS
 from api.pages.youth_labels import (
@@ -186,6 +187,7 @@ def youth_file(
             "referral_status_labels": STATUS_LABELS, "done": done,
             "given_labels": GIVEN_LABELS, "consent_data_labels": CONSENT_DATA_LABELS,
             **consent_form,
+            **casework_context(session, request, user, youth, today),
         },
         session=session,
     )  # fmt: skip

@@ -62,6 +62,9 @@ EVENT_LABELS = {
     EventKind.referral_rerouted: N_("Referral re-routed"),
     EventKind.referral_expired: N_("Referral expired unanswered"),
     EventKind.referral_escalated: N_("Referral escalated to the coordinators"),
+    EventKind.case_note_written: N_("Case note written"),
+    EventKind.case_note_corrected: N_("Case note corrected"),
+    EventKind.contacts_updated: N_("Contact details updated"),
 }
 
 SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}

@@ -6,6 +6,7 @@ area; importing this package registers every table on the metadata.
 """
 
 from mowakaba.models.api_sessions import AuthToken, IdempotencyRecord, LoginFailure
+from mowakaba.models.casework import CaseNote, CaseNoteVersion
 from mowakaba.models.history import AuditEvent, PathwayEvent
 from mowakaba.models.notifications import DeliveryAttempt, Notification
 from mowakaba.models.organisation import (
@@ -36,6 +37,8 @@ __all__ = [
     "AuditEvent",
     "AuthToken",
     "CalendarYear",
+    "CaseNote",
+    "CaseNoteVersion",
     "Consent",
     "Contact",
     "DeliveryAttempt",

@@ -88,16 +88,26 @@ class Guardianship(Keyed, SQLModel, table=True):
 
 
 class Contact(Keyed, SQLModel, table=True):
-    """A way to reach the youth, kept up to date for follow-up after exit."""
+    """A way to reach the youth, kept up to date for follow-up after exit.
+
+    A slot (kind, position: two phones, two trusted persons) holds one current row; a
+    new value adds a row and keeps the old one as not current (the history). A trusted
+    person's phone is the `value`, with their name and relation.
+    """
 
     __tablename__ = "contact"
 
     id: int | None = Field(default=None, primary_key=True)
     youth_id: int = fk("youth.id", ondelete="CASCADE")
     kind: ContactKind = Field(sa_type=enum_type(ContactKind))
+    position: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     value: str = sensitive(default="", max_length=500)
     label: str = Field(default="", max_length=200)
+    name: str | None = sensitive(max_length=200)  # a trusted person's
+    relation: str | None = sensitive(max_length=100)  # a trusted person's
     is_current: bool = True
+    confirmed_date: date | None = None  # the day someone last checked it still works
+    recorded_by_id: int | None = fk("user_account.id", nullable=True, index=False)
     updated_at: datetime = utc_field(default_now=True)
 
 

@@ -9,6 +9,7 @@ from api.policy import ROUTES
 from mowakaba.db import session_scope
 from mowakaba.enums import WorkItemKind
 from mowakaba.models import AuditEvent, WorkItem
+from tests.api.notes_world import add_note
 
 ROLES = ["admin", "supervisor", "coord_a", "coord_b", "m1", "m2", "partner"]
 ROLE_OF = {"admin": "admin", "supervisor": "supervisor", "coord_a": "coordinator",
@@ -70,6 +71,12 @@ def requests(w):
         "referrals.move": ("post", f"/referrals/{w.ids['ref_draft']}/cancel", {"json": {"reason": "done"}}),
         "referrals.answer": ("post", f"/referrals/{w.ids['ref_a']}/answer", {"json": {"status": "accepted"}}),
         "referrals.reroute": ("post", f"/referrals/{w.ids['ref_b']}/reroute", {"json": {"service_id": w.ids["service_a"]}}),
+        # The case file (tests/api/notes_world.py: a health note on y1).
+        "notes.list": ("get", f"/youths/{y1}/notes", {}),
+        "notes.read": ("get", f"/youths/{y1}/notes/{w.ids['note']}", {}),
+        "notes.write": ("post", f"/youths/{y1}/notes", {"json": {"kind": "call", "with_whom": ["youth"], "contact_date": "2026-01-05", "text": "Called"}}),
+        "contacts.list": ("get", f"/youths/{y1}/contacts", {}),
+        "contacts.manage": ("put", f"/youths/{y1}/contacts", {"json": {"phone": "0612345678"}}),
     }  # fmt: skip
 
 
@@ -82,8 +89,8 @@ PAGES_ONLY = {
 
 @pytest.fixture
 def world(referral_world):
-    """The API world with partners, consents and referrals."""
-    return referral_world
+    """The API world with partners, consents and referrals, and a note."""
+    return add_note(referral_world)
 
 
 def test_every_route_of_the_policy_has_a_request_here(world):

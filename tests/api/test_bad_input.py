@@ -25,6 +25,7 @@ from mowakaba.db import get_engine, session_scope
 from mowakaba.enums import Axis, Role, WorkItemStatus
 from mowakaba.models import AuditEvent, WorkItem, Youth
 from tests.api.conftest import PASSWORD, World, add_referrals, build_world
+from tests.api.notes_world import add_note
 from tests.conftest import _empty_tables
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -198,6 +199,31 @@ TARGETS: dict[tuple[str, str], Target] = {
         lines=("answered_by",), texts=("reason", "outcome"), required=("status",),
         policy="referrals.answer",
     ),
+    # The case file (the note: tests/api/notes_world.py, added to the battery's world).
+    ("POST", "/youths/{youth_id}/notes"): Target(
+        who="m1", path_ids=lambda w: {"youth_id": w.ids["y1"]},
+        body=lambda w: {"kind": "visit", "with_whom": ["youth", "family"],
+                        "contact_date": str(date.today()), "text": "Visite au foyer",
+                        "sensitivity": "family"},
+        texts=("text",), dates=("contact_date",), required=("kind", "with_whom", "text"),
+        policy="notes.write",
+    ),
+    ("POST", "/youths/{youth_id}/notes/{note_id}/versions"): Target(
+        who="coord_a", path_ids=lambda w: {"youth_id": w.ids["y1"], "note_id": w.ids["note"]},
+        body=lambda w: {"reason": "wrong date", "contact_date": str(date.today() - timedelta(days=1)),
+                        "text": "Appel du lundi"},
+        lines=("reason",), texts=("text",), dates=("contact_date",), required=("reason",),
+        policy="notes.write",
+    ),
+    ("PUT", "/youths/{youth_id}/contacts"): Target(
+        who="m1", path_ids=lambda w: {"youth_id": w.ids["y1"]},
+        body=lambda w: {"phone": "0612 34 56 78", "email": "amine@example.ma",
+                        "trusted_1_name": "Fatima", "trusted_1_relation": "tante",
+                        "trusted_1_phone": "0661000001", "address": "Hay Mohammadi",
+                        "confirmed_date": str(date.today())},
+        lines=("trusted_1_name", "address", "trusted_1_relation"), dates=("confirmed_date",),
+        policy="contacts.manage",
+    ),
 }  # fmt: skip
 
 BAD_CHARACTERS = {"nul": "\x00", "rlo": "\u202e", "zwsp": "\u200b", "bom": "\ufeff",
@@ -298,7 +324,7 @@ def snapshot() -> str:
 def bad_world(engine) -> Any:
     """One world for the whole battery: no case may change it."""
     _empty_tables(engine)
-    w = add_referrals(build_world())
+    w = add_note(add_referrals(build_world()))
     for who in ("admin", "supervisor", "coord_a", "m1", "partner"):
         w.as_(who)  # logged in first: the battery's failed logins may throttle new ones
     with session_scope() as s:

@@ -19,11 +19,13 @@ from sqlmodel import col, select
 from api.main import create_app
 from api.templating import LANGUAGE_COOKIE, environment
 from flows import launch
+from mowakaba.casework_schemas import NoteCorrectionIn, NoteIn
 from mowakaba.db import session_scope
 from mowakaba.enums import ExitKind, Language, WorkItemStatus
 from mowakaba.errors import Unavailable
 from mowakaba.models import Institution, User, WorkItem, Youth
 from mowakaba.schemas import ExtensionRequest, ReferralIn
+from mowakaba.services import case_notes as note_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import referrals as referral_service
 from mowakaba.services import youths as youth_service
@@ -154,6 +156,21 @@ def sample_world(language: Language) -> PageWorld:
     return world
 
 
+def add_note(youth_id: int, author_id: int) -> int:
+    """A sensitive note on a youth, corrected once (two versions)."""
+    with session_scope() as s:
+        youth, author = s.get(Youth, youth_id), s.get(User, author_id)
+        assert youth is not None and author is not None
+        note = note_service.write_note(
+            s, youth=youth, actor=author, today=TODAY,
+            data=NoteIn(kind="visit", with_whom=["youth"], contact_date=TODAY,
+                        text="Visite au foyer", sensitivity="family"),
+        )  # fmt: skip
+        note_service.correct_note(s, youth=youth, note_id=note.pk, actor=author, today=TODAY,
+                                  data=NoteCorrectionIn(reason="précision", text="Visite"))  # fmt: skip
+        return note.pk
+
+
 def items_of(institution_id: int) -> list[tuple[int, WorkItemStatus, int | None]]:
     """Every work item of an institution: id, status, assignee."""
     with session_scope(write=False) as s:
@@ -246,6 +263,15 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     med1.post("/password", {"current_password": PASSWORD, "new_password": "olive tree by the sea",
                             "confirmation": "another"}, 422, "/password")  # fmt: skip
     med1.get("/youths/999999", 404)
+    # The case file: a note's page (with its versions), the note and contact forms sent wrong.
+    note = add_note(ids["late"], ids["med1"])
+    for path in (f"/youths/{ids['late']}/notes/{note}", f"/youths/{ids['late']}/notes/new",
+                 f"/youths/{ids['late']}/contacts"):  # fmt: skip
+        med1.get(path)
+    med1.post(f"/youths/{ids['late']}/notes", {"kind": "call", "text": ""}, 422,
+              f"/youths/{ids['late']}/notes/new")  # fmt: skip
+    med1.post(f"/youths/{ids['late']}/contacts", {"phone": "12", "email": "x@"}, 422,
+              f"/youths/{ids['late']}/contacts")  # fmt: skip
     med1.get(f"/youths/{ids['other']}", 404)  # a colleague's youth: not theirs
 
     # A partner: what they may not see.
