@@ -22,6 +22,7 @@ from api.routes import (
     inbox,
     institutions,
     partners,
+    plans,
     referrals,
     users,
     work_items,
@@ -140,7 +141,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router, prefix="/api/v1")
     for router in (
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
-        users.router, partners.router, referrals.router,
+        users.router, partners.router, referrals.router, plans.router,
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)

@@ -22,6 +22,7 @@ from api.pages import (
     letters,
     partners,
     password,
+    printing,
     referrals,
     runs,
     work,
@@ -47,6 +48,7 @@ PAGES = (
     consents.router,
     referrals.router,
     letters.router,
+    printing.router,
     runs.router,
     admin.router,
 )
