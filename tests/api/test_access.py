@@ -70,6 +70,7 @@ def requests(w):
         "referrals.move": ("post", f"/referrals/{w.ids['ref_draft']}/cancel", {"json": {"reason": "done"}}),
         "referrals.answer": ("post", f"/referrals/{w.ids['ref_a']}/answer", {"json": {"status": "accepted"}}),
         "referrals.reroute": ("post", f"/referrals/{w.ids['ref_b']}/reroute", {"json": {"service_id": w.ids["service_a"]}}),
+        "plans.agreement": ("post", f"/youths/{y1}/plans/1/agreement", {"json": {"agreement_method": "signed_on_paper", "agreement_date": "2026-01-05"}}),
     }  # fmt: skip
 
 
@@ -77,6 +78,7 @@ def requests(w):
 PAGES_ONLY = {
     "admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view",
     "flow_runs.monitor", "flow_runs.rerun", "partners.pages", "referrals.letter",
+    "youths.print",
 }  # fmt: skip
 
 
@@ -130,6 +132,11 @@ def test_a_mediator_cannot_reach_another_caseload_or_institution(world):
             w.patch("m1", f"/youths/{yid}", json={"education_level": "university"}),
             w.post(
                 "m1", f"/youths/{yid}/exit-extension", json={"until": "2031-01-01", "reason": "x"}
+            ),
+            w.post(
+                "m1",
+                f"/youths/{yid}/plans/1/agreement",
+                json={"agreement_method": "signed_on_paper", "agreement_date": "2026-01-05"},
             ),
         ):
             assert response.status_code == 404

@@ -66,7 +66,9 @@ def test_the_mediator_prints_the_plan_in_arabic_by_default_and_in_french_on_requ
     client = client_of("med1")
     page = client.get(f"/youths/{youth_id}/print/plan")
     assert page.status_code == 200 and 'lang="ar" dir="rtl"' in page.text and GOALS in page.text
-    assert "<nav" not in page.text and "style-src 'sha256-" in page.headers["content-security-policy"]
+    assert (
+        "<nav" not in page.text and "style-src 'sha256-" in page.headers["content-security-policy"]
+    )
     french = client.get(f"/youths/{youth_id}/print/plan?lang=fr")
     assert 'lang="fr"' in french.text and "Accord pas encore enregistré" in french.text
     pdf = client.get(f"/youths/{youth_id}/print/plan?format=pdf")
@@ -132,7 +134,10 @@ def test_a_future_date_or_a_missing_witness_is_refused_and_nothing_changes(plann
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     future = post_agreement(client, youth_id, agreement_method="signed_on_paper",
                             agreement_date=tomorrow)  # fmt: skip
-    assert future.status_code == 422 and "Choisissez la date du jour ou une date antérieure." in future.text
+    assert (
+        future.status_code == 422
+        and "Choisissez la date du jour ou une date antérieure." in future.text
+    )
     no_witness = post_agreement(client, youth_id, agreement_method="in_person",
                                 agreement_date=date.today().isoformat(),
                                 agreement_witness_role="Éducatrice")  # fmt: skip
@@ -142,3 +147,31 @@ def test_a_future_date_or_a_missing_witness_is_refused_and_nothing_changes(plann
     with session_scope() as s:
         assert s.exec(select(Plan.agreement_method).where(Plan.youth_id == youth_id)).one() is None
     assert client_of("med2").get(f"/youths/{youth_id}/plans/1/agreement").status_code == 404
+
+
+def test_the_forms_ask_for_the_youths_words_and_refuse_an_agreement_dated_tomorrow(world):
+    youth_id = world.ids["late"]
+    client = client_of("med1")
+    with session_scope() as s:
+        intake_id = open_item(s, youth_id, WorkItemKind.intake_assessment).pk
+    intake = client.get(f"/work/{intake_id}").text
+    assert 'name="youth_view"' in intake and "Le point de vue du jeune" in intake
+    with session_scope() as s:
+        complete(s, intake_id, world.ids["med1"], assessment(4))
+        plan_id = open_item(s, youth_id, WorkItemKind.integration_plan).pk
+    form = client.get(f"/work/{plan_id}").text
+    for name in ("youth_goals", "agreement_method", "agreement_date", "agreement_witness_name"):
+        assert f'name="{name}"' in form, name
+    later = (date.today() + timedelta(days=40)).isoformat()
+    data = {"csrf_token": csrf_of(form), "milestones.0.axis": "employment",
+            "milestones.0.title": "Stage", "milestones.0.owner": "le jeune",
+            "milestones.0.due_date": later, "youth_goals": GOALS,
+            "agreement_method": "signed_on_paper",
+            "agreement_date": (date.today() + timedelta(days=1)).isoformat()}  # fmt: skip
+    refused = client.post(f"/work/{plan_id}", data=data, follow_redirects=False)
+    assert refused.status_code == 422 and 'id="f-agreement_date-error"' in refused.text
+    data["agreement_date"] = date.today().isoformat()
+    assert client.post(f"/work/{plan_id}", data=data, follow_redirects=False).status_code == 303
+    with session_scope() as s:
+        row = s.exec(select(Plan).where(Plan.youth_id == youth_id)).one()
+        assert row.youth_goals == GOALS and row.agreement_method == AgreementMethod.signed_on_paper
