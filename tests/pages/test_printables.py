@@ -175,3 +175,20 @@ def test_the_forms_ask_for_the_youths_words_and_refuse_an_agreement_dated_tomorr
     with session_scope() as s:
         row = s.exec(select(Plan).where(Plan.youth_id == youth_id)).one()
         assert row.youth_goals == GOALS and row.agreement_method == AgreementMethod.signed_on_paper
+
+
+def test_the_coordinator_may_approve_a_plan_the_youth_has_not_agreed_to_yet_and_is_told(world):
+    youth_id = world.ids["late"]
+    with session_scope() as s:
+        complete(s, open_item(s, youth_id, WorkItemKind.intake_assessment).pk,
+                 world.ids["med1"], assessment(4))  # fmt: skip
+        complete(s, open_item(s, youth_id, WorkItemKind.integration_plan).pk, world.ids["med1"],
+                 plan(("employment", date.today() + timedelta(days=60))))  # fmt: skip
+        approval_id = open_item(s, youth_id, WorkItemKind.plan_approval).pk
+    client = client_of("coord")
+    page = client.get(f"/work/{approval_id}")
+    assert "Accord pas encore enregistré" in page.text
+    data = {"csrf_token": csrf_of(page.text), "decision": "approve"}
+    assert client.post(f"/work/{approval_id}", data=data, follow_redirects=False).status_code == 303
+    with session_scope() as s:
+        assert s.exec(select(Plan.status).where(Plan.youth_id == youth_id)).one() == "approved"
