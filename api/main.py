@@ -23,6 +23,7 @@ from api.routes import (
     institutions,
     notes,
     partners,
+    plans,
     referrals,
     users,
     work_items,
@@ -141,7 +142,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router, prefix="/api/v1")
     for router in (
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
-        users.router, partners.router, referrals.router, notes.router,
+        users.router, partners.router, referrals.router, notes.router, plans.router,
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)

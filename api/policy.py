@@ -39,6 +39,9 @@ ROUTES: dict[str, frozenset[Role]] = {
     "youths.schedule": frozenset({S, C, M}),
     "youths.flow_runs": frozenset({S, C, M}),
     "referrals.letter": frozenset({C, M}),
+    # The toolkit's printables of a case; the youth's agreement to a plan version.
+    "youths.print": frozenset({S, C, M}),
+    "plans.agreement": frozenset({C, M}),
     "youths.exit_extension": frozenset({M}),
     "work_items.list": frozenset({S, C, M}),
     "work_items.read": frozenset({S, C, M}),
@@ -86,6 +89,16 @@ ROUTES: dict[str, frozenset[Role]] = {
 # What a user whose password an admin reset may still do: see who they are, sign out,
 # and choose a new password (everything else answers 403 password_change_required).
 BEFORE_PASSWORD_CHANGE = frozenset({"me", "me.password", "auth.logout"})
+
+
+# Who reads the sensitive fields of a case (the youth's own words, needs, notes, health):
+# the staff who work it. A supervisor reads the rest, and sees that these exist.
+SENSITIVE_READERS = frozenset({C, M})
+
+
+def sees_sensitive(user: User) -> bool:
+    """Tell whether a user's role reads the sensitive fields of the cases in their scope."""
+    return user.role in SENSITIVE_READERS
 
 
 def allowed(route: str, user: User) -> bool:

@@ -112,6 +112,7 @@ class YouthOut(BaseModel):
     planned_exit_date: date | None
     exit_date: date | None
     not_in_touch: bool
+    language: Language
 
 
 class YouthPatch(Strict):
@@ -125,6 +126,7 @@ class YouthPatch(Strict):
     education_level: EducationLevel | None = None
     vocational_level: VocationalLevel | None = None
     mediator_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    language: Language | None = None  # of the documents the youth receives
 
     @model_validator(mode="after")
     def only_the_mediator_may_be_cleared(self) -> YouthPatch:

@@ -166,6 +166,23 @@ class MilestoneStatus(StrEnum):
     dropped = "dropped"
 
 
+class AgreementMethod(StrEnum):
+    """How a young person agreed to their plan: a paper copy they signed (uploaded as a
+    "signed plan" document), or confirmed in person before a witness."""
+
+    signed_on_paper = "signed_on_paper"
+    in_person = "in_person"
+
+
+class PrintedDocument(StrEnum):
+    """The toolkit's printables of a youth's case (their names in the print URL)."""
+
+    intake_assessment = "intake-assessment"
+    plan = "plan"
+    exit_checklist = "exit-checklist"
+    follow_up = "follow-up"
+
+
 class AssessmentKind(StrEnum):
     intake = "intake"
     review = "review"
@@ -272,6 +289,8 @@ class EventKind(StrEnum):
     case_note_written = "case_note_written"
     case_note_corrected = "case_note_corrected"
     contacts_updated = "contacts_updated"
+    # The young person's agreement to a plan version (data: version, method).
+    plan_agreement_recorded = "plan_agreement_recorded"
 
 
 class EscalationReason(StrEnum):

@@ -89,6 +89,12 @@ class DateInPast(MowakabaError):
     code = "date_in_past"
 
 
+class DateInFuture(MowakabaError):
+    """A date of something that happened (an agreement given) lies after today."""
+
+    code = "date_in_future"
+
+
 class DateTooFar(MowakabaError):
     """A date past the bound a rule sets (a new due date at most a year ahead)."""
 

@@ -11,14 +11,9 @@ made by WeasyPrint, whose Pango shapes Arabic; the fonts are Debian's Noto
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 from sqlmodel import Session
 
@@ -27,11 +22,12 @@ from mowakaba.clock import local_date, now
 from mowakaba.enums import EducationLevel, Language, Sex, SharedField, VocationalLevel
 from mowakaba.labels import N_, translate
 from mowakaba.models import Institution, Partner, PartnerService, User, Youth
+from mowakaba.printing import TEMPLATES, Printed, environment, read_style
 from mowakaba.services import referrals as referral_service
-from mowakaba.settings import REPO_ROOT
 
-TEMPLATES = REPO_ROOT / "templates"
 STYLE = TEMPLATES / "letters" / "letter.css"
+# A letter is a printed page like the toolkit's documents (mowakaba/printing.py).
+Letter = Printed
 
 SHARED_LABELS = {
     SharedField.last_name: N_("Last name"),
@@ -62,45 +58,9 @@ VALUE_LABELS: dict[SharedField, dict[str, str]] = {
 }
 
 
-@lru_cache
-def environment() -> jinja2.Environment:
-    """The letters' Jinja2 environment: strict, autoescaping, gettext from the context."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    return env
-
-
-@lru_cache
 def style() -> str:
     """The letters' CSS (A4, margins, the Noto fonts; nothing of the site's navigation)."""
-    return STYLE.read_text(encoding="utf-8")
-
-
-@dataclass(frozen=True)
-class Letter:
-    """A rendered letter: its HTML, its PDF (made when first asked for) and a file name."""
-
-    html: str
-    filename: str
-    language: Language
-
-    @cached_property
-    def pdf(self) -> bytes:
-        from weasyprint import HTML  # slow to import: only when a PDF is wanted
-
-        document = HTML(string=self.html, base_url=str(TEMPLATES / "letters"))
-        return bytes(document.write_pdf())
-
-    @property
-    def style_hash(self) -> str:
-        """The CSP source of the letter's inline style (`'sha256-…'`)."""
-        digest = hashlib.sha256(style().encode("utf-8")).digest()
-        return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+    return read_style(STYLE)
 
 
 def _in(language: Language, latin: str, arabic: str) -> str:
@@ -171,4 +131,10 @@ def render_referral_letter(
         "mediator": mediator.display_name if mediator else "",
     }
     html = environment().get_template("letters/referral.html").render(**context)
-    return Letter(html=html, filename=f"referral-{referral.id}.pdf", language=chosen)
+    return Letter(
+        html=html,
+        filename=f"referral-{referral.id}.pdf",
+        language=chosen,
+        css=style(),
+        base_url=TEMPLATES / "letters",
+    )

@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from mowakaba.enums import (
     ActivityOutcome,
+    AgreementMethod,
     AnswerMethod,
     Axis,
     ChecklistItem,
@@ -110,6 +111,7 @@ class YouthRegistration(Strict):
     exit_date: IsoDate | None = None
     exit_kind: ExitKind | None = None
     notes: Text | None = None
+    language: Language = Language.ar  # of the documents the youth receives
 
 
 # ---------------------------------------------------------------- payloads per kind
@@ -125,6 +127,9 @@ class AssessmentPayload(Strict):
 
     axes: dict[Axis, AxisScore]
     notes: Text | None = None
+    youth_view: Text | None = Field(
+        default=None, description="the youth's own view, in their words"
+    )
 
     @model_validator(mode="after")
     def every_axis(self) -> AssessmentPayload:
@@ -141,11 +146,60 @@ class MilestoneIn(Strict):
     due_date: IsoDate
 
 
+def check_agreement(
+    method: AgreementMethod | None,
+    day: date | None,
+    witness_name: str | None,
+    witness_role: str | None,
+) -> None:
+    """The agreement's rule: a date always; confirmed in person, a witness named with a role."""
+    if method is None:
+        if day is not None or witness_name or witness_role:
+            raise ValueError("agreement_method: say how the young person agreed")
+        return
+    if day is None:
+        raise ValueError("agreement_date: the date the young person agreed is required")
+    if method == AgreementMethod.in_person and not (witness_name and witness_role):
+        raise ValueError(
+            "agreement_witness_name, agreement_witness_role: an agreement confirmed in person "
+            "names the witness and their role"
+        )
+
+
 class PlanPayload(Strict):
-    """The integration plan: milestones, at least one for every axis assessed 1 or 2."""
+    """The integration plan: milestones, at least one for every axis assessed 1 or 2; the
+    youth's goals in their words and, when already given, their agreement."""
 
     milestones: list[MilestoneIn] = Field(min_length=1, max_length=100)
     notes: Text | None = None
+    youth_goals: Text | None = Field(
+        default=None, description="the youth's own goals, in their words"
+    )
+    agreement_method: AgreementMethod | None = None
+    agreement_date: IsoDate | None = None
+    agreement_witness_name: ShortText | None = None
+    agreement_witness_role: ShortText | None = None
+
+    @model_validator(mode="after")
+    def agreement_complete(self) -> PlanPayload:
+        check_agreement(self.agreement_method, self.agreement_date,
+                        self.agreement_witness_name, self.agreement_witness_role)  # fmt: skip
+        return self
+
+
+class AgreementIn(Strict):
+    """The youth's agreement to a plan version, recorded after it was submitted."""
+
+    agreement_method: AgreementMethod
+    agreement_date: IsoDate
+    agreement_witness_name: ShortText | None = None
+    agreement_witness_role: ShortText | None = None
+
+    @model_validator(mode="after")
+    def agreement_complete(self) -> AgreementIn:
+        check_agreement(self.agreement_method, self.agreement_date,
+                        self.agreement_witness_name, self.agreement_witness_role)  # fmt: skip
+        return self
 
 
 class PlanApprovalPayload(Strict):

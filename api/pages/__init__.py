@@ -23,6 +23,7 @@ from api.pages import (
     notes,
     partners,
     password,
+    printing,
     referrals,
     runs,
     work,
@@ -49,6 +50,7 @@ PAGES = (
     notes.router,
     referrals.router,
     letters.router,
+    printing.router,
     runs.router,
     admin.router,
 )

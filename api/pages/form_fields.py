@@ -253,7 +253,10 @@ WHOLE_PAYLOAD = (
      N_("An exit that was not planned needs a reason.")),
     ("'no contact' records no findings", "contact",
      N_("“No contact” records no findings: clear them, or choose that you were in touch.")),
+    ("agreement_method:", "agreement_method", N_("Say how the young person agreed.")),
+    ("agreement_date:", "agreement_date", N_("Give the date the young person agreed.")),
 )  # fmt: skip
+WITNESS = ("agreement_witness_name", "agreement_witness_role")
 FINDINGS = ("housing", "activity", "health_coverage", "id_documents", "income",
             "support_network", "well_being")  # fmt: skip
 
@@ -264,6 +267,11 @@ def whole_payload_error(entry: Entry, message: str) -> None:
         for name in FINDINGS:
             if not entry.values.get(name, "").strip():
                 entry.error(name, N_("Required when you were in touch."))
+        return
+    if message.startswith(WITNESS[0]):
+        for name in WITNESS:
+            if not entry.values.get(name, "").strip():
+                entry.error(name, N_("Required when the agreement was confirmed in person."))
         return
     for start, name, text in WHOLE_PAYLOAD:
         if message.startswith(start):

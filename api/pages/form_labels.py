@@ -36,6 +36,12 @@ LABELS: dict[str | tuple[str, str], str] = {
     "support_network": N_("Support network"),
     "well_being": N_("Well-being"),
     ("ExtensionDecisionPayload", "comment"): N_("Comment (for the mediator)"),
+    "youth_view": N_("The young person's own view"),
+    "youth_goals": N_("The young person's goals, in their own words"),
+    "agreement_method": N_("The young person's agreement"),
+    "agreement_date": N_("Date of the agreement"),
+    "agreement_witness_name": N_("Witness's name"),
+    "agreement_witness_role": N_("Witness's role"),
 }
 
 HINTS: dict[str | tuple[str, str], str] = {
@@ -47,6 +53,11 @@ HINTS: dict[str | tuple[str, str], str] = {
     ("ChecklistPayload", "reason"): N_("Required if it is not needed."),
     ("RecordExitPayload", "reason"): N_("Required if the exit was not planned."),
     "well_being": N_("1: very bad … 5: very good"),
+    "youth_view": N_("What the young person says about their situation, as they say it."),
+    "youth_goals": N_("What the young person wants to achieve, as they say it."),
+    "agreement_method": N_("Leave empty if the young person has not agreed to the plan yet."),
+    "agreement_witness_name": N_("Required if the agreement was confirmed in person."),
+    "agreement_witness_role": N_("Required if the agreement was confirmed in person."),
 }
 
 # (enum or field name, value) → label.
@@ -83,6 +94,8 @@ OPTIONS: dict[tuple[str, str], str] = {
     ("ActivityOutcome", "training"): N_("Training"),
     ("ActivityOutcome", "education"): N_("Education"),
     ("ActivityOutcome", "none"): N_("None"),
+    ("AgreementMethod", "signed_on_paper"): N_("Signed on paper"),
+    ("AgreementMethod", "in_person"): N_("Confirmed in person, before a witness"),
 }
 YES, NO = N_("Yes"), N_("No")
 

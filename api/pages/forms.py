@@ -37,6 +37,7 @@ from mowakaba.clock import now
 from mowakaba.enums import PlanStatus, WorkItemKind, WorkItemStatus
 from mowakaba.errors import (
     AlreadyClosed,
+    DateInFuture,
     DateInPast,
     ImplausibleDates,
     MowakabaError,
@@ -91,8 +92,9 @@ SERVICE_ERRORS = {
     "plan_incomplete": N_("Every axis assessed 1 or 2 needs at least one milestone."),
     "date_in_past": N_("Choose a date after today."),
     "implausible_dates": N_("The exit date lies between the admission date and today."),
+    "date_in_future": N_("Choose today or a date before it."),
 }
-CHECKED = (DateInPast, PlanIncomplete, ImplausibleDates)
+CHECKED = (DateInPast, PlanIncomplete, ImplausibleDates, DateInFuture)
 
 
 def specs_for(kind: WorkItemKind) -> tuple[Spec, ...]:
@@ -196,6 +198,8 @@ def refused(session: Session, item: WorkItem, entry: Entry, exc: MowakabaError) 
     message = SERVICE_ERRORS[exc.code]
     if isinstance(exc, ImplausibleDates):
         entry.error("exit_date", message)
+    elif isinstance(exc, DateInFuture):
+        entry.error("agreement_date", message)
     elif isinstance(exc, PlanIncomplete):
         entry.error("milestones", message)
     elif item.kind == WorkItemKind.milestone_check:

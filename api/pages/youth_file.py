@@ -19,6 +19,7 @@ from api.deps import SessionDep, audit
 from api.pages.common import page_guard, page_router, render
 from api.pages.consents import consent_form_context, consent_rows
 from api.pages.notes import casework_context
+from api.pages.printing import print_context
 from api.pages.referral_labels import CONSENT_DATA_LABELS, GIVEN_LABELS, STATUS_LABELS
 from api.pages.work import KIND_LABELS
 from api.pages.youth_labels import (
@@ -159,6 +160,7 @@ def youth_file(
     form = {"covers": "", "data": [], "given_by": "", "given_by_name": "",
             "given_date": today.isoformat()}  # fmt: skip
     consent_form = consent_form_context(session, form) if acts else {}
+    voice = print_context(session, user, youth, plan)
     session.commit()  # no transaction stays open across a call to Prefect
     runs = flow_runs(youth) if allowed("youths.flow_runs", user) else None
     return render(
@@ -186,7 +188,7 @@ def youth_file(
             "acts": acts, "refers": acts and allowed("referrals.create", user),
             "referral_status_labels": STATUS_LABELS, "done": done,
             "given_labels": GIVEN_LABELS, "consent_data_labels": CONSENT_DATA_LABELS,
-            **consent_form,
+            **consent_form, **voice,
             **casework_context(session, request, user, youth, today),
         },
         session=session,

@@ -6,16 +6,18 @@ Marked with `N_()` here, translated by the templates (`_(label)`) in the page's 
 from __future__ import annotations
 
 from api.pages.common import N_
+from mowakaba.case_labels import (  # noqa: F401  (the file's words, with the documents')
+    AXIS_LABELS,
+    CHECKLIST_LABELS,
+    EXIT_DESTINATION_LABELS,
+    EXIT_KIND_LABELS,
+    MILESTONE_STATUS_LABELS,
+    PLAN_STATUS_LABELS,
+)
 from mowakaba.enums import (
-    Axis,
-    ChecklistItem,
     ClosureReason,
     EducationLevel,
     EventKind,
-    ExitDestination,
-    ExitKind,
-    MilestoneStatus,
-    PlanStatus,
     Sex,
     Stage,
     VocationalLevel,
@@ -65,6 +67,7 @@ EVENT_LABELS = {
     EventKind.case_note_written: N_("Case note written"),
     EventKind.case_note_corrected: N_("Case note corrected"),
     EventKind.contacts_updated: N_("Contact details updated"),
+    EventKind.plan_agreement_recorded: N_("The young person's agreement to the plan recorded"),
 }
 
 SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}
@@ -85,58 +88,6 @@ VOCATIONAL_LABELS = {
     VocationalLevel.specialised_technician: N_("Specialised technician"),
 }
 
-PLAN_STATUS_LABELS = {
-    PlanStatus.submitted: N_("Awaiting approval"),
-    PlanStatus.approved: N_("Approved"),
-    PlanStatus.rejected: N_("Sent back for rework"),
-    PlanStatus.superseded: N_("Superseded"),
-}
-
-MILESTONE_STATUS_LABELS = {
-    MilestoneStatus.open: N_("To do"),
-    MilestoneStatus.done: N_("Done"),
-    MilestoneStatus.delayed: N_("Delayed"),
-    MilestoneStatus.dropped: N_("Dropped"),
-}
-
-AXIS_LABELS = {
-    Axis.health: N_("Health"),
-    Axis.education_training: N_("Education and training"),
-    Axis.employment: N_("Employment"),
-    Axis.social_assistance: N_("Social assistance"),
-    Axis.social_participation: N_("Social participation"),
-    Axis.housing: N_("Housing"),
-    Axis.life_skills: N_("Life skills"),
-    Axis.family_relations: N_("Family relations"),
-}
-
-CHECKLIST_LABELS = {
-    ChecklistItem.national_id_card: N_("National ID card"),
-    ChecklistItem.birth_certificate: N_("Birth certificate"),
-    ChecklistItem.health_coverage: N_("Health coverage"),
-    ChecklistItem.bank_account: N_("Bank account"),
-    ChecklistItem.housing: N_("Housing"),
-    ChecklistItem.income_or_training: N_("Income or training place"),
-    ChecklistItem.support_network: N_("Support network"),
-}
-
-EXIT_KIND_LABELS = {
-    ExitKind.planned: N_("Planned exit"),
-    ExitKind.runaway: N_("Ran away"),
-    ExitKind.return_to_family: N_("Return to the family"),
-    ExitKind.transfer: N_("Transfer"),
-    ExitKind.other: N_("Other"),
-}
-
-EXIT_DESTINATION_LABELS = {
-    ExitDestination.independent_housing: N_("Independent housing"),
-    ExitDestination.transitional_housing: N_("Transitional housing"),
-    ExitDestination.family: N_("Family"),
-    ExitDestination.foster_or_kafala: N_("Foster family or kafala"),
-    ExitDestination.other_institution: N_("Another institution"),
-    ExitDestination.street: N_("Street"),
-    ExitDestination.unknown: N_("Unknown"),
-}
 
 CLOSURE_LABELS = {
     ClosureReason.integrated: N_("Integrated"),

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from mowakaba.db import enum_type
 from mowakaba.enums import (
     ActivityOutcome,
+    AgreementMethod,
     AssessmentKind,
     AssigneePool,
     Axis,
@@ -96,6 +97,8 @@ class Assessment(Keyed, SQLModel, table=True):
     assessed_date: date
     assessed_by_id: int | None = fk("user_account.id", nullable=True, index=False)
     notes: str | None = sensitive()
+    # The young person's own view of their situation, in their words.
+    youth_view: str | None = sensitive()
     created_at: datetime = utc_field(default_now=True)
 
 
@@ -131,6 +134,18 @@ class Plan(Keyed, SQLModel, table=True):
     decided_at: datetime | None = utc_field(nullable=True)
     decided_by_id: int | None = fk("user_account.id", nullable=True, index=False)
     decision_comment: str | None = Field(default=None, max_length=2000)
+    # The young person's own goals, in their words.
+    youth_goals: str | None = sensitive()
+    # Their agreement to this version: how, when, and (in person) before whom. A paper copy
+    # they signed is kept as a document of kind "signed plan".
+    agreement_method: AgreementMethod | None = Field(
+        default=None, sa_type=enum_type(AgreementMethod)
+    )
+    agreement_date: date | None = None
+    agreement_witness_name: str | None = Field(default=None, max_length=200)
+    agreement_witness_role: str | None = Field(default=None, max_length=200)
+    agreement_recorded_at: datetime | None = utc_field(nullable=True)
+    agreement_recorded_by_id: int | None = fk("user_account.id", nullable=True, index=False)
 
 
 class Milestone(Keyed, SQLModel, table=True):

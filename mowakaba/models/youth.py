@@ -17,6 +17,7 @@ from mowakaba.enums import (
     EducationLevel,
     ExitDestination,
     ExitKind,
+    Language,
     LegalStatus,
     Sex,
     Stage,
@@ -67,6 +68,12 @@ class Youth(Keyed, SQLModel, table=True):
     # The next day a date trigger may move the stage; the sweep's index.
     next_trigger_date: date | None = Field(default=None, index=True)
     notes: str | None = sensitive()
+    # The language of the documents the youth receives (their plan, their checklist).
+    language: Language = Field(
+        default=Language.ar,
+        sa_type=enum_type(Language),
+        sa_column_kwargs={"server_default": Language.ar.value},
+    )
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
 

@@ -122,6 +122,7 @@ def register_youth(
         exit_date=data.exit_date,
         exit_kind=data.exit_kind if data.exit_date else None,
         notes=data.notes,
+        language=data.language,
         created_at=at,
         updated_at=at,
     )
@@ -317,10 +318,11 @@ def close_youth(
 def update_youth(
     session: Session, *, youth_id: int, actor: User, changes: dict[str, object]
 ) -> Youth:
-    """Change the allow-listed fields of a youth's record (names, schooling, mediator)."""
+    """Change the allow-listed fields of a youth's record (names, schooling, mediator, the
+    language of their documents)."""
     allowed = {
         "first_name", "last_name", "first_name_ar", "last_name_ar", "date_of_birth_presumed",
-        "education_level", "vocational_level", "mediator_id",
+        "education_level", "vocational_level", "mediator_id", "language",
     }  # fmt: skip
     unknown = set(changes) - allowed
     if unknown:

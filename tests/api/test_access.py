@@ -77,6 +77,7 @@ def requests(w):
         "notes.write": ("post", f"/youths/{y1}/notes", {"json": {"kind": "call", "with_whom": ["youth"], "contact_date": "2026-01-05", "text": "Called"}}),
         "contacts.list": ("get", f"/youths/{y1}/contacts", {}),
         "contacts.manage": ("put", f"/youths/{y1}/contacts", {"json": {"phone": "0612345678"}}),
+        "plans.agreement": ("post", f"/youths/{y1}/plans/1/agreement", {"json": {"agreement_method": "signed_on_paper", "agreement_date": "2026-01-05"}}),
     }  # fmt: skip
 
 
@@ -84,6 +85,7 @@ def requests(w):
 PAGES_ONLY = {
     "admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view",
     "flow_runs.monitor", "flow_runs.rerun", "partners.pages", "referrals.letter",
+    "youths.print",
 }  # fmt: skip
 
 
@@ -137,6 +139,11 @@ def test_a_mediator_cannot_reach_another_caseload_or_institution(world):
             w.patch("m1", f"/youths/{yid}", json={"education_level": "university"}),
             w.post(
                 "m1", f"/youths/{yid}/exit-extension", json={"until": "2031-01-01", "reason": "x"}
+            ),
+            w.post(
+                "m1",
+                f"/youths/{yid}/plans/1/agreement",
+                json={"agreement_method": "signed_on_paper", "agreement_date": "2026-01-05"},
             ),
         ):
             assert response.status_code == 404

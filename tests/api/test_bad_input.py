@@ -224,6 +224,14 @@ TARGETS: dict[tuple[str, str], Target] = {
         lines=("trusted_1_name", "address", "trusted_1_relation"), dates=("confirmed_date",),
         policy="contacts.manage",
     ),
+    ("POST", "/youths/{youth_id}/plans/{version}/agreement"): Target(
+        who="m1", path_ids=lambda w: {"youth_id": w.ids["y1"], "version": 1},
+        body=lambda w: {"agreement_method": "in_person", "agreement_date": str(date.today()),
+                        "agreement_witness_name": "Fatima Zahra",
+                        "agreement_witness_role": "Éducatrice"},
+        lines=("agreement_witness_name", "agreement_witness_role"), dates=("agreement_date",),
+        required=("agreement_method", "agreement_date"), policy="plans.agreement",
+    ),
 }  # fmt: skip
 
 BAD_CHARACTERS = {"nul": "\x00", "rlo": "\u202e", "zwsp": "\u200b", "bom": "\ufeff",

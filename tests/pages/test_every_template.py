@@ -308,6 +308,9 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
         med1.get(path)
     med1.post(f"/youths/{soon}/consents", {"covers": "", "given_date": "x"}, 422,
               f"/youths/{soon}/consents/new")  # fmt: skip
+    # The youth's agreement to their plan (approved, not yet agreed), and a wrong one.
+    med1.post(f"/youths/{soon}/plans/1/agreement", {"agreement_method": "in_person"}, 422,
+              f"/youths/{soon}/plans/1/agreement")  # fmt: skip
     med1.post(f"/youths/{soon}/refer", {"service_id": ids["job"], "need": "Work", "send": "1"},
               409, f"/youths/{soon}/refer?service_id={ids['job']}")  # fmt: skip
     coord.get(f"/referrals/{ids['bayti_referral']}")

@@ -25,6 +25,7 @@ def record_assessment(ctx: CompletionContext, payload: AssessmentPayload) -> lis
         assessed_date=ctx.today,
         assessed_by_id=ctx.actor.id,
         notes=payload.notes,
+        youth_view=payload.youth_view,
         created_at=ctx.at,
     )
     ctx.session.add(assessment)

@@ -7,9 +7,10 @@ from sqlmodel import Session, col, select
 from mowakaba.enums import MilestoneStatus, PlanStatus
 from mowakaba.errors import DateInPast, NotFound, PlanIncomplete
 from mowakaba.models import Milestone, Plan, WorkItem
-from mowakaba.schemas import MilestoneCheckPayload, PlanApprovalPayload, PlanPayload
+from mowakaba.schemas import AgreementIn, MilestoneCheckPayload, PlanApprovalPayload, PlanPayload
 from mowakaba.services.completions.assessments import latest_scores
 from mowakaba.services.completions.context import CompletionContext
+from mowakaba.services.voice import apply_agreement
 
 
 def submit_plan(ctx: CompletionContext, payload: PlanPayload) -> list[WorkItem | None]:
@@ -38,9 +39,17 @@ def submit_plan(ctx: CompletionContext, payload: PlanPayload) -> list[WorkItem |
         work_item_id=ctx.item.id,
         submitted_at=ctx.at,
         submitted_by_id=ctx.actor.id,
+        youth_goals=payload.youth_goals,
     )
     ctx.session.add(plan)
     ctx.session.flush()
+    if payload.agreement_method is not None:
+        agreement = AgreementIn.model_validate(
+            payload.model_dump(include={"agreement_method", "agreement_date",
+                                        "agreement_witness_name", "agreement_witness_role"})
+        )  # fmt: skip
+        apply_agreement(ctx.session, plan=plan, youth=ctx.youth, data=agreement, actor=ctx.actor,
+                        today=ctx.today, at=ctx.at)  # fmt: skip
     for m in payload.milestones:
         ctx.session.add(
             Milestone(

@@ -1,0 +1,71 @@
+"""The young person's own voice: their agreement to a version of their plan.
+
+The agreement is recorded with the plan (the submission form has room for it) or after it,
+when the youth signs the paper copy or confirms in person. A coordinator may approve a plan
+before it is recorded: the youth file and the printed plan then say "agreement not yet
+recorded" (docs/rules.md), so that waiting for a signature never stalls the milestones.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from mowakaba.clock import now
+from mowakaba.enums import EventKind, PlanStatus
+from mowakaba.errors import Conflict, DateInFuture, NotFound
+from mowakaba.models import Plan, User, Youth
+from mowakaba.schemas import AgreementIn
+from mowakaba.services import calendars as calendar_service
+from mowakaba.services.timeline import record_event
+
+# A plan sent back or replaced is not the one the youth is asked to agree to.
+AGREEABLE = (PlanStatus.submitted, PlanStatus.approved)
+
+
+def apply_agreement(
+    session: Session, *, plan: Plan, youth: Youth, data: AgreementIn, actor: User,
+    today: date, at: datetime,
+) -> None:  # fmt: skip
+    """Write an agreement on a plan version and on the timeline; a date after today refuses."""
+    if data.agreement_date > today:
+        raise DateInFuture(
+            f"plan v{plan.version} of youth {youth.id}: agreement_date {data.agreement_date} "
+            f"is after today ({today})"
+        )
+    in_person = data.agreement_method.value == "in_person"
+    plan.agreement_method = data.agreement_method
+    plan.agreement_date = data.agreement_date
+    plan.agreement_witness_name = data.agreement_witness_name if in_person else None
+    plan.agreement_witness_role = data.agreement_witness_role if in_person else None
+    plan.agreement_recorded_at, plan.agreement_recorded_by_id = at, actor.id
+    session.add(plan)
+    record_event(
+        session, youth, EventKind.plan_agreement_recorded, on=today, actor_id=actor.id,
+        data={"version": plan.version, "method": data.agreement_method.value},
+    )  # fmt: skip
+
+
+def record_agreement(
+    session: Session, *, youth_id: int, version: int, actor: User, data: AgreementIn,
+    as_of: datetime | None = None,
+) -> Plan:  # fmt: skip
+    """Record the youth's agreement to a submitted or approved plan version, once."""
+    at = as_of or now()
+    youth = session.exec(select(Youth).where(Youth.id == youth_id).with_for_update()).first()
+    plan = session.exec(
+        select(Plan).where(Plan.youth_id == youth_id, Plan.version == version)
+    ).first()
+    if youth is None or plan is None:
+        raise NotFound(f"plan v{version} of youth {youth_id} not found")
+    if plan.status not in AGREEABLE:
+        raise Conflict(f"plan v{version} of youth {youth_id} is {plan.status.value}")
+    if plan.agreement_method is not None:
+        raise Conflict(f"plan v{version} of youth {youth_id}: the agreement is recorded already")
+    today = calendar_service.local_day(session, institution_id=youth.institution_id, at=at).today
+    apply_agreement(session, plan=plan, youth=youth, data=data, actor=actor, today=today, at=at)
+    youth.updated_at = at
+    session.add(youth)
+    session.flush()
+    return plan
