@@ -32,6 +32,7 @@ from mowakaba.enums import (
     ExitDestination,
     ExitKind,
     HousingOutcome,
+    IncidentKind,
     Language,
     PartnerKind,
     Sex,
@@ -242,6 +243,28 @@ class ExtensionRequest(Strict):
     reason: Text = Field(min_length=1)
 
 
+class IncidentResponsePayload(Strict):
+    """The coordinators' response to an incident: they have seen it (and what they do)."""
+
+    note: Text | None = None
+
+
+class RunawayDecisionPayload(Strict):
+    """A runaway not back: record the unplanned exit, or keep the place open until a date."""
+
+    decision: Literal["record_exit", "keep_open"]
+    exit_date: IsoDate | None = None  # default: the day of the runaway
+    destination: ExitDestination = ExitDestination.unknown
+    reason: Text | None = None
+    review_date: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def keeping_needs_reason_and_date(self) -> RunawayDecisionPayload:
+        if self.decision == "keep_open" and (not self.reason or self.review_date is None):
+            raise ValueError("keeping the place open needs a reason and a review_date")
+        return self
+
+
 PAYLOADS: dict[WorkItemKind, type[Strict]] = {
     WorkItemKind.intake_assessment: AssessmentPayload,
     WorkItemKind.plan_review: AssessmentPayload,
@@ -253,6 +276,8 @@ PAYLOADS: dict[WorkItemKind, type[Strict]] = {
     WorkItemKind.record_exit: RecordExitPayload,
     WorkItemKind.follow_up_checkpoint: CheckpointPayload,
     WorkItemKind.exit_extension_decision: ExtensionDecisionPayload,
+    WorkItemKind.incident_response: IncidentResponsePayload,
+    WorkItemKind.runaway_decision: RunawayDecisionPayload,
 }
 
 
@@ -382,3 +407,23 @@ class CancelIn(Strict):
 class RerouteIn(Strict):
     service_id: int = Field(ge=1, le=MAX_ID)
     reason: Text = ""
+
+
+# ---------------------------------------------------------------- incidents and SMS
+
+
+class IncidentReport(Strict):
+    """An incident on a youth, as a mediator or coordinator records it."""
+
+    kind: IncidentKind
+    occurred_at: datetime  # aware or UTC; not in the future
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=4000), MultiLine]  # fmt: skip
+
+
+class SmsAgreement(Strict):
+    """The youth's agreement to SMS reminders (or its withdrawal), with its date."""
+
+    agreed: bool
+    agreed_date: IsoDate | None = None  # default: today
+    language: Language = Language.ar

@@ -7,6 +7,7 @@ area; importing this package registers every table on the metadata.
 
 from mowakaba.models.api_sessions import AuthToken, IdempotencyRecord, LoginFailure
 from mowakaba.models.history import AuditEvent, PathwayEvent
+from mowakaba.models.incidents import Incident, SmsAttempt, SmsMessage
 from mowakaba.models.notifications import DeliveryAttempt, Notification
 from mowakaba.models.organisation import (
     CalendarYear,
@@ -45,6 +46,7 @@ __all__ = [
     "Guardianship",
     "Holiday",
     "IdempotencyRecord",
+    "Incident",
     "Institution",
     "LoginFailure",
     "Milestone",
@@ -57,6 +59,8 @@ __all__ = [
     "Plan",
     "Referral",
     "ReferralTransition",
+    "SmsAttempt",
+    "SmsMessage",
     "User",
     "UserInstitution",
     "WorkItem",

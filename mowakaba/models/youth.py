@@ -17,6 +17,7 @@ from mowakaba.enums import (
     EducationLevel,
     ExitDestination,
     ExitKind,
+    Language,
     LegalStatus,
     Sex,
     Stage,
@@ -67,6 +68,10 @@ class Youth(Keyed, SQLModel, table=True):
     # The next day a date trigger may move the stage; the sweep's index.
     next_trigger_date: date | None = Field(default=None, index=True)
     notes: str | None = sensitive()
+    # The youth agreed to SMS reminders of follow-up appointments on this day (None: not),
+    # in this language; the number is their current phone contact.
+    sms_agreed_date: date | None = None
+    sms_language: Language | None = Field(default=None, sa_type=enum_type(Language))
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
 
