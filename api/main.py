@@ -20,6 +20,7 @@ from api.routes import (
     health,
     home,
     inbox,
+    incidents,
     institutions,
     partners,
     referrals,
@@ -140,7 +141,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router, prefix="/api/v1")
     for router in (
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
-        users.router, partners.router, referrals.router,
+        users.router, partners.router, referrals.router, incidents.router,
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)

@@ -116,7 +116,9 @@ def deliver(as_of: AsOf = None) -> None:
         with errors_as_exit(), session_scope() as session:
             result = deliver_pending(session, at, after_batch=commit)
             sms = deliver_pending_sms(session, at, after_batch=commit)
-        counts = {"sent": result.sent, "failed": result.failed, "gave_up": result.gave_up,
-                  "sms_sent": sms.sent, "sms_failed": sms.failed, "sms_gave_up": sms.gave_up}  # fmt: skip
+        counts = {
+            "sent": result.sent, "failed": result.failed, "gave_up": result.gave_up,
+            "sms_sent": sms.sent, "sms_failed": sms.failed, "sms_gave_up": sms.gave_up,
+        }  # fmt: skip
     names = ("sent", "failed", "gave_up", "sms_sent", "sms_failed", "sms_gave_up")
     typer.echo("delivered: " + " ".join(f"{k}={counts.get(k, 0)}" for k in names))

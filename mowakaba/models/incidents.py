@@ -58,7 +58,9 @@ class SmsMessage(Keyed, SQLModel, table=True):
     """
 
     __tablename__ = "sms_message"
-    __table_args__ = (sa.Index("ix_sms_message_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_sms_message_status_next_attempt_at", "status", "next_attempt_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=200, unique=True)
@@ -67,7 +69,9 @@ class SmsMessage(Keyed, SQLModel, table=True):
     youth_id: int | None = fk("youth.id", nullable=True)
     language: Language = Field(sa_type=enum_type(Language))
     context: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    status: DeliveryStatus = Field(default=DeliveryStatus.pending, sa_type=enum_type(DeliveryStatus))
+    status: DeliveryStatus = Field(
+        default=DeliveryStatus.pending, sa_type=enum_type(DeliveryStatus)
+    )
     attempts: int = 0
     next_attempt_at: datetime | None = utc_field(nullable=True)
     sent_at: datetime | None = utc_field(nullable=True)

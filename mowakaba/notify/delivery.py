@@ -68,7 +68,9 @@ def deliver_pending_sms(
     total = DeliveryResult()
     seen: set[int] = set()
     for _ in range(max_batches):
-        ids = [i for i in sms_service.pending_sms_ids(session, as_of=at, limit=size) if i not in seen]
+        ids = [
+            i for i in sms_service.pending_sms_ids(session, as_of=at, limit=size) if i not in seen
+        ]
         if not ids:
             break
         seen.update(ids)

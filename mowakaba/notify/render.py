@@ -76,7 +76,11 @@ def message_values(context: Mapping[str, Any], language: Language) -> dict[str, 
     incident = str(values.pop("incident_kind", ""))
     if incident in IncidentKind.__members__:
         values["incident_label"] = labels.incident_kind(IncidentKind(incident), language)
-    for name in ("due_date", "response_due_date", "occurred_date"):  # a referral's answer is due too
+    for name in (
+        "due_date",
+        "response_due_date",
+        "occurred_date",
+    ):  # a referral's answer is due too
         if isinstance(values.get(name), str):
             values[name] = i18n.format_date(date.fromisoformat(values[name]), language)
     if isinstance(values.get("until"), str):

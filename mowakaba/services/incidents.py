@@ -34,7 +34,14 @@ from mowakaba.enums import (
     WorkItemKind,
     WorkItemStatus,
 )
-from mowakaba.errors import AlreadyClosed, ImplausibleDates, NotAllowed, NotFound
+from mowakaba.errors import (
+    AlreadyClosed,
+    ImplausibleDates,
+    NotAllowed,
+    NotARunaway,
+    NotFound,
+    NothingToDecide,
+)
 from mowakaba.models import Escalation, Incident, Institution, User, WorkItem, Youth
 from mowakaba.paging import fetch_page
 from mowakaba.rules import WorkItemSpec
@@ -135,8 +142,12 @@ def _escalate(
         recipients = user_service.supervisors_of(session, institution.region)
     session.add(
         Escalation(
-            work_item_id=item.pk, cycle=0, level=level, reason=EscalationReason.incident,
-            raised_at=at, recipient_ids=[u.pk for u in recipients],
+            work_item_id=item.pk,
+            cycle=0,
+            level=level,
+            reason=EscalationReason.incident,
+            raised_at=at,
+            recipient_ids=[u.pk for u in recipients],
         )  # fmt: skip
     )
     context = {
@@ -244,7 +255,7 @@ def mark_returned(
     incident, youth = _open_incident(session, incident_id)
     today = _today(session, youth, at)
     if incident.kind != IncidentKind.runaway:
-        raise NotAllowed(f"incident {incident_id} is not a runaway")
+        raise NotARunaway(f"incident {incident_id} is not a runaway")
     if incident.returned_date is not None:
         raise AlreadyClosed(f"incident {incident_id}: returned already ({incident.returned_date})")
     if not incident.occurred_date <= returned_date <= today:
@@ -273,8 +284,11 @@ def close_incident(
     at = as_of or now()
     incident, youth = _open_incident(session, incident_id)
     today = _today(session, youth, at)
-    for item in open_items(session, youth_id=youth.pk,
-                           kinds={WorkItemKind.incident_response, WorkItemKind.runaway_decision}):
+    for item in open_items(
+        session,
+        youth_id=youth.pk,
+        kinds={WorkItemKind.incident_response, WorkItemKind.runaway_decision},
+    ):
         if item.subject.partition(".")[0] == f"i{incident.id}":
             cancel_work_item(session, item=item, reason="incident closed", on=today,
                              youth=youth, actor_id=actor.id)  # fmt: skip
@@ -299,7 +313,7 @@ def decide_runaway(
     incident = get_incident(session, incident_id)
     item = decision_item(session, incident)
     if item is None:
-        raise NotAllowed(f"incident {incident_id}: no decision is asked for now")
+        raise NothingToDecide(f"incident {incident_id}: no decision is asked for now")
     return complete_work_item(session, work_item_id=item.pk, actor=actor, payload=payload,
                               as_of=as_of)  # fmt: skip
 

@@ -58,6 +58,9 @@ class World:
     def patch(self, who, path, **kw):
         return self.client.patch(f"/api/v1{path}", headers=self.as_(who), **kw)
 
+    def put(self, who, path, **kw):
+        return self.client.put(f"/api/v1{path}", headers=self.as_(who), **kw)
+
 
 @pytest.fixture
 def world(committed) -> World:

@@ -120,7 +120,9 @@ def test_a_server_error_is_tried_again_with_the_backoff(session, left):
     start = at(EVE, 16)
     with Gateway([500]) as g:
         failed = deliver_pending_sms(session, start, transport=transport(g))
-        too_soon = deliver_pending_sms(session, start + timedelta(seconds=30), transport=transport(g))
+        too_soon = deliver_pending_sms(
+            session, start + timedelta(seconds=30), transport=transport(g)
+        )
         back = deliver_pending_sms(session, start + timedelta(minutes=2), transport=transport(g))
         assert len(g.requests) == 2  # the same key both times
         assert g.requests[0][1]["id"] == g.requests[1][1]["id"]

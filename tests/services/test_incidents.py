@@ -17,7 +17,7 @@ from mowakaba.enums import (
     WorkItemKind,
     WorkItemStatus,
 )
-from mowakaba.errors import AlreadyClosed, ImplausibleDates, NotAllowed
+from mowakaba.errors import AlreadyClosed, ImplausibleDates, NothingToDecide
 from mowakaba.models import Escalation, Notification, PathwayEvent, SmsMessage, WorkItem
 from mowakaba.schemas import IncidentReport, RunawayDecisionPayload
 from mowakaba.services import incidents as incident_service
@@ -136,7 +136,7 @@ def test_the_decision_records_the_runaway_exit_and_the_follow_up_starts_from_it(
         WorkItem.youth_id == youth.id, WorkItem.kind == WorkItemKind.follow_up_checkpoint,
         WorkItem.subject == "m1")).one()  # fmt: skip
     assert first.due_date == date(2027, 1, 1) + timedelta(days=3)  # +1 month, rolled to Monday
-    with pytest.raises(NotAllowed):  # nothing is asked any more
+    with pytest.raises(NothingToDecide):  # nothing is asked any more
         incident_service.decide_runaway(
             session, incident_id=incident.pk, actor=world["coordinator"],
             payload=RunawayDecisionPayload(decision="record_exit"), as_of=at(DAY + timedelta(9)),
