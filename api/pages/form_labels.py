@@ -36,6 +36,12 @@ LABELS: dict[str | tuple[str, str], str] = {
     "support_network": N_("Support network"),
     "well_being": N_("Well-being"),
     ("ExtensionDecisionPayload", "comment"): N_("Comment (for the mediator)"),
+    "review_date": N_("Review date"),
+    ("RunawayDecisionPayload", "exit_date"): N_(
+        "Date of the exit (default: the day of the runaway)"
+    ),
+    ("RunawayDecisionPayload", "reason"): N_("Reason"),
+    ("IncidentResponsePayload", "note"): N_("What you do about it"),
 }
 
 HINTS: dict[str | tuple[str, str], str] = {
@@ -47,6 +53,10 @@ HINTS: dict[str | tuple[str, str], str] = {
     ("ChecklistPayload", "reason"): N_("Required if it is not needed."),
     ("RecordExitPayload", "reason"): N_("Required if the exit was not planned."),
     "well_being": N_("1: very bad … 5: very good"),
+    ("RunawayDecisionPayload", "reason"): N_("Required to keep the place open."),
+    ("RunawayDecisionPayload", "review_date"): N_(
+        "Required to keep the place open: you are asked again on this day."
+    ),
 }
 
 # (enum or field name, value) → label.
@@ -54,6 +64,8 @@ OPTIONS: dict[tuple[str, str], str] = {
     ("decision", "approve"): N_("Approve"),
     ("decision", "reject"): N_("Send back"),
     ("ExtensionDecisionPayload.decision", "reject"): N_("Refuse"),
+    ("decision", "record_exit"): N_("Record the exit (ran away)"),
+    ("decision", "keep_open"): N_("Keep the place open"),
     ("outcome", "done"): N_("Done"),
     ("outcome", "delayed"): N_("Delayed"),
     ("outcome", "dropped"): N_("Dropped"),

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from api.deps import SessionDep, audit
+from api.pages import incidents as incident_pages
 from api.pages.common import page_guard, page_router, render
 from api.pages.consents import consent_form_context, consent_rows
 from api.pages.referral_labels import CONSENT_DATA_LABELS, GIVEN_LABELS, STATUS_LABELS
@@ -186,6 +187,7 @@ def youth_file(
             "referral_status_labels": STATUS_LABELS, "done": done,
             "given_labels": GIVEN_LABELS, "consent_data_labels": CONSENT_DATA_LABELS,
             **consent_form,
+            **incident_pages.file_context(session, user, youth, today),
         },
         session=session,
     )  # fmt: skip

@@ -62,6 +62,12 @@ EVENT_LABELS = {
     EventKind.referral_rerouted: N_("Referral re-routed"),
     EventKind.referral_expired: N_("Referral expired unanswered"),
     EventKind.referral_escalated: N_("Referral escalated to the coordinators"),
+    EventKind.incident_recorded: N_("Incident recorded"),
+    EventKind.incident_acknowledged: N_("Incident in hand"),
+    EventKind.incident_closed: N_("Incident closed"),
+    EventKind.runaway_returned: N_("Back after running away"),
+    EventKind.runaway_place_kept: N_("Place kept open after a runaway"),
+    EventKind.sms_agreement_changed: N_("Agreement to SMS reminders changed"),
 }
 
 SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}
