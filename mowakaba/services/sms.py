@@ -23,11 +23,11 @@ from mowakaba.enums import WorkItemStatus as Status
 from mowakaba.models import Contact, SmsAttempt, SmsMessage, User, WorkItem, Youth
 from mowakaba.rules import Rules
 from mowakaba.services.notifications import (
-    BACKOFF_MINUTES,
     MAX_ATTEMPTS,
     DeliveryResult,
     Message,
     Transport,
+    retry_at,
 )
 from mowakaba.settings import get_settings
 
@@ -201,8 +201,7 @@ def deliver_sms_batch(
             sms.status, sms.next_attempt_at = DeliveryStatus.failed, None
             result.gave_up += 1
         else:
-            step = BACKOFF_MINUTES[min(sms.attempts, len(BACKOFF_MINUTES)) - 1]
-            sms.next_attempt_at = at + timedelta(minutes=step)
+            sms.next_attempt_at = retry_at(sms.attempts, at)
             result.failed += 1
         session.add(sms)
         result.ids.append(sms.pk)
