@@ -26,6 +26,8 @@ STATUS = {
     "already_closed": 409,
     "invalid_referral_transition": 409,
     "consent_required": 409,
+    "not_a_runaway": 409,
+    "nothing_to_decide": 409,
     "throttled": 429,
     "unavailable": 503,
 }

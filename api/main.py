@@ -20,6 +20,7 @@ from api.routes import (
     health,
     home,
     inbox,
+    incidents,
     institutions,
     notes,
     partners,
@@ -143,6 +144,7 @@ def create_app() -> FastAPI:
     for router in (
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
         users.router, partners.router, referrals.router, notes.router, plans.router,
+        incidents.router,
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)

@@ -81,6 +81,15 @@ ROUTES: dict[str, frozenset[Role]] = {
     "notes.write": frozenset({C, M}),
     "contacts.list": frozenset({S, C, M}),
     "contacts.manage": frozenset({C, M}),
+    # Urgent incidents: recorded by the people in the case, handled by the coordinators.
+    "incidents.create": frozenset({C, M}),
+    "incidents.read": frozenset({S, C, M}),
+    "incidents.list": frozenset({S, C}),
+    "incidents.acknowledge": frozenset({C}),
+    "incidents.returned": frozenset({C, M}),
+    "incidents.close": frozenset({C}),
+    "incidents.runaway_decision": frozenset({C}),
+    "youths.sms_agreement": frozenset({C, M}),
     # The partner directory's pages: read by the staff who refer.
     "partners.pages": frozenset({A, S, C, M}),
 }

@@ -27,6 +27,10 @@ class WorkItemKind(StrEnum):
     record_exit = "record_exit"
     follow_up_checkpoint = "follow_up_checkpoint"
     exit_extension_decision = "exit_extension_decision"
+    # Urgent incidents (services/incidents.py): the coordinators' response, due the next
+    # working day, and their decision on a runaway not back within 7 days (DESIGN §2 exit).
+    incident_response = "incident_response"
+    runaway_decision = "runaway_decision"
 
 
 class WorkItemStatus(StrEnum):
@@ -291,11 +295,19 @@ class EventKind(StrEnum):
     contacts_updated = "contacts_updated"
     # The young person's agreement to a plan version (data: version, method).
     plan_agreement_recorded = "plan_agreement_recorded"
+    # Urgent incidents (data: incident id and kind, never the description).
+    incident_recorded = "incident_recorded"
+    incident_acknowledged = "incident_acknowledged"
+    incident_closed = "incident_closed"
+    runaway_returned = "runaway_returned"
+    runaway_place_kept = "runaway_place_kept"
+    sms_agreement_changed = "sms_agreement_changed"
 
 
 class EscalationReason(StrEnum):
     overdue = "overdue"
     not_in_touch = "not_in_touch"
+    incident = "incident"  # raised at once when an incident is recorded
 
 
 class NotificationKind(StrEnum):
@@ -309,6 +321,7 @@ class NotificationKind(StrEnum):
     referral_overdue = "referral_overdue"  # to the institution's coordinators
     referral_expired = "referral_expired"  # to the sender and the coordinators
     referral_delivery_due = "referral_delivery_due"  # to the partner and the mediator
+    incident = "incident"  # to the coordinators (and supervisors for serious kinds), at once
 
 
 class DeliveryStatus(StrEnum):
@@ -321,6 +334,7 @@ class Channel(StrEnum):
     in_app = "in_app"
     console = "console"
     email = "email"
+    sms = "sms"
 
 
 class HolidayKind(StrEnum):
@@ -386,3 +400,25 @@ class ConsentData(StrEnum):
     education = "education"  # education and vocational levels
     health = "health"
     family = "family"
+
+
+class IncidentKind(StrEnum):
+    runaway = "runaway"
+    hospitalisation = "hospitalisation"
+    arrest = "arrest"
+    violence = "violence"
+    pregnancy = "pregnancy"
+    other = "other"
+
+
+class IncidentStatus(StrEnum):
+    open = "open"
+    acknowledged = "acknowledged"
+    closed = "closed"
+
+
+class SmsKind(StrEnum):
+    """What an SMS of the outbox says (templates/sms/<lang>/<kind>.txt)."""
+
+    incident = "incident"  # to a user with a phone: an incident to handle
+    follow_up_reminder = "follow_up_reminder"  # to the youth who agreed: an appointment

@@ -182,3 +182,15 @@ class NotEligible(MowakabaError):
     """The youth does not meet a service's eligibility conditions."""
 
     code = "not_eligible"
+
+
+class NotARunaway(MowakabaError):
+    """Only a runaway is marked returned."""
+
+    code = "not_a_runaway"
+
+
+class NothingToDecide(MowakabaError):
+    """No decision is asked for now (a runaway's exit is decided once it is asked)."""
+
+    code = "nothing_to_decide"

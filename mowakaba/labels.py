@@ -7,7 +7,7 @@ language (the pages' templates with `_()`, the notifications with `translate`).
 from __future__ import annotations
 
 from mowakaba import i18n
-from mowakaba.enums import Language, WorkItemKind
+from mowakaba.enums import IncidentKind, Language, WorkItemKind
 
 
 def N_(message: str) -> str:
@@ -26,6 +26,17 @@ WORK_ITEM_KINDS = {
     WorkItemKind.record_exit: N_("Record the exit"),
     WorkItemKind.follow_up_checkpoint: N_("Follow-up checkpoint"),
     WorkItemKind.exit_extension_decision: N_("Extension decision"),
+    WorkItemKind.incident_response: N_("Incident response"),
+    WorkItemKind.runaway_decision: N_("Runaway: decide the exit"),
+}
+
+INCIDENT_KINDS = {
+    IncidentKind.runaway: N_("Runaway"),
+    IncidentKind.hospitalisation: N_("Hospitalisation"),
+    IncidentKind.arrest: N_("Arrest"),
+    IncidentKind.violence: N_("Violence"),
+    IncidentKind.pregnancy: N_("Pregnancy"),
+    IncidentKind.other: N_("Other incident"),
 }
 
 
@@ -37,3 +48,8 @@ def translate(message: str, language: Language) -> str:
 def work_item_kind(kind: WorkItemKind, language: Language) -> str:
     """The name of a kind of work item in a language."""
     return translate(WORK_ITEM_KINDS[kind], language)
+
+
+def incident_kind(kind: IncidentKind, language: Language) -> str:
+    """The name of a kind of incident in a language."""
+    return translate(INCIDENT_KINDS[kind], language)

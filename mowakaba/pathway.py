@@ -184,6 +184,7 @@ CANCELLED_ON_ENTRY: dict[Stage, frozenset[WorkItemKind]] = {
             WorkItemKind.exit_checklist_item,
             WorkItemKind.exit_extension_decision,
             WorkItemKind.record_exit,
+            WorkItemKind.runaway_decision,  # the exit is recorded: nothing left to decide
         }
     ),
     Stage.closed: frozenset(WorkItemKind),

@@ -232,6 +232,8 @@ KIND_LABELS = {
     WorkItemKind.record_exit: "record exit",
     WorkItemKind.follow_up_checkpoint: "follow-up checkpoint",
     WorkItemKind.exit_extension_decision: "extension decision (coordinators)",
+    WorkItemKind.incident_response: "incident response (coordinators)",
+    WorkItemKind.runaway_decision: "runaway decision (coordinators)",
 }
 
 

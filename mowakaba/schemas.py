@@ -33,6 +33,7 @@ from mowakaba.enums import (
     ExitDestination,
     ExitKind,
     HousingOutcome,
+    IncidentKind,
     Language,
     PartnerKind,
     Sex,
@@ -296,6 +297,28 @@ class ExtensionRequest(Strict):
     reason: Text = Field(min_length=1)
 
 
+class IncidentResponsePayload(Strict):
+    """The coordinators' response to an incident: they have seen it (and what they do)."""
+
+    note: Text | None = None
+
+
+class RunawayDecisionPayload(Strict):
+    """A runaway not back: record the unplanned exit, or keep the place open until a date."""
+
+    decision: Literal["record_exit", "keep_open"]
+    exit_date: IsoDate | None = None  # default: the day of the runaway
+    destination: ExitDestination = ExitDestination.unknown
+    reason: Text | None = None
+    review_date: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def keeping_needs_reason_and_date(self) -> RunawayDecisionPayload:
+        if self.decision == "keep_open" and (not self.reason or self.review_date is None):
+            raise ValueError("keeping the place open needs a reason and a review_date")
+        return self
+
+
 PAYLOADS: dict[WorkItemKind, type[Strict]] = {
     WorkItemKind.intake_assessment: AssessmentPayload,
     WorkItemKind.plan_review: AssessmentPayload,
@@ -307,6 +330,8 @@ PAYLOADS: dict[WorkItemKind, type[Strict]] = {
     WorkItemKind.record_exit: RecordExitPayload,
     WorkItemKind.follow_up_checkpoint: CheckpointPayload,
     WorkItemKind.exit_extension_decision: ExtensionDecisionPayload,
+    WorkItemKind.incident_response: IncidentResponsePayload,
+    WorkItemKind.runaway_decision: RunawayDecisionPayload,
 }
 
 
@@ -436,3 +461,43 @@ class CancelIn(Strict):
 class RerouteIn(Strict):
     service_id: int = Field(ge=1, le=MAX_ID)
     reason: Text = ""
+
+
+# ---------------------------------------------------------------- incidents and SMS
+
+
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _iso_instant(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and ISO_INSTANT.fullmatch(value):
+        return value
+    raise PydanticCustomError("datetime_format", "instants are ISO strings: YYYY-MM-DDTHH:MM")
+
+
+def _plausible_instant(value: datetime) -> datetime:
+    _plausible(value.date())
+    return value
+
+
+# An instant is an ISO string (a number of seconds is refused); without an offset, UTC.
+IsoInstant = Annotated[datetime, BeforeValidator(_iso_instant), AfterValidator(_plausible_instant)]
+
+
+class IncidentReport(Strict):
+    """An incident on a youth, as a mediator or coordinator records it."""
+
+    kind: IncidentKind
+    occurred_at: IsoInstant  # not in the future
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=4000), MultiLine]  # fmt: skip
+
+
+class SmsAgreement(Strict):
+    """The youth's agreement to SMS reminders (or its withdrawal), with its date."""
+
+    agreed: bool
+    agreed_date: IsoDate | None = None  # default: today
+    language: Language = Language.ar

@@ -37,6 +37,10 @@ class Timings(BaseModel):
     reminder_days_before: tuple[PositiveInt, ...] = (7, 1)
     escalation_working_days: tuple[PositiveInt, PositiveInt] = (3, 10)
     partner_response_working_days: PositiveInt = 5
+    # Urgent incidents: the coordinators respond by the next working day; a runaway not
+    # back after this many calendar days asks them to decide the unplanned exit.
+    incident_response_working_days: PositiveInt = 1
+    runaway_decision_days: PositiveInt = 7
 
 
 class Settings(BaseSettings):
@@ -89,6 +93,12 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     delivery_batch_size: PositiveInt = 200
+    # SMS: a JSON POST {to, text, sender, id} to this gateway with a bearer token (the
+    # outbox key as Idempotency-Key); unset: SMS are printed on the console.
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = None
+    sms_sender: str = "Mowakaba"
+    sms_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     # The embedded system (`mowakaba up`): web app and Prefect server ports.
     host: str = "127.0.0.1"
     port: int = 8000

@@ -73,6 +73,13 @@ TIMINGS = (
          WORKING_DAYS),
         ("partner_response_working_days", N_("Partners answer a referral within"), WORKING_DAYS),
     )),
+    (N_("Urgent incidents"), (
+        ("incident_response_working_days", N_("The coordinators respond to an incident within"),
+         WORKING_DAYS),
+        ("runaway_decision_days",
+         N_("A runaway not back after this long asks the coordinators to decide the exit"),
+         DAYS),
+    )),
 )  # fmt: skip
 
 

@@ -51,6 +51,7 @@ NAVIGATION = (
     ("work", "/work", "work_items.list", N_("My work")),
     ("youths", "/youths", "youths.list", N_("Young people")),
     ("referrals", "/referrals", "referrals.list", N_("Referrals")),
+    ("incidents", "/incidents", "incidents.list", N_("Incidents")),
     ("partners", "/partners", "partners.pages", N_("Partners")),
     ("inbox", "/inbox", "notifications.list", N_("Notifications")),
     ("runs", "/runs", "flow_runs.monitor", N_("Flow runs")),

@@ -42,6 +42,12 @@ LABELS: dict[str | tuple[str, str], str] = {
     "agreement_date": N_("Date of the agreement"),
     "agreement_witness_name": N_("Witness's name"),
     "agreement_witness_role": N_("Witness's role"),
+    "review_date": N_("Review date"),
+    ("RunawayDecisionPayload", "exit_date"): N_(
+        "Date of the exit (default: the day of the runaway)"
+    ),
+    ("RunawayDecisionPayload", "reason"): N_("Reason"),
+    ("IncidentResponsePayload", "note"): N_("What you do about it"),
 }
 
 HINTS: dict[str | tuple[str, str], str] = {
@@ -58,6 +64,10 @@ HINTS: dict[str | tuple[str, str], str] = {
     "agreement_method": N_("Leave empty if the young person has not agreed to the plan yet."),
     "agreement_witness_name": N_("Required if the agreement was confirmed in person."),
     "agreement_witness_role": N_("Required if the agreement was confirmed in person."),
+    ("RunawayDecisionPayload", "reason"): N_("Required to keep the place open."),
+    ("RunawayDecisionPayload", "review_date"): N_(
+        "Required to keep the place open: you are asked again on this day."
+    ),
 }
 
 # (enum or field name, value) → label.
@@ -65,6 +75,8 @@ OPTIONS: dict[tuple[str, str], str] = {
     ("decision", "approve"): N_("Approve"),
     ("decision", "reject"): N_("Send back"),
     ("ExtensionDecisionPayload.decision", "reject"): N_("Refuse"),
+    ("decision", "record_exit"): N_("Record the exit (ran away)"),
+    ("decision", "keep_open"): N_("Keep the place open"),
     ("outcome", "done"): N_("Done"),
     ("outcome", "delayed"): N_("Delayed"),
     ("outcome", "dropped"): N_("Dropped"),

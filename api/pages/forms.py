@@ -66,6 +66,7 @@ SUBMIT = {
     WorkItemKind.exit_checklist_item: N_("Save"),
     WorkItemKind.record_exit: N_("Record the exit"),
     WorkItemKind.follow_up_checkpoint: N_("Save the checkpoint"),
+    WorkItemKind.incident_response: N_("I have it in hand"),
 }
 INTRO = {
     WorkItemKind.intake_assessment: N_(
@@ -87,6 +88,11 @@ INTRO = {
         "choose “No contact”."),
     WorkItemKind.exit_extension_decision: N_(
         "Approve the new planned exit date, or refuse it with a comment."),
+    WorkItemKind.incident_response: N_(
+        "An incident was recorded: say you have it in hand. The incidents page shows it."),
+    WorkItemKind.runaway_decision: N_(
+        "The young person ran away and is not back. Record the unplanned exit (the "
+        "follow-up counts from its date), or keep the place open until a review date."),
 }  # fmt: skip
 SERVICE_ERRORS = {
     "plan_incomplete": N_("Every axis assessed 1 or 2 needs at least one milestone."),

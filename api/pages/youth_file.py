@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from api.deps import SessionDep, audit
+from api.pages import incidents as incident_pages
 from api.pages.common import page_guard, page_router, render
 from api.pages.consents import consent_form_context, consent_rows
 from api.pages.notes import casework_context
@@ -190,6 +191,7 @@ def youth_file(
             "given_labels": GIVEN_LABELS, "consent_data_labels": CONSENT_DATA_LABELS,
             **consent_form, **voice,
             **casework_context(session, request, user, youth, today),
+            **incident_pages.file_context(session, user, youth, today),
         },
         session=session,
     )  # fmt: skip

@@ -68,6 +68,12 @@ EVENT_LABELS = {
     EventKind.case_note_corrected: N_("Case note corrected"),
     EventKind.contacts_updated: N_("Contact details updated"),
     EventKind.plan_agreement_recorded: N_("The young person's agreement to the plan recorded"),
+    EventKind.incident_recorded: N_("Incident recorded"),
+    EventKind.incident_acknowledged: N_("Incident in hand"),
+    EventKind.incident_closed: N_("Incident closed"),
+    EventKind.runaway_returned: N_("Back after running away"),
+    EventKind.runaway_place_kept: N_("Place kept open after a runaway"),
+    EventKind.sms_agreement_changed: N_("Agreement to SMS reminders changed"),
 }
 
 SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}

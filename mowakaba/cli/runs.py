@@ -97,7 +97,7 @@ def sweep(
 def deliver(as_of: AsOf = None) -> None:
     """Send the outbox's pending emails (a `deliver` flow run; SMTP if set, else the console)."""
     from mowakaba.db import session_scope
-    from mowakaba.notify.delivery import deliver_pending
+    from mowakaba.notify.delivery import deliver_pending, deliver_pending_sms
 
     at = apply_as_of(as_of)
     require_migrated()
@@ -115,7 +115,10 @@ def deliver(as_of: AsOf = None) -> None:
 
         with errors_as_exit(), session_scope() as session:
             result = deliver_pending(session, at, after_batch=commit)
-        counts = {"sent": result.sent, "failed": result.failed, "gave_up": result.gave_up}
-    typer.echo(
-        "delivered: " + " ".join(f"{k}={counts.get(k, 0)}" for k in ("sent", "failed", "gave_up"))
-    )
+            sms = deliver_pending_sms(session, at, after_batch=commit)
+        counts = {
+            "sent": result.sent, "failed": result.failed, "gave_up": result.gave_up,
+            "sms_sent": sms.sent, "sms_failed": sms.failed, "sms_gave_up": sms.gave_up,
+        }  # fmt: skip
+    names = ("sent", "failed", "gave_up", "sms_sent", "sms_failed", "sms_gave_up")
+    typer.echo("delivered: " + " ".join(f"{k}={counts.get(k, 0)}" for k in names))

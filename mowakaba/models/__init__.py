@@ -8,6 +8,7 @@ area; importing this package registers every table on the metadata.
 from mowakaba.models.api_sessions import AuthToken, IdempotencyRecord, LoginFailure
 from mowakaba.models.casework import CaseNote, CaseNoteVersion
 from mowakaba.models.history import AuditEvent, PathwayEvent
+from mowakaba.models.incidents import Incident, SmsAttempt, SmsMessage
 from mowakaba.models.notifications import DeliveryAttempt, Notification
 from mowakaba.models.organisation import (
     CalendarYear,
@@ -48,6 +49,7 @@ __all__ = [
     "Guardianship",
     "Holiday",
     "IdempotencyRecord",
+    "Incident",
     "Institution",
     "LoginFailure",
     "Milestone",
@@ -60,6 +62,8 @@ __all__ = [
     "Plan",
     "Referral",
     "ReferralTransition",
+    "SmsAttempt",
+    "SmsMessage",
     "User",
     "UserInstitution",
     "WorkItem",

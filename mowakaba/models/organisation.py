@@ -83,6 +83,8 @@ class User(Keyed, SQLModel, table=True):
     region: str | None = Field(default=None, max_length=100)
     language: Language = Field(default=Language.fr, sa_type=enum_type(Language))
     email: str | None = Field(default=None, max_length=254)
+    # Urgent incidents also go by SMS to users with a phone (services/incidents.py).
+    phone: str | None = Field(default=None, max_length=32)
     partner_id: int | None = fk("partner.id", nullable=True)  # a partner user's organisation
     is_active: bool = True
     # Bumped when the role, institutions, password or state change: tokens issued before die.

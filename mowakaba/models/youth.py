@@ -74,6 +74,10 @@ class Youth(Keyed, SQLModel, table=True):
         sa_type=enum_type(Language),
         sa_column_kwargs={"server_default": Language.ar.value},
     )
+    # The youth agreed to SMS reminders of follow-up appointments on this day (None: not),
+    # in this language; the number is their current phone contact.
+    sms_agreed_date: date | None = None
+    sms_language: Language | None = Field(default=None, sa_type=enum_type(Language))
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
 

@@ -21,8 +21,8 @@ import jinja2
 from markupsafe import Markup
 
 from mowakaba import i18n, labels
-from mowakaba.enums import Language, WorkItemKind
-from mowakaba.models import Notification, User
+from mowakaba.enums import IncidentKind, Language, WorkItemKind
+from mowakaba.models import Notification, SmsMessage, User
 from mowakaba.schedule import KIND_LABELS as ENGLISH_KIND_LABELS
 from mowakaba.services.notifications import Message
 from mowakaba.settings import REPO_ROOT
@@ -73,7 +73,14 @@ def message_values(context: Mapping[str, Any], language: Language) -> dict[str, 
     )
     if kind in WorkItemKind.__members__:
         values["kind_label"] = labels.work_item_kind(WorkItemKind(kind), language)
-    for name in ("due_date", "response_due_date"):  # a referral's answer is due too
+    incident = str(values.pop("incident_kind", ""))
+    if incident in IncidentKind.__members__:
+        values["incident_label"] = labels.incident_kind(IncidentKind(incident), language)
+    for name in (
+        "due_date",
+        "response_due_date",
+        "occurred_date",
+    ):  # a referral's answer is due too
         if isinstance(values.get(name), str):
             values[name] = i18n.format_date(date.fromisoformat(values[name]), language)
     if isinstance(values.get("until"), str):
@@ -108,3 +115,11 @@ def message_id(key: str) -> str:
     """Return the Message-ID of a notification: its idempotency key, made header-safe."""
     safe = "".join(ch if ch.isalnum() or ch in ".-_" else "." for ch in key)
     return f"<{safe}@mowakaba>"
+
+
+def render_sms(sms: SmsMessage) -> str:
+    """Write an SMS of the outbox in its language (templates/sms/<lang>/<kind>.txt): short,
+    no name, nothing sensitive."""
+    values = message_values(sms.context, sms.language)
+    template = environment().get_template(f"sms/{sms.language.value}/{sms.kind.value}.txt")
+    return str(Markup(template.render(**values).strip()).unescape())

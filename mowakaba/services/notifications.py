@@ -158,6 +158,11 @@ class DeliveryResult:
     ids: list[int] = field(default_factory=list)
 
 
+def retry_at(attempts: int, at: datetime) -> datetime:
+    """When a message that failed `attempts` times is tried again (the backoff)."""
+    return at + timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+
+
 def pending_ids(session: Session, *, as_of: datetime, limit: int) -> list[int]:
     """Return the ids of emails due for an attempt, oldest first."""
     return list(
@@ -230,8 +235,7 @@ def deliver_batch(
             notification.next_attempt_at = None
             result.gave_up += 1
         else:
-            step = BACKOFF_MINUTES[min(notification.attempts, len(BACKOFF_MINUTES)) - 1]
-            notification.next_attempt_at = at + timedelta(minutes=step)
+            notification.next_attempt_at = retry_at(notification.attempts, at)
             result.failed += 1
         session.add(notification)
         result.ids.append(notification.pk)

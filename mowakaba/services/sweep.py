@@ -26,9 +26,11 @@ from mowakaba.rules import Rules, parse_days
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import escalations as escalation_service
 from mowakaba.services import follow_up as follow_up_service
+from mowakaba.services import incidents as incident_service
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import referrals as referral_service
+from mowakaba.services import sms as sms_service
 from mowakaba.services import users as user_service
 from mowakaba.settings import get_settings
 
@@ -86,6 +88,8 @@ class SweepCounts:
     referral_delivery_reminders: int = 0
     referral_delivery_escalations: int = 0
     referral_moves_settled: int = 0
+    runaway_decisions: int = 0
+    sms_reminders: int = 0
     batches: int = 0
     changed_youth_ids: list[int] = field(default_factory=list)
 
@@ -384,6 +388,23 @@ def referral_move_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batc
                  len(ids) == limit)  # fmt: skip
 
 
+def runaway_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
+    """Ask the coordinators to decide on runaways not back in time (services/incidents.py)."""
+    created, last, more = incident_service.runaway_batch(
+        ctx.session, at=ctx.at, today_of=ctx.today, after_id=after_id, limit=limit
+    )
+    return Batch({"runaway_decisions": created}, last, more)
+
+
+def sms_reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
+    """Text the youths who agreed a reminder of their follow-up appointments (services/sms.py)."""
+    written, last, more = sms_service.follow_up_reminders(
+        ctx.session, today_of=ctx.today, rules_of=ctx.rules_of, coarse_today=ctx.coarse_today(),
+        after_id=after_id, limit=limit, at=ctx.at,
+    )  # fmt: skip
+    return Batch({"sms_reminders": written}, last, more)
+
+
 # The phases of one sweep, in the order they run: both the in-process sweep and the
 # Prefect flow iterate this list. Referral clocks before their moves are settled (an
 # expiry is a move), both before the stage changes (a completed referral may meet work).
@@ -394,6 +415,8 @@ PHASES: dict[str, Phase] = {
     "stage_changes": due_batch,
     "reminders": reminder_batch,
     "escalations": escalation_batch,
+    "runaways": runaway_batch,
+    "sms_reminders": sms_reminder_batch,
 }
 
 

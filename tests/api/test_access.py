@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from sqlmodel import select
 
 from api.policy import ROUTES
 from mowakaba.db import session_scope
 from mowakaba.enums import WorkItemKind
-from mowakaba.models import AuditEvent, WorkItem
+from mowakaba.models import AuditEvent, User, WorkItem
+from mowakaba.schemas import IncidentReport
+from mowakaba.services import incidents as incident_service
 from tests.api.notes_world import add_note
 
 ROLES = ["admin", "supervisor", "coord_a", "coord_b", "m1", "m2", "partner"]
@@ -25,10 +29,32 @@ def intake_of(youth_id: int) -> int:
         ).one()
 
 
+def runaway_of(w) -> int:
+    """A runaway of y1 (m1's, institution A), recorded once for the world."""
+    if "runaway" not in w.ids:
+        with session_scope() as s:
+            w.ids["runaway"] = incident_service.record_incident(
+                s, youth_id=w.ids["y1"], actor=s.get(User, w.ids["m1"]),
+                report=IncidentReport(kind="runaway", occurred_at=datetime.now(UTC),
+                                      description="Parti la nuit"),
+            ).pk  # fmt: skip
+    return w.ids["runaway"]
+
+
 def requests(w):
     """One concrete request per route of the policy table."""
     y1, item, partner = w.ids["y1"], intake_of(w.ids["y1"]), w.ids["partner"]
+    incident = runaway_of(w)
     return {
+        # Urgent incidents (a runaway of y1): reads, then the moves in the order they happen.
+        "incidents.read": ("get", f"/youths/{y1}/incidents", {}),
+        "incidents.list": ("get", "/incidents", {}),
+        "incidents.create": ("post", f"/youths/{y1}/incidents", {"json": {"kind": "other", "occurred_at": "2026-01-05T10:00", "description": "A fall"}}),
+        "youths.sms_agreement": ("put", f"/youths/{y1}/sms-agreement", {"json": {"agreed": True, "language": "fr"}}),
+        "incidents.runaway_decision": ("post", f"/incidents/{incident}/runaway-decision", {"json": {"decision": "keep_open", "reason": "seen", "review_date": "2099-01-01"}}),
+        "incidents.acknowledge": ("post", f"/incidents/{incident}/acknowledge", {"json": {}}),
+        "incidents.returned": ("post", f"/incidents/{incident}/returned", {"json": {"returned_date": str(date.today())}}),
+        "incidents.close": ("post", f"/incidents/{incident}/close", {"json": {"note": "back"}}),
         "me": ("get", "/me", {}),
         "institutions.list": ("get", "/institutions", {}),
         "institutions.create": ("post", "/institutions", {"json": {"name": "X", "region": "Y"}}),

@@ -232,6 +232,40 @@ TARGETS: dict[tuple[str, str], Target] = {
         lines=("agreement_witness_name", "agreement_witness_role"), dates=("agreement_date",),
         required=("agreement_method", "agreement_date"), policy="plans.agreement",
     ),
+    # Urgent incidents: no incident exists in this world (the moves answer 404 once the
+    # body is valid); the body is checked first, and nothing changes either way.
+    ("POST", "/youths/{youth_id}/incidents"): Target(
+        who="m1", path_ids=lambda w: {"youth_id": w.ids["y1"]},
+        body=lambda w: {"kind": "hospitalisation", "occurred_at": "2026-01-05T10:00",
+                        "description": "Appendicite, hôpital Ibn Rochd"},
+        texts=("description",), required=("kind", "occurred_at", "description"),
+        policy="incidents.create",
+    ),
+    ("POST", "/incidents/{incident_id}/acknowledge"): Target(
+        who="coord_a", path_ids=lambda w: {"incident_id": 1}, body=lambda w: {"note": "Vu"},
+        texts=("note",), policy="incidents.acknowledge",
+    ),
+    ("POST", "/incidents/{incident_id}/close"): Target(
+        who="coord_a", path_ids=lambda w: {"incident_id": 1}, body=lambda w: {"note": "Fini"},
+        texts=("note",), policy="incidents.close",
+    ),
+    ("POST", "/incidents/{incident_id}/returned"): Target(
+        who="m1", path_ids=lambda w: {"incident_id": 1},
+        body=lambda w: {"returned_date": str(date.today())}, dates=("returned_date",),
+        required=("returned_date",), policy="incidents.returned",
+    ),
+    ("POST", "/incidents/{incident_id}/runaway-decision"): Target(
+        who="coord_a", path_ids=lambda w: {"incident_id": 1},
+        body=lambda w: {"decision": "keep_open", "reason": "Vu chez sa tante",
+                        "review_date": str(date.today() + timedelta(days=14))},
+        texts=("reason",), dates=("review_date", "exit_date"), required=("decision",),
+        policy="incidents.runaway_decision",
+    ),
+    ("PUT", "/youths/{youth_id}/sms-agreement"): Target(
+        who="m1", path_ids=lambda w: {"youth_id": w.ids["y1"]},
+        body=lambda w: {"agreed": True, "agreed_date": str(date.today()), "language": "ar"},
+        dates=("agreed_date",), required=("agreed",), policy="youths.sms_agreement",
+    ),
 }  # fmt: skip
 
 BAD_CHARACTERS = {"nul": "\x00", "rlo": "\u202e", "zwsp": "\u200b", "bom": "\ufeff",

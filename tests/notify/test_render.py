@@ -47,6 +47,10 @@ SAMPLES: dict[NotificationKind, dict[str, object]] = {
         "referral_id": 12, "partner": "ANAPEC Casablanca", "service": "Atelier CV",
         "status": "accepted", "due_date": "2026-12-30",
     },
+    NotificationKind.incident: {
+        "incident_kind": "runaway", "occurred_date": "2026-12-01", "level": 1,
+        "institution": "Dar Al Atfal Ain Chock", "region": "Casablanca-Settat",
+    },
 }  # fmt: skip
 SAMPLE_VALUES = ("Nadia Alaoui", "Y-0007", "https://m.example/w/7", "Dar Al Atfal Ain Chock",
                  "Casablanca-Settat", "ANAPEC Casablanca", "Atelier CV", "Mowakaba")  # fmt: skip
@@ -57,6 +61,7 @@ VARIANTS: dict[NotificationKind, list[dict[str, object]]] = {
         for status in ("accepted", "in_progress", "completed", "not_completed")
     ],
     NotificationKind.referral_overdue: [{"status": "accepted", "delivery": True}],
+    NotificationKind.incident: [{"level": 2, "incident_kind": "arrest"}],
 }
 # Words the English messages use: none may be left in a French one.
 ENGLISH = re.compile(r"\b(Hello|Open|Reminder|Escalation|level|due|young person|the|is|of|for|"

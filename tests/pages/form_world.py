@@ -11,8 +11,9 @@ from sqlmodel import col, select
 from mowakaba.db import session_scope
 from mowakaba.enums import ExitKind, WorkItemKind, WorkItemStatus
 from mowakaba.models import Institution, User, WorkItem
-from mowakaba.schemas import ExtensionRequest
+from mowakaba.schemas import ExtensionRequest, IncidentReport
 from mowakaba.services import completions as completion_service
+from mowakaba.services import incidents as incident_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import youths as youth_service
 from tests.factories import assessment, at, make_youth, plan
@@ -101,5 +102,17 @@ def build_form_world() -> PageWorld:
         world.ids["intake_assessment"] = open_item(
             s, world.ids["late"], WorkItemKind.intake_assessment
         ).pk
+        # A runaway of Yassine's, a week ago and not back: the coordinators respond, decide.
+        runaway = incident_service.record_incident(
+            s, youth_id=planned.pk, actor=med1,
+            report=IncidentReport(kind="runaway", description="Parti la nuit",
+                                  occurred_at=at(today - timedelta(days=8))),
+        )  # fmt: skip
+        incident_service.runaway_batch(s, at=at(today), today_of=lambda _: today, after_id=0,
+                                       limit=100)  # fmt: skip
+        decision = incident_service.decision_item(s, runaway)
+        assert decision is not None and runaway.work_item_id is not None
+        world.ids.update(incident_response=runaway.work_item_id, runaway_decision=decision.pk,
+                         runaway=runaway.pk)  # fmt: skip
         world.ids.update(planned=planned.pk, active=active.pk, leaving=leaving.pk, left=left.pk)
     return world

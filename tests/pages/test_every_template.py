@@ -24,8 +24,9 @@ from mowakaba.db import session_scope
 from mowakaba.enums import ExitKind, Language, WorkItemStatus
 from mowakaba.errors import Unavailable
 from mowakaba.models import Institution, User, WorkItem, Youth
-from mowakaba.schemas import ExtensionRequest, ReferralIn
+from mowakaba.schemas import ExtensionRequest, IncidentReport, ReferralIn
 from mowakaba.services import case_notes as note_service
+from mowakaba.services import incidents as incident_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import referrals as referral_service
 from mowakaba.services import youths as youth_service
@@ -319,9 +320,33 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     bayti.get("/referrals")
     bayti.get(f"/referrals/{ids['bayti_referral']}")
 
+    # Incidents: a form sent wrong from the file, a runaway not back for a week
+    # (its decision asked for), the list, the file's panel, a wrong day of return.
+    late = ids["late"]
+    med1.post(f"/youths/{late}/incidents", {"kind": "", "occurred_date": "x",
+              "description": ""}, 422, f"/youths/{late}")  # fmt: skip
+    with session_scope() as s:
+        runaway = incident_service.record_incident(
+            s, youth_id=late, actor=s.get(User, ids["med1"]),
+            report=IncidentReport(kind="runaway", description="Parti la nuit",
+                                  occurred_at=datetime.now(UTC) - timedelta(days=8)),
+        )  # fmt: skip
+        incident_service.runaway_batch(s, at=datetime.now(UTC), today_of=lambda _: TODAY,
+                                       after_id=0, limit=100)  # fmt: skip
+        decision = incident_service.decision_item(s, runaway)
+        assert decision is not None
+        runaway_id, decision_id = runaway.pk, decision.pk
+    for path in ("/incidents", "/incidents?show=all&done=closed", f"/youths/{late}?done=sms",
+                 f"/work/{decision_id}"):  # fmt: skip
+        coord.get(path)
+    coord.post(f"/incidents/{runaway_id}/returned", {"returned_date": "1999-01-01"}, 422,
+               "/incidents")  # fmt: skip
+    med1.get(f"/youths/{late}?done=incident")
+
     # Supervisors: the region's and the nation's dashboards.
     for username in ("super", "nation"):
         supervisor = visitors(username)
+        supervisor.get("/incidents")
         supervisor.get("/dashboard")
         supervisor.get("/runs")
         supervisor.get("/youths")

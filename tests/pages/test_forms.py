@@ -94,7 +94,13 @@ def test_every_field_and_option_of_every_payload_has_words():
 def test_each_kind_shows_its_form_to_whoever_completes_it(world, kind, med1, coord):
     client = (
         coord
-        if kind in (WorkItemKind.plan_approval, WorkItemKind.exit_extension_decision)
+        if kind
+        in (
+            WorkItemKind.plan_approval,
+            WorkItemKind.exit_extension_decision,
+            WorkItemKind.incident_response,
+            WorkItemKind.runaway_decision,
+        )
         else med1
     )
     page = client.get(f"/work/{world.ids[kind.value]}")

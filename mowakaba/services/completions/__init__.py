@@ -29,6 +29,7 @@ from mowakaba.services.completions.exits import (
     decide_extension,
     tick_checklist_item,
 )
+from mowakaba.services.completions.incidents import decide_runaway, respond_to_incident
 from mowakaba.services.completions.plans import check_milestone, decide_plan, submit_plan
 from mowakaba.services.timeline import record_event
 from mowakaba.services.work_items import can_complete, close_escalations, get_work_item
@@ -44,6 +45,8 @@ HANDLERS: dict[WorkItemKind, Handler] = {
     WorkItemKind.record_exit: complete_record_exit,
     WorkItemKind.follow_up_checkpoint: record_checkpoint,
     WorkItemKind.exit_extension_decision: decide_extension,
+    WorkItemKind.incident_response: respond_to_incident,
+    WorkItemKind.runaway_decision: decide_runaway,
 }
 # Kinds whose completion has a table of its own; the others keep their payload on the item.
 OWN_TABLE = set(ASSESSMENT_KINDS) | {
