@@ -26,8 +26,8 @@ from api.policy import allowed, youth_scope
 from mowakaba import labels
 from mowakaba.enums import AuditOutcome, IncidentKind, IncidentStatus, Language, Role
 from mowakaba.errors import AlreadyClosed, ImplausibleDates, MowakabaError, NotFound
+from mowakaba.incident_schemas import IncidentReport, SmsAgreement
 from mowakaba.models import Incident, Institution, User, Youth
-from mowakaba.schemas import IncidentReport, SmsAgreement
 from mowakaba.services import incidents as incident_service
 from mowakaba.services import sms as sms_service
 

@@ -25,8 +25,9 @@ from api.routes.common import (
 from api.schemas import Page, Strict
 from mowakaba.enums import AuditOutcome, IncidentKind, IncidentStatus, Language, Role
 from mowakaba.errors import NotFound, NothingToDecide
+from mowakaba.incident_schemas import IncidentReport, SmsAgreement
 from mowakaba.models import Incident, User, Youth
-from mowakaba.schemas import IncidentReport, IsoDate, RunawayDecisionPayload, SmsAgreement, Text
+from mowakaba.schemas import IsoDate, RunawayDecisionPayload, Text
 from mowakaba.services import incidents as incident_service
 
 router = APIRouter(tags=["incidents"], route_class=GuardedRoute)

@@ -42,10 +42,11 @@ from mowakaba.errors import (
     NotFound,
     NothingToDecide,
 )
+from mowakaba.incident_schemas import IncidentReport, SmsAgreement
 from mowakaba.models import Escalation, Incident, Institution, User, WorkItem, Youth
 from mowakaba.paging import fetch_page
 from mowakaba.rules import WorkItemSpec
-from mowakaba.schemas import IncidentReport, RunawayDecisionPayload, SmsAgreement
+from mowakaba.schemas import RunawayDecisionPayload
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import sms as sms_service

@@ -10,8 +10,8 @@ from sqlmodel import select
 from api.policy import ROUTES
 from mowakaba.db import session_scope
 from mowakaba.enums import WorkItemKind
+from mowakaba.incident_schemas import IncidentReport
 from mowakaba.models import AuditEvent, User, WorkItem
-from mowakaba.schemas import IncidentReport
 from mowakaba.services import incidents as incident_service
 from tests.api.notes_world import add_note
 

@@ -10,8 +10,9 @@ from sqlmodel import col, select
 
 from mowakaba.db import session_scope
 from mowakaba.enums import ExitKind, WorkItemKind, WorkItemStatus
+from mowakaba.incident_schemas import IncidentReport
 from mowakaba.models import Institution, User, WorkItem
-from mowakaba.schemas import ExtensionRequest, IncidentReport
+from mowakaba.schemas import ExtensionRequest
 from mowakaba.services import completions as completion_service
 from mowakaba.services import incidents as incident_service
 from mowakaba.services import reconciliation as reconciliation_service

@@ -23,8 +23,9 @@ from mowakaba.casework_schemas import NoteCorrectionIn, NoteIn
 from mowakaba.db import session_scope
 from mowakaba.enums import ExitKind, Language, WorkItemStatus
 from mowakaba.errors import Unavailable
+from mowakaba.incident_schemas import IncidentReport
 from mowakaba.models import Institution, User, WorkItem, Youth
-from mowakaba.schemas import ExtensionRequest, IncidentReport, ReferralIn
+from mowakaba.schemas import ExtensionRequest, ReferralIn
 from mowakaba.services import case_notes as note_service
 from mowakaba.services import incidents as incident_service
 from mowakaba.services import reconciliation as reconciliation_service

@@ -11,8 +11,8 @@ from sqlmodel import select
 from api.main import create_app
 from mowakaba.db import session_scope
 from mowakaba.enums import ExitKind, IncidentStatus, Language, NotificationKind
+from mowakaba.incident_schemas import IncidentReport
 from mowakaba.models import Incident, Notification, User, Youth
-from mowakaba.schemas import IncidentReport
 from mowakaba.services import incidents as incident_service
 from tests.pages.conftest import sign_in
 from tests.pages.test_youths import speak

@@ -18,8 +18,9 @@ from mowakaba.enums import (
     WorkItemStatus,
 )
 from mowakaba.errors import AlreadyClosed, ImplausibleDates, NothingToDecide
+from mowakaba.incident_schemas import IncidentReport
 from mowakaba.models import Escalation, Notification, PathwayEvent, SmsMessage, WorkItem
-from mowakaba.schemas import IncidentReport, RunawayDecisionPayload
+from mowakaba.schemas import RunawayDecisionPayload
 from mowakaba.services import incidents as incident_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import sweep
