@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -240,11 +240,12 @@ def show_note(
 @router.get("/youths/{youth_id}/notes/{note_id}")
 def read_note(
     youth_id: RecordId, note_id: RecordId, session: SessionDep, request: Request,
-    user: Annotated[User, Depends(page_guard("notes.read"))], done: str = "",
+    user: Annotated[User, Depends(page_guard("notes.read"))],
+    done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:  # fmt: skip
     """A note, every version of it, and the correction form."""
     youth = case_youth(session, request, user, youth_id, "notes.read")
-    return show_note(request, session, user, youth, note_id, done=done[:20])
+    return show_note(request, session, user, youth, note_id, done=done)
 
 
 @router.post("/youths/{youth_id}/notes/{note_id}/versions")
