@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -21,7 +21,7 @@ from api.casefile import sensitive_reads
 from api.deps import SessionDep, audit
 from api.pages.admin_forms import attempt
 from api.pages.common import N_, page_guard, page_router, render
-from api.pages.referral_forms import PostedForm, field_errors, posted, today_of
+from api.pages.referral_forms import PostedForm, field_errors, posted, sender_youth, today_of
 from api.policy import allowed, youth_scope
 from mowakaba.casework_schemas import ContactsIn, NoteCorrectionIn, NoteIn
 from mowakaba.enums import AuditOutcome, NoteKind, NoteParty, Sensitivity
@@ -87,13 +87,12 @@ def case_youth(
     session: Session, request: Request, user: User, youth_id: int, action: str, *,
     write: bool = False,
 ) -> Youth:  # fmt: skip
-    """A youth in the caller's scope (one whose notes they write, for a write), audited;
-    the 404 of a missing one otherwise (audited too)."""
+    """A youth in the caller's scope (one whose notes they write, for a write: the people
+    who refer), audited; the 404 of a missing one otherwise (audited too)."""
+    if write:
+        return sender_youth(session, request, user, youth_id, action)
     youth = session.get(Youth, youth_id)
     mine = youth is not None and youth_scope(session, user).sees(youth)
-    if mine and write:
-        assert youth is not None
-        mine = note_service.may_write(session, user=user, youth=youth)
     audit(request, user, action=action, object_type="youth", object_id=youth_id,
           youth_id=youth_id if youth else None,
           outcome=AuditOutcome.allowed if mine else AuditOutcome.not_found)  # fmt: skip
@@ -240,11 +239,12 @@ def show_note(
 @router.get("/youths/{youth_id}/notes/{note_id}")
 def read_note(
     youth_id: RecordId, note_id: RecordId, session: SessionDep, request: Request,
-    user: Annotated[User, Depends(page_guard("notes.read"))], done: str = "",
+    user: Annotated[User, Depends(page_guard("notes.read"))],
+    done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:  # fmt: skip
     """A note, every version of it, and the correction form."""
     youth = case_youth(session, request, user, youth_id, "notes.read")
-    return show_note(request, session, user, youth, note_id, done=done[:20])
+    return show_note(request, session, user, youth, note_id, done=done)
 
 
 @router.post("/youths/{youth_id}/notes/{note_id}/versions")

@@ -21,7 +21,7 @@ from mowakaba.clock import now
 from mowakaba.enums import EventKind, NoteKind, Role, Sensitivity
 from mowakaba.errors import ImplausibleDates, InvalidInput, NotAllowed, NotFound
 from mowakaba.models import CaseNote, CaseNoteVersion, User, Youth
-from mowakaba.services import users as user_service
+from mowakaba.services import referrals as referral_service
 from mowakaba.services.timeline import record_event
 
 SensitiveRead = Callable[[CaseNote], None]
@@ -53,12 +53,9 @@ class NoteView:
 
 
 def may_write(session: Session, *, user: User, youth: Youth) -> bool:
-    """The youth's mediator, or a coordinator of the youth's institution, writes notes."""
-    if user.role == Role.mediator:
-        return youth.mediator_id == user.id
-    if user.role == Role.coordinator:
-        return youth.institution_id in user_service.institution_ids_of(session, user.pk)
-    return False
+    """The youth's mediator, or a coordinator of the youth's institution, writes notes
+    (the people who refer: one rule)."""
+    return referral_service.may_refer(session, user=user, youth=youth)
 
 
 def reads_text(user: User, sensitivity: Sensitivity) -> bool:
