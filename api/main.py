@@ -16,6 +16,7 @@ from api import errors, pages
 from api.headers import SecurityHeaders
 from api.routes import (
     auth,
+    caseloads,
     docs,
     health,
     home,
@@ -23,6 +24,7 @@ from api.routes import (
     institutions,
     partners,
     referrals,
+    transfers,
     users,
     work_items,
     youths,
@@ -140,7 +142,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router, prefix="/api/v1")
     for router in (
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
-        users.router, partners.router, referrals.router,
+        users.router, partners.router, referrals.router, caseloads.router, transfers.router,
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)

@@ -239,6 +239,11 @@ class EventKind(StrEnum):
     referral_rerouted = "referral_rerouted"
     referral_expired = "referral_expired"
     referral_escalated = "referral_escalated"
+    # A transfer between institutions (data: transfer, from and to institution ids).
+    transfer_requested = "transfer_requested"
+    transfer_accepted = "transfer_accepted"
+    transfer_refused = "transfer_refused"
+    transfer_cancelled = "transfer_cancelled"
 
 
 class EscalationReason(StrEnum):
@@ -257,6 +262,9 @@ class NotificationKind(StrEnum):
     referral_overdue = "referral_overdue"  # to the institution's coordinators
     referral_expired = "referral_expired"  # to the sender and the coordinators
     referral_delivery_due = "referral_delivery_due"  # to the partner and the mediator
+    caseload_assigned = "caseload_assigned"  # to a mediator receiving part of a caseload
+    transfer_requested = "transfer_requested"  # to the receiving institution's coordinators
+    transfer_decided = "transfer_decided"  # accepted or refused: to the sender; cancelled
 
 
 class DeliveryStatus(StrEnum):
@@ -334,3 +342,12 @@ class ConsentData(StrEnum):
     education = "education"  # education and vocational levels
     health = "health"
     family = "family"
+
+
+class TransferStatus(StrEnum):
+    """A transfer between institutions: requested, then accepted, refused or cancelled."""
+
+    requested = "requested"
+    accepted = "accepted"
+    refused = "refused"
+    cancelled = "cancelled"

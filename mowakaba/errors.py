@@ -176,3 +176,21 @@ class NotEligible(MowakabaError):
     """The youth does not meet a service's eligibility conditions."""
 
     code = "not_eligible"
+
+
+class InvalidTransfer(InvalidInput):
+    """A transfer that cannot be asked or decided (not in care, same institution, pending)."""
+
+    code = "invalid_transfer"
+
+
+class NotReceiver(NotAllowed):
+    """Only a coordinator of the receiving institution accepts or refuses a transfer."""
+
+    code = "not_receiver"
+
+
+class NotSender(NotAllowed):
+    """Only a coordinator of the sending institution cancels a transfer."""
+
+    code = "not_sender"

@@ -62,6 +62,10 @@ EVENT_LABELS = {
     EventKind.referral_rerouted: N_("Referral re-routed"),
     EventKind.referral_expired: N_("Referral expired unanswered"),
     EventKind.referral_escalated: N_("Referral escalated to the coordinators"),
+    EventKind.transfer_requested: N_("Transfer to another institution requested"),
+    EventKind.transfer_accepted: N_("Transferred to another institution"),
+    EventKind.transfer_refused: N_("Transfer refused"),
+    EventKind.transfer_cancelled: N_("Transfer request withdrawn"),
 }
 
 SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}

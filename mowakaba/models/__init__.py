@@ -18,6 +18,7 @@ from mowakaba.models.organisation import (
     UserInstitution,
 )
 from mowakaba.models.partners import Partner, PartnerService, Referral, ReferralTransition
+from mowakaba.models.transfers import Transfer
 from mowakaba.models.work import (
     Assessment,
     AssessmentAxis,
@@ -57,6 +58,7 @@ __all__ = [
     "Plan",
     "Referral",
     "ReferralTransition",
+    "Transfer",
     "User",
     "UserInstitution",
     "WorkItem",
