@@ -70,6 +70,14 @@ def requests(w):
         "referrals.move": ("post", f"/referrals/{w.ids['ref_draft']}/cancel", {"json": {"reason": "done"}}),
         "referrals.answer": ("post", f"/referrals/{w.ids['ref_a']}/answer", {"json": {"status": "accepted"}}),
         "referrals.reroute": ("post", f"/referrals/{w.ids['ref_b']}/reroute", {"json": {"service_id": w.ids["service_a"]}}),
+        # Caseloads and transfers (last: a reassignment moves y1 to m2).
+        "caseloads.view": ("get", "/caseloads", {}),
+        "transfers.list": ("get", "/transfers", {}),
+        "transfers.read": ("get", "/transfers/999", {}),
+        "transfers.decide": ("post", "/transfers/999/accept", {"json": {}}),
+        "transfers.cancel": ("post", "/transfers/999/cancel", {"json": {}}),
+        "transfers.request": ("post", f"/youths/{y1}/transfers", {"json": {"to_institution_id": w.ids["inst_b"], "reason": "closer to family"}}),
+        "caseloads.reassign": ("post", "/caseloads/reassign", {"json": {"from_mediator_id": w.ids["m1"], "to_mediator_id": w.ids["m2"]}}),
     }  # fmt: skip
 
 
