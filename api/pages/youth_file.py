@@ -19,6 +19,7 @@ from api.deps import SessionDep, audit
 from api.pages.common import page_guard, page_router, render
 from api.pages.consents import consent_form_context, consent_rows
 from api.pages.referral_labels import CONSENT_DATA_LABELS, GIVEN_LABELS, STATUS_LABELS
+from api.pages.transfers import transfer_panel
 from api.pages.work import KIND_LABELS
 from api.pages.youth_labels import (
     AXIS_LABELS,
@@ -185,7 +186,7 @@ def youth_file(
             "acts": acts, "refers": acts and allowed("referrals.create", user),
             "referral_status_labels": STATUS_LABELS, "done": done,
             "given_labels": GIVEN_LABELS, "consent_data_labels": CONSENT_DATA_LABELS,
-            **consent_form,
+            **consent_form, "transfer": transfer_panel(session, user, youth),
         },
         session=session,
     )  # fmt: skip

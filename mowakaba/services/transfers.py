@@ -215,8 +215,8 @@ def accept_transfer(
         if item.due_date >= today and rolled != item.due_date:
             record_event(
                 session, youth, EventKind.work_item_rescheduled, on=today, work_item_id=item.id,
-                data={"from": str(item.due_date), "to": str(rolled), "cycle": item.cycle,
-                      "transfer_id": transfer.pk},
+                data={"kind": item.kind.value, "subject": item.subject, "from": str(item.due_date),
+                      "to": str(rolled), "cycle": item.cycle, "transfer_id": transfer.pk},
             )  # fmt: skip
             item.due_date = rolled
             rerolled.append(item.pk)

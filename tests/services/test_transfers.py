@@ -63,7 +63,7 @@ def test_a_holiday_only_in_the_new_calendar_moves_the_due_date(session, moving):
             PathwayEvent.kind == EventKind.work_item_rescheduled,
         )
     ).one()
-    assert moved.data == {"from": "2026-12-30", "to": "2026-12-31", "cycle": 0,
+    assert moved.data == {"kind": "intake_assessment", "subject": "", "from": "2026-12-30", "to": "2026-12-31", "cycle": 0,
                           "transfer_id": transfer.pk}  # fmt: skip
     accepted = session.get(PathwayEvent, transfer.history_until_event_id)
     assert accepted.kind == EventKind.transfer_accepted
