@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import SessionDep, audit, audit_shown
+from api.moving import caseload_rows
 from api.pages.common import N_, page_guard, page_router, render
-from api.routes.caseloads import caseload_rows
 from mowakaba.enums import Role, Stage
 from mowakaba.errors import InvalidInput, InvalidMediator, NotFound
 from mowakaba.models import Institution, User, Youth
@@ -95,11 +95,11 @@ def reassign(
     mediator_id: RecordId, session: SessionDep, request: Request,
     user: Annotated[User, Depends(page_guard("caseloads.reassign"))],
     target: Annotated[str, Form(max_length=20)] = "",
-    youth_ids: Annotated[list[str] | None, Form(max_length=20)] = None,
+    youth_ids: Annotated[list[str] | None, Form()] = None,
 ) -> Response:  # fmt: skip
     """Move the youths ticked to the mediator chosen (or spread them); back to /caseloads."""
     mediator_of_mine(session, user, mediator_id)
-    chosen = {int(y) for y in youth_ids or [] if y.isdigit() and 0 < int(y) < 2**31}
+    chosen = {int(y) for y in (youth_ids or [])[:2000] if y.isdigit() and 0 < int(y) < 2**31}
     error = ""
     if not chosen:
         error = N_("Tick at least one young person.")

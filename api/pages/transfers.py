@@ -12,11 +12,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import SessionDep, audit
+from api.moving import scoped_transfer
 from api.pages.common import N_, page_guard, page_router, render
+from api.pages.youth_file import file_youth
 from api.pages.youth_labels import EVENT_LABELS
-from api.policy import allowed, institution_ids_in_scope, sees_transfer, youth_scope
-from api.routes.common import scoped_youth
-from api.routes.transfers import scoped_transfer
+from api.policy import institution_ids_in_scope, youth_scope
 from flows import launch
 from mowakaba.enums import Role, TransferStatus
 from mowakaba.errors import AlreadyClosed, InvalidInput, InvalidMediator, NotAllowed
@@ -47,20 +47,6 @@ def names_of(session: Session) -> dict[int, str]:
     return dict(session.exec(select(Institution.id, Institution.name)).all())  # type: ignore[arg-type]
 
 
-def transfer_panel(session: Session, user: User, youth: Youth) -> dict[str, Any]:
-    """What the youth's file shows of transfers: one waiting, and whether the caller may
-    ask for one (a coordinator of the youth's institution) or withdraw it."""
-    pending = transfer_service.pending_transfer(session, youth_id=youth.pk)
-    coordinates = user.role == Role.coordinator and youth.institution_id in (
-        user_service.institution_ids_of(session, user.pk))  # fmt: skip
-    return {
-        "pending": pending,
-        "to": session.get(Institution, pending.to_institution_id).name if pending else "",  # type: ignore[union-attr]
-        "may_request": coordinates and pending is None and allowed("transfers.request", user),
-        "may_cancel": coordinates and pending is not None,
-    }
-
-
 def request_page(
     session: Session, request: Request, youth: Youth, *, errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None, status: int = 200,
@@ -82,7 +68,7 @@ def new_transfer(
     user: Annotated[User, Depends(page_guard("transfers.request"))],
 ) -> Response:  # fmt: skip
     """The form that asks another institution to take the youth in."""
-    youth = scoped_youth(session, request, user, youth_id, "transfers.request")
+    youth = file_youth(session, request, user, youth_id)
     return request_page(session, request, youth)
 
 
@@ -94,7 +80,7 @@ def ask_transfer(
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:  # fmt: skip
     """Ask for the transfer; back to the youth's file."""
-    youth = scoped_youth(session, request, user, youth_id, "transfers.request")
+    youth = file_youth(session, request, user, youth_id)
     errors: dict[str, str] = {}
     target = (
         int(to_institution_id) if to_institution_id.isdigit() and len(to_institution_id) < 10 else 0
@@ -121,7 +107,7 @@ def ask_transfer(
                   object_id=transfer.pk, youth_id=youth_id)  # fmt: skip
             return RedirectResponse(f"/transfers/{transfer.pk}?done=requested", status_code=303)
     session.rollback()
-    youth = scoped_youth(session, request, user, youth_id, "transfers.request")
+    youth = file_youth(session, request, user, youth_id)
     typed = {"to_institution_id": to_institution_id, "reason": reason}
     return request_page(session, request, youth, errors=errors, status=422, typed=typed)
 
@@ -265,6 +251,3 @@ def cancel(
         return transfer_page(session, request, user, found, status=422,
                              error=N_("This transfer cannot be withdrawn."))  # fmt: skip
     return RedirectResponse(f"/transfers/{transfer_id}?done=cancelled", status_code=303)
-
-
-__all__ = ["router", "sees_transfer", "transfer_panel"]

@@ -16,10 +16,10 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from api.deps import SessionDep, audit
+from api.moving import transfer_panel
 from api.pages.common import page_guard, page_router, render
 from api.pages.consents import consent_form_context, consent_rows
 from api.pages.referral_labels import CONSENT_DATA_LABELS, GIVEN_LABELS, STATUS_LABELS
-from api.pages.transfers import transfer_panel
 from api.pages.work import KIND_LABELS
 from api.pages.youth_labels import (
     AXIS_LABELS,

@@ -6,30 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
-from sqlmodel import col, select
 
 from api.deps import GuardedRoute, SessionDep, audit, require
-from api.policy import institution_ids_in_scope
+from api.moving import CaseloadOut, caseload_rows
 from api.routes.common import MAX_ID, IdempotencyKey, IdQuery, idempotent
 from api.schemas import Strict
-from mowakaba.errors import NotFound
-from mowakaba.models import Institution, User
+from mowakaba.models import User
 from mowakaba.services import caseloads as caseload_service
 
 router = APIRouter(tags=["caseloads"], route_class=GuardedRoute)
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class CaseloadOut(BaseModel):
-    institution_id: int
-    institution: str
-    mediator_id: int | None = Field(description="None: youths without a mediator, the pool")
-    mediator: str | None
-    active: bool
-    youths: int = Field(description="open files (youths not closed)")
-    open_items: int
-    overdue_items: int = Field(description="open items due before today (local)")
 
 
 class ReassignIn(Strict):
@@ -53,41 +40,6 @@ class ReassignOut(BaseModel):
     youths: list[MovedYouth]
     work_items: list[int]
     notified: int
-
-
-def institutions_of(session, user: User, institution_id: int | None) -> list[Institution]:  # type: ignore[no-untyped-def]
-    """The institutions whose caseloads the caller reads (one of them, if named)."""
-    ids = institution_ids_in_scope(session, user)
-    query = select(Institution)
-    if ids is not None:
-        query = query.where(col(Institution.id).in_(ids))
-    if institution_id is not None:
-        query = query.where(Institution.id == institution_id)
-    found = list(session.exec(query.order_by(col(Institution.name), col(Institution.id))))
-    if institution_id is not None and not found:
-        raise NotFound(f"institution {institution_id} not found")
-    return found
-
-
-def caseload_rows(session, user: User, institution_id: int | None) -> list[CaseloadOut]:  # type: ignore[no-untyped-def]
-    institutions = {i.pk: i for i in institutions_of(session, user, institution_id)}
-    loads = caseload_service.caseloads(session, institution_ids=list(institutions))
-    people = {
-        u.pk: u
-        for u in session.exec(
-            select(User).where(col(User.id).in_([x.mediator_id for x in loads if x.mediator_id]))
-        )
-    }
-    return [
-        CaseloadOut(
-            institution_id=x.institution_id, institution=institutions[x.institution_id].name,
-            mediator_id=x.mediator_id,
-            mediator=people[x.mediator_id].display_name if x.mediator_id else None,
-            active=people[x.mediator_id].is_active if x.mediator_id else True,
-            youths=x.youths, open_items=x.open_items, overdue_items=x.overdue_items,
-        )
-        for x in loads
-    ]  # fmt: skip
 
 
 @router.get("/caseloads", response_model=list[CaseloadOut])

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.deps import GuardedRoute, SessionDep, audit, require
-from api.policy import institution_ids_in_scope, sees_transfer
+from api.moving import scoped_transfer
+from api.policy import institution_ids_in_scope
 from api.routes.common import (
     MAX_ID,
     IdempotencyKey,
@@ -23,8 +24,7 @@ from api.routes.common import (
 )
 from api.schemas import Page, Strict
 from flows import launch
-from mowakaba.enums import AuditOutcome, Stage, TransferStatus
-from mowakaba.errors import NotFound
+from mowakaba.enums import Stage, TransferStatus
 from mowakaba.models import Institution, Transfer, User, Youth
 from mowakaba.schemas import Text
 from mowakaba.services import transfers as transfer_service
@@ -86,20 +86,6 @@ def transfer_out(session: Session, transfer: Transfer) -> TransferOut:
         youth_code=youth.code, youth_stage=youth.stage,
         from_institution=source.name, to_institution=target.name,
     )  # fmt: skip
-
-
-def scoped_transfer(
-    session: Session, request: Request, user: User, transfer_id: int, action: str
-) -> Transfer:
-    """A transfer of the caller's institutions (either side), audited; otherwise 404."""
-    transfer = session.get(Transfer, transfer_id)
-    if transfer is None or not sees_transfer(session, user, transfer):
-        audit(request, user, action=action, object_type="transfer", object_id=transfer_id,
-              outcome=AuditOutcome.not_found)  # fmt: skip
-        raise NotFound(f"transfer {transfer_id} not found")
-    audit(request, user, action=action, object_type="transfer", object_id=transfer_id,
-          youth_id=transfer.youth_id)  # fmt: skip
-    return transfer
 
 
 @router.get("/transfers", response_model=Page[TransferOut])

@@ -232,15 +232,14 @@ def reassign_caseload(
     move = CaseloadMove(from_mediator_id=from_mediator_id)
     if not youths:
         return move
-    move.work_items = list(
-        session.exec(
-            select(WorkItem.id).where(
-                col(WorkItem.youth_id).in_([y.pk for y in youths]),
-                WorkItem.status == WorkItemStatus.open,
-                WorkItem.assignee_id == from_mediator_id,
-            )
+    mine = session.exec(
+        select(col(WorkItem.id)).where(
+            col(WorkItem.youth_id).in_([y.pk for y in youths]),
+            WorkItem.status == WorkItemStatus.open,
+            WorkItem.assignee_id == from_mediator_id,
         )
-    )  # type: ignore[arg-type]
+    )
+    move.work_items = [int(i) for i in mine if i is not None]
     for youth in youths:
         youth_service.update_youth(
             session, youth_id=youth.pk, actor=actor, changes={"mediator_id": targets[youth.pk]}

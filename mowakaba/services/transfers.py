@@ -348,27 +348,13 @@ def page_transfers(
         where = {"incoming": incoming, "outgoing": outgoing}.get(
             direction or "", incoming | outgoing
         )
-        query = query.where(where)
-    elif direction is not None:
-        pass  # everything is both incoming and outgoing for the nation
+        query = query.where(where)  # the nation's (None): every transfer is both
     if status is not None:
         query = query.where(Transfer.status == status)
     if youth_id is not None:
         query = query.where(Transfer.youth_id == youth_id)
     order = [col(Transfer.requested_at).desc(), col(Transfer.id).desc()]
     return fetch_page(session, query, order_by=order, limit=limit, offset=offset)
-
-
-def count_waiting(session: Session, *, institution_ids: Sequence[int]) -> int:
-    """How many transfers wait for these institutions' decision."""
-    return int(
-        session.exec(
-            select(func.count()).where(
-                col(Transfer.to_institution_id).in_(list(institution_ids)),
-                Transfer.status == TransferStatus.requested,
-            )
-        ).one()
-    )
 
 
 def history_until(
