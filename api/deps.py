@@ -28,6 +28,7 @@ from mowakaba.models import (
     Partner,
     PartnerService,
     Referral,
+    Transfer,
     User,
     WorkItem,
     Youth,
@@ -113,6 +114,7 @@ _NAMED: dict[str, tuple[str, type[SQLModel]]] = {
     "note_id": ("case_note", CaseNote),
     "partner_id": ("partner", Partner),
     "service_id": ("service", PartnerService),
+    "transfer_id": ("transfer", Transfer),
 }
 
 
@@ -146,7 +148,7 @@ def youth_of(session: Session, record: object) -> int | None:
         return record.id
     if isinstance(record, Escalation):
         record = session.get(WorkItem, record.work_item_id)
-    if isinstance(record, WorkItem | Notification | Referral | Consent | CaseNote):
+    if isinstance(record, WorkItem | Notification | Referral | Consent | CaseNote | Transfer):
         return record.youth_id
     return None
 

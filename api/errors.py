@@ -19,6 +19,8 @@ STATUS = {
     "unauthenticated": 401,
     "not_allowed": 403,
     "not_assignee": 403,
+    "not_receiver": 403,
+    "not_sender": 403,
     "wrong_password": 403,
     "password_change_required": 403,
     "not_found": 404,

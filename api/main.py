@@ -16,6 +16,7 @@ from api import errors, pages
 from api.headers import SecurityHeaders
 from api.routes import (
     auth,
+    caseloads,
     docs,
     health,
     home,
@@ -26,6 +27,7 @@ from api.routes import (
     partners,
     plans,
     referrals,
+    transfers,
     users,
     work_items,
     youths,
@@ -144,7 +146,7 @@ def create_app() -> FastAPI:
     for router in (
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
         users.router, partners.router, referrals.router, notes.router, plans.router,
-        incidents.router,
+        incidents.router, caseloads.router, transfers.router,
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from mowakaba.enums import Role
-from mowakaba.models import Institution, User, WorkItem, Youth
+from mowakaba.models import Institution, Transfer, User, WorkItem, Youth
+from mowakaba.services import transfers as transfer_service
 from mowakaba.services import users as user_service
 
 A, S, C, M, P = Role.admin, Role.supervisor, Role.coordinator, Role.mediator, Role.partner
@@ -92,6 +93,16 @@ ROUTES: dict[str, frozenset[Role]] = {
     "youths.sms_agreement": frozenset({C, M}),
     # The partner directory's pages: read by the staff who refer.
     "partners.pages": frozenset({A, S, C, M}),
+    # Caseloads: coordinators move them, supervisors read them.
+    "caseloads.view": frozenset({S, C}),
+    "caseloads.reassign": frozenset({C}),
+    # Transfers between institutions: the sending coordinators ask and cancel, the
+    # receiving ones decide; supervisors read those of their region.
+    "transfers.list": frozenset({S, C}),
+    "transfers.read": frozenset({S, C}),
+    "transfers.request": frozenset({C}),
+    "transfers.decide": frozenset({C}),
+    "transfers.cancel": frozenset({C}),
 }
 
 
@@ -170,3 +181,24 @@ def sees_work_item(session: Session, user: User, item: WorkItem) -> bool:
         return True
     youth = session.get(Youth, item.youth_id)
     return youth is not None and youth_scope(session, user).sees(youth)
+
+
+def former_history(session: Session, user: User, youth: Youth) -> int | None:
+    """The last timeline event a coordinator or supervisor of an institution the youth was
+    transferred out of still reads (the acceptance); None: the youth is not theirs at all.
+    Only for a youth outside the caller's scope: in scope, everything is theirs."""
+    if user.role not in (Role.coordinator, Role.supervisor):
+        return None
+    return transfer_service.history_until(
+        session, youth_id=youth.pk, institution_ids=institution_ids_in_scope(session, user)
+    )
+
+
+def sees_transfer(session: Session, user: User, transfer: Transfer) -> bool:
+    """A transfer is visible to the coordinators and supervisors of either institution."""
+    if user.role not in (Role.coordinator, Role.supervisor):
+        return False
+    ids = institution_ids_in_scope(session, user)
+    return ids is None or bool(
+        {transfer.from_institution_id, transfer.to_institution_id} & set(ids)
+    )

@@ -302,6 +302,11 @@ class EventKind(StrEnum):
     runaway_returned = "runaway_returned"
     runaway_place_kept = "runaway_place_kept"
     sms_agreement_changed = "sms_agreement_changed"
+    # A transfer between institutions (data: transfer, from and to institution ids).
+    transfer_requested = "transfer_requested"
+    transfer_accepted = "transfer_accepted"
+    transfer_refused = "transfer_refused"
+    transfer_cancelled = "transfer_cancelled"
 
 
 class EscalationReason(StrEnum):
@@ -322,6 +327,9 @@ class NotificationKind(StrEnum):
     referral_expired = "referral_expired"  # to the sender and the coordinators
     referral_delivery_due = "referral_delivery_due"  # to the partner and the mediator
     incident = "incident"  # to the coordinators (and supervisors for serious kinds), at once
+    caseload_assigned = "caseload_assigned"  # to a mediator receiving part of a caseload
+    transfer_requested = "transfer_requested"  # to the receiving institution's coordinators
+    transfer_decided = "transfer_decided"  # accepted or refused: to the sender; cancelled
 
 
 class DeliveryStatus(StrEnum):
@@ -422,3 +430,12 @@ class SmsKind(StrEnum):
 
     incident = "incident"  # to a user with a phone: an incident to handle
     follow_up_reminder = "follow_up_reminder"  # to the youth who agreed: an appointment
+
+
+class TransferStatus(StrEnum):
+    """A transfer between institutions: requested, then accepted, refused or cancelled."""
+
+    requested = "requested"
+    accepted = "accepted"
+    refused = "refused"
+    cancelled = "cancelled"

@@ -194,3 +194,21 @@ class NothingToDecide(MowakabaError):
     """No decision is asked for now (a runaway's exit is decided once it is asked)."""
 
     code = "nothing_to_decide"
+
+
+class InvalidTransfer(InvalidInput):
+    """A transfer that cannot be asked or decided (not in care, same institution, pending)."""
+
+    code = "invalid_transfer"
+
+
+class NotReceiver(NotAllowed):
+    """Only a coordinator of the receiving institution accepts or refuses a transfer."""
+
+    code = "not_receiver"
+
+
+class NotSender(NotAllowed):
+    """Only a coordinator of the sending institution cancels a transfer."""
+
+    code = "not_sender"

@@ -50,6 +50,8 @@ NAVIGATION = (
     ("dashboard", "/dashboard", "dashboard.view", N_("Dashboard")),
     ("work", "/work", "work_items.list", N_("My work")),
     ("youths", "/youths", "youths.list", N_("Young people")),
+    ("caseloads", "/caseloads", "caseloads.view", N_("Caseloads")),
+    ("transfers", "/transfers", "transfers.list", N_("Transfers")),
     ("referrals", "/referrals", "referrals.list", N_("Referrals")),
     ("incidents", "/incidents", "incidents.list", N_("Incidents")),
     ("partners", "/partners", "partners.pages", N_("Partners")),

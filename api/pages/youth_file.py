@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from api.deps import SessionDep, audit
+from api.moving import transfer_panel
 from api.pages import incidents as incident_pages
 from api.pages.common import page_guard, page_router, render
 from api.pages.consents import consent_form_context, consent_rows
@@ -192,6 +193,7 @@ def youth_file(
             **consent_form, **voice,
             **casework_context(session, request, user, youth, today),
             **incident_pages.file_context(session, user, youth, today),
+            "transfer": transfer_panel(session, user, youth),
         },
         session=session,
     )  # fmt: skip

@@ -74,6 +74,10 @@ EVENT_LABELS = {
     EventKind.runaway_returned: N_("Back after running away"),
     EventKind.runaway_place_kept: N_("Place kept open after a runaway"),
     EventKind.sms_agreement_changed: N_("Agreement to SMS reminders changed"),
+    EventKind.transfer_requested: N_("Transfer to another institution requested"),
+    EventKind.transfer_accepted: N_("Transferred to another institution"),
+    EventKind.transfer_refused: N_("Transfer refused"),
+    EventKind.transfer_cancelled: N_("Transfer request withdrawn"),
 }
 
 SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api.deps import audit
-from api.policy import youth_scope
+from api.policy import former_history, youth_scope
 from mowakaba.enums import AuditOutcome
 from mowakaba.errors import Conflict, NotFound
 from mowakaba.models import IdempotencyRecord, User, Youth
@@ -66,6 +66,23 @@ def scoped_youth(
         raise NotFound(f"youth {youth_id} not found")
     audit(request, user, action=action, object_type="youth", object_id=youth_id, youth_id=youth_id)
     return youth
+
+
+def scoped_history(
+    session: Session, request: Request, user: User, youth_id: int, action: str
+) -> int | None:
+    """Like `scoped_youth` for a youth's timeline, which an institution the youth was
+    transferred out of still reads up to the transfer: the last event id it reads, or
+    None for a youth in the caller's scope (the whole timeline); otherwise 404."""
+    youth = session.get(Youth, youth_id)
+    if youth is not None and not youth_scope(session, user).sees(youth):
+        until = former_history(session, user, youth)
+        if until is not None:
+            audit(request, user, action=action, object_type="youth", object_id=youth_id,
+                  youth_id=youth_id)  # fmt: skip
+            return until
+    scoped_youth(session, request, user, youth_id, action)
+    return None
 
 
 def idempotent(

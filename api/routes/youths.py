@@ -18,6 +18,7 @@ from api.routes.common import (
     SearchQuery,
     idempotent,
     page_of,
+    scoped_history,
     scoped_youth,
 )
 from api.schemas import (
@@ -140,10 +141,15 @@ def timeline(
     user: Annotated[User, Depends(require("youths.timeline"))],
     page: PageNo = 1, page_size: PageSize = 50,
 ) -> dict:  # fmt: skip
-    """The youth's pathway events, newest first."""
-    scoped_youth(session, request, user, youth_id, "youths.timeline")
+    """The youth's pathway events, newest first (for an institution the youth was
+    transferred out of: up to the transfer only)."""
+    until = scoped_history(session, request, user, youth_id, "youths.timeline")
     rows, total = timeline_service.page_events(
-        session, youth_id=youth_id, limit=page_size, offset=(page - 1) * page_size
+        session,
+        youth_id=youth_id,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+        until_event_id=until,
     )
     return page_of(
         [EventOut.model_validate(r, from_attributes=True) for r in rows], total, page, page_size

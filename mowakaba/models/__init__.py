@@ -20,6 +20,7 @@ from mowakaba.models.organisation import (
     UserInstitution,
 )
 from mowakaba.models.partners import Partner, PartnerService, Referral, ReferralTransition
+from mowakaba.models.transfers import Transfer
 from mowakaba.models.work import (
     Assessment,
     AssessmentAxis,
@@ -64,6 +65,7 @@ __all__ = [
     "ReferralTransition",
     "SmsAttempt",
     "SmsMessage",
+    "Transfer",
     "User",
     "UserInstitution",
     "WorkItem",

@@ -42,10 +42,14 @@ def record_event(
 
 
 def page_events(
-    session: Session, *, youth_id: int, limit: int, offset: int = 0
-) -> tuple[list[PathwayEvent], int]:
-    """Return a page of a youth's timeline, newest first, and the total."""
+    session: Session, *, youth_id: int, limit: int, offset: int = 0,
+    until_event_id: int | None = None,
+) -> tuple[list[PathwayEvent], int]:  # fmt: skip
+    """Return a page of a youth's timeline, newest first, and the total; up to an event
+    only when `until_event_id` is given (what a former institution reads)."""
     query = select(PathwayEvent).where(PathwayEvent.youth_id == youth_id)
+    if until_event_id is not None:
+        query = query.where(col(PathwayEvent.id) <= until_event_id)
     return fetch_page(
         session,
         query,

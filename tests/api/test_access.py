@@ -104,6 +104,14 @@ def requests(w):
         "contacts.list": ("get", f"/youths/{y1}/contacts", {}),
         "contacts.manage": ("put", f"/youths/{y1}/contacts", {"json": {"phone": "0612345678"}}),
         "plans.agreement": ("post", f"/youths/{y1}/plans/1/agreement", {"json": {"agreement_method": "signed_on_paper", "agreement_date": "2026-01-05"}}),
+        # Caseloads and transfers (last: a reassignment moves y1 to m2).
+        "caseloads.view": ("get", "/caseloads", {}),
+        "transfers.list": ("get", "/transfers", {}),
+        "transfers.read": ("get", "/transfers/999", {}),
+        "transfers.decide": ("post", "/transfers/999/accept", {"json": {}}),
+        "transfers.cancel": ("post", "/transfers/999/cancel", {"json": {}}),
+        "transfers.request": ("post", f"/youths/{y1}/transfers", {"json": {"to_institution_id": w.ids["inst_b"], "reason": "closer to family"}}),
+        "caseloads.reassign": ("post", "/caseloads/reassign", {"json": {"from_mediator_id": w.ids["m1"], "to_mediator_id": w.ids["m2"]}}),
     }  # fmt: skip
 
 

@@ -266,6 +266,32 @@ TARGETS: dict[tuple[str, str], Target] = {
         body=lambda w: {"agreed": True, "agreed_date": str(date.today()), "language": "ar"},
         dates=("agreed_date",), required=("agreed",), policy="youths.sms_agreement",
     ),
+    ("POST", "/caseloads/reassign"): Target(
+        who="coord_a", body=lambda w: {"from_mediator_id": w.ids["m1"], "to_mediator_id": w.ids["m2"]},
+        ids=("from_mediator_id", "to_mediator_id"), required=("from_mediator_id",),
+        policy="caseloads.reassign",
+    ),
+    ("POST", "/youths/{youth_id}/transfers"): Target(
+        who="coord_a", path_ids=lambda w: {"youth_id": w.ids["y1"]},
+        body=lambda w: {"to_institution_id": w.ids["inst_b"], "reason": "closer to family"},
+        texts=("reason",), ids=("to_institution_id",), required=("to_institution_id", "reason"),
+        policy="transfers.request",
+    ),
+    ("POST", "/transfers/{transfer_id}/accept"): Target(
+        who="coord_a", path_ids=lambda w: {"transfer_id": 1},
+        body=lambda w: {"mediator_id": w.ids["m1"], "comment": "welcome"}, texts=("comment",),
+        ids=("mediator_id",), policy="transfers.decide",
+    ),
+    ("POST", "/transfers/{transfer_id}/refuse"): Target(
+        who="coord_a", path_ids=lambda w: {"transfer_id": 1},
+        body=lambda w: {"reason": "no room"}, texts=("reason",), required=("reason",),
+        policy="transfers.decide",
+    ),
+    ("POST", "/transfers/{transfer_id}/cancel"): Target(
+        who="coord_a", path_ids=lambda w: {"transfer_id": 1},
+        body=lambda w: {"reason": "the family moved"}, texts=("reason",),
+        policy="transfers.cancel",
+    ),
 }  # fmt: skip
 
 BAD_CHARACTERS = {"nul": "\x00", "rlo": "\u202e", "zwsp": "\u200b", "bom": "\ufeff",

@@ -51,9 +51,22 @@ SAMPLES: dict[NotificationKind, dict[str, object]] = {
         "incident_kind": "runaway", "occurred_date": "2026-12-01", "level": 1,
         "institution": "Dar Al Atfal Ain Chock", "region": "Casablanca-Settat",
     },
+    NotificationKind.caseload_assigned: {
+        "count": 12, "work_items": 30, "youth_codes": ["Y-0007"], "more": 11,
+        "from_mediator": "Karim B.",
+    },
+    NotificationKind.transfer_requested: {
+        "transfer_id": 4, "status": "requested", "from_institution": "Dar Al Atfal Ain Chock",
+        "to_institution": "Dar Al Atfal Fès",
+    },
+    NotificationKind.transfer_decided: {
+        "transfer_id": 4, "status": "accepted", "from_institution": "Dar Al Atfal Ain Chock",
+        "to_institution": "Dar Al Atfal Fès",
+    },
 }  # fmt: skip
 SAMPLE_VALUES = ("Nadia Alaoui", "Y-0007", "https://m.example/w/7", "Dar Al Atfal Ain Chock",
-                 "Casablanca-Settat", "ANAPEC Casablanca", "Atelier CV", "Mowakaba")  # fmt: skip
+                 "Casablanca-Settat", "ANAPEC Casablanca", "Atelier CV", "Mowakaba",
+                 "Dar Al Atfal Fès", "Karim B.")  # fmt: skip
 # The other branches of a kind's message, each rendered too.
 VARIANTS: dict[NotificationKind, list[dict[str, object]]] = {
     NotificationKind.referral_answered: [
@@ -62,6 +75,12 @@ VARIANTS: dict[NotificationKind, list[dict[str, object]]] = {
     ],
     NotificationKind.referral_overdue: [{"status": "accepted", "delivery": True}],
     NotificationKind.incident: [{"level": 2, "incident_kind": "arrest"}],
+    NotificationKind.caseload_assigned: [
+        {"count": 1, "work_items": 1, "more": 0, "from_mediator": None},
+        {"count": 2, "work_items": 2, "more": 0, "from_mediator": None},
+        {"count": 3, "work_items": 0},
+    ],
+    NotificationKind.transfer_decided: [{"status": "refused"}, {"status": "cancelled"}],
 }
 # Words the English messages use: none may be left in a French one.
 ENGLISH = re.compile(r"\b(Hello|Open|Reminder|Escalation|level|due|young person|the|is|of|for|"

@@ -24,7 +24,7 @@ from mowakaba.db import session_scope
 from mowakaba.enums import ExitKind, Language, WorkItemStatus
 from mowakaba.errors import Unavailable
 from mowakaba.incident_schemas import IncidentReport
-from mowakaba.models import Institution, User, WorkItem, Youth
+from mowakaba.models import Institution, Transfer, User, WorkItem, Youth
 from mowakaba.schemas import ExtensionRequest, ReferralIn
 from mowakaba.services import case_notes as note_service
 from mowakaba.services import incidents as incident_service
@@ -395,6 +395,32 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
                                                        "response_days": "5", "delivery_days": "30",
                                                        "age_min": "30", "age_max": "20"},
                422, f"/partners/{ids['directory_partner']}/services/new")  # fmt: skip
+
+    # Caseloads and transfers: the page, a caseload to move (sent wrong), a transfer asked
+    # (wrong, then right), the receiving side's list and decision, the sender's history.
+    coord.get("/caseloads")
+    coord.get(f"/caseloads/{ids['med2']}")
+    coord.post(f"/caseloads/{ids['med2']}/reassign", {"target": ""}, 422,
+               f"/caseloads/{ids['med2']}")  # fmt: skip
+    planned = ids["planned"]
+    coord.get(f"/youths/{planned}/transfer")
+    asked = coord.client.post(f"/youths/{planned}/transfer", follow_redirects=False, data={
+        "csrf_token": csrf_of(coord.get(f"/youths/{planned}/transfer")),
+        "to_institution_id": str(ids["b"]), "reason": "Famille à Mohammedia"})  # fmt: skip
+    assert asked.status_code == 303, asked.text
+    coord.get(f"/youths/{planned}")  # the transfer waiting, on the file
+    with session_scope(write=False) as s:
+        transfer_id = s.exec(select(Transfer.id)).one()
+    coord_b = visitors("coord_b")
+    coord_b.get("/transfers")
+    coord_b.post(f"/transfers/{transfer_id}/decide", {"decision": "refuse", "reason": ""}, 422,
+                 "/transfers")  # fmt: skip
+    accepted = coord_b.client.post(f"/transfers/{transfer_id}/decide", follow_redirects=False,
+                                   data={"csrf_token": csrf_of(coord_b.get("/transfers")),
+                                         "decision": "accept", "mediator_id": str(ids["med_b"])})  # fmt: skip
+    assert accepted.status_code == 303, accepted.text
+    coord.get(f"/transfers/{transfer_id}")  # the history up to the transfer
+    coord.get("/transfers")
 
     rendered = {name for name in loaded if name.startswith("pages/")}
     expected = page_templates() - set(EXCEPTIONS)
