@@ -27,6 +27,8 @@ class WorkItemKind(StrEnum):
     record_exit = "record_exit"
     follow_up_checkpoint = "follow_up_checkpoint"
     exit_extension_decision = "exit_extension_decision"
+    # Renew a document before it expires (subject: `d<document id>`).
+    document_renewal = "document_renewal"
 
 
 class WorkItemStatus(StrEnum):
@@ -239,6 +241,9 @@ class EventKind(StrEnum):
     referral_rerouted = "referral_rerouted"
     referral_expired = "referral_expired"
     referral_escalated = "referral_escalated"
+    # A youth's documents (data: document id and kind).
+    document_uploaded = "document_uploaded"
+    document_retired = "document_retired"
 
 
 class EscalationReason(StrEnum):
@@ -334,3 +339,23 @@ class ConsentData(StrEnum):
     education = "education"  # education and vocational levels
     health = "health"
     family = "family"
+
+
+class DocumentKind(StrEnum):
+    """What an uploaded document is."""
+
+    national_id_card = "national_id_card"
+    birth_certificate = "birth_certificate"
+    placement_order = "placement_order"
+    school_certificate = "school_certificate"
+    signed_plan = "signed_plan"
+    health_coverage_card = "health_coverage_card"
+    other = "other"
+
+
+class DocumentStatus(StrEnum):
+    """A document in force, or retired (never deleted): replaced by a newer one, or withdrawn."""
+
+    current = "current"
+    replaced = "replaced"
+    withdrawn = "withdrawn"

@@ -6,6 +6,7 @@ area; importing this package registers every table on the metadata.
 """
 
 from mowakaba.models.api_sessions import AuthToken, IdempotencyRecord, LoginFailure
+from mowakaba.models.documents import Document
 from mowakaba.models.history import AuditEvent, PathwayEvent
 from mowakaba.models.notifications import DeliveryAttempt, Notification
 from mowakaba.models.organisation import (
@@ -39,6 +40,7 @@ __all__ = [
     "Consent",
     "Contact",
     "DeliveryAttempt",
+    "Document",
     "Escalation",
     "ExitExtension",
     "FollowUp",
