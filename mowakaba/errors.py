@@ -176,3 +176,15 @@ class NotEligible(MowakabaError):
     """The youth does not meet a service's eligibility conditions."""
 
     code = "not_eligible"
+
+
+class DocumentRefused(InvalidInput):
+    """An upload that is not what it claims (content, type), or not a PDF, JPEG or PNG."""
+
+    code = "document_refused"
+
+
+class DocumentTooLarge(InvalidInput):
+    """An upload past the size limit (`document_max_bytes`)."""
+
+    code = "document_too_large"

@@ -26,6 +26,7 @@ WORK_ITEM_KINDS = {
     WorkItemKind.record_exit: N_("Record the exit"),
     WorkItemKind.follow_up_checkpoint: N_("Follow-up checkpoint"),
     WorkItemKind.exit_extension_decision: N_("Extension decision"),
+    WorkItemKind.document_renewal: N_("Document renewal"),
 }
 
 

@@ -232,6 +232,7 @@ KIND_LABELS = {
     WorkItemKind.record_exit: "record exit",
     WorkItemKind.follow_up_checkpoint: "follow-up checkpoint",
     WorkItemKind.exit_extension_decision: "extension decision (coordinators)",
+    WorkItemKind.document_renewal: "document renewal",
 }
 
 

@@ -28,6 +28,7 @@ from mowakaba.enums import (
     ChecklistItem,
     ConsentData,
     ConsentGiver,
+    DocumentKind,
     EducationLevel,
     ExitDestination,
     ExitKind,
@@ -177,9 +178,27 @@ class ChecklistPayload(Strict):
     outcome: Literal["done", "not_needed"]
     reason: Text | None = None
     note: Text | None = None
+    # Met by an uploaded document (ID card, birth certificate, health-coverage card).
+    document_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
     @model_validator(mode="after")
     def not_needed_has_reason(self) -> ChecklistPayload:
+        if self.outcome == "not_needed" and not self.reason:
+            raise ValueError("'not needed' needs a reason")
+        if self.outcome == "not_needed" and self.document_id is not None:
+            raise ValueError("document_id: a document meets an item that is done")
+        return self
+
+
+class DocumentRenewalPayload(Strict):
+    """A document about to expire: its renewal was asked for, or it is not needed."""
+
+    outcome: Literal["renewal_requested", "not_needed"]
+    reason: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def not_needed_has_reason(self) -> DocumentRenewalPayload:
         if self.outcome == "not_needed" and not self.reason:
             raise ValueError("'not needed' needs a reason")
         return self
@@ -253,6 +272,7 @@ PAYLOADS: dict[WorkItemKind, type[Strict]] = {
     WorkItemKind.record_exit: RecordExitPayload,
     WorkItemKind.follow_up_checkpoint: CheckpointPayload,
     WorkItemKind.exit_extension_decision: ExtensionDecisionPayload,
+    WorkItemKind.document_renewal: DocumentRenewalPayload,
 }
 
 
@@ -382,3 +402,30 @@ class CancelIn(Strict):
 class RerouteIn(Strict):
     service_id: int = Field(ge=1, le=MAX_ID)
     reason: Text = ""
+
+
+# ---------------------------------------------------------------- documents
+
+
+class DocumentUpload(Strict):
+    """What an upload says about its file (the file itself is checked by its content)."""
+
+    kind: DocumentKind
+    issued_date: IsoDate
+    expiry_date: IsoDate | None = None
+    plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+    @model_validator(mode="after")
+    def dates_and_plan(self) -> DocumentUpload:
+        if self.expiry_date is not None and self.expiry_date <= self.issued_date:
+            raise ValueError("expiry_date: must be after issued_date")
+        if self.plan_id is not None and self.kind != DocumentKind.signed_plan:
+            raise ValueError("plan_id: only a signed plan belongs to a plan version")
+        return self
+
+
+class DocumentRetirement(Strict):
+    """Retire a document: replaced (by a newer one kept elsewhere) or withdrawn (wrong file)."""
+
+    status: Literal["replaced", "withdrawn"]
+    reason: Text = Field(min_length=1)

@@ -30,6 +30,7 @@ from mowakaba.services import notifications as notification_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import referrals as referral_service
 from mowakaba.services import users as user_service
+from mowakaba.services.documents import renewals as document_renewals
 from mowakaba.settings import get_settings
 
 
@@ -86,6 +87,7 @@ class SweepCounts:
     referral_delivery_reminders: int = 0
     referral_delivery_escalations: int = 0
     referral_moves_settled: int = 0
+    document_renewals: int = 0
     batches: int = 0
     changed_youth_ids: list[int] = field(default_factory=list)
 
@@ -384,6 +386,15 @@ def referral_move_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batc
                  len(ids) == limit)  # fmt: skip
 
 
+def document_renewal_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
+    """Create the renewal items of a batch of documents about to expire."""
+    created, last, more = document_renewals.renewal_batch(
+        ctx.session, coarse_today=ctx.coarse_today(), at=ctx.at, after_id=after_id,
+        limit=limit, today_of=ctx.today,
+    )  # fmt: skip
+    return Batch({"document_renewals": created}, last, more)
+
+
 # The phases of one sweep, in the order they run: both the in-process sweep and the
 # Prefect flow iterate this list. Referral clocks before their moves are settled (an
 # expiry is a move), both before the stage changes (a completed referral may meet work).
@@ -392,6 +403,7 @@ PHASES: dict[str, Phase] = {
     "referral_deadlines": referral_deadline_batch,
     "referral_moves": referral_move_batch,
     "stage_changes": due_batch,
+    "document_renewals": document_renewal_batch,
     "reminders": reminder_batch,
     "escalations": escalation_batch,
 }
