@@ -22,6 +22,7 @@ from mowakaba.errors import NotAllowed, PasswordChangeRequired, Unauthenticated
 from mowakaba.models import (
     AuditEvent,
     Consent,
+    Document,
     Escalation,
     Notification,
     Partner,
@@ -111,6 +112,7 @@ _NAMED: dict[str, tuple[str, type[SQLModel]]] = {
     "consent_id": ("consent", Consent),
     "partner_id": ("partner", Partner),
     "service_id": ("service", PartnerService),
+    "document_id": ("document", Document),
 }
 
 
@@ -144,7 +146,7 @@ def youth_of(session: Session, record: object) -> int | None:
         return record.id
     if isinstance(record, Escalation):
         record = session.get(WorkItem, record.work_item_id)
-    if isinstance(record, WorkItem | Notification | Referral | Consent):
+    if isinstance(record, WorkItem | Notification | Referral | Consent | Document):
         return record.youth_id
     return None
 

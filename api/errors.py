@@ -27,6 +27,7 @@ STATUS = {
     "invalid_referral_transition": 409,
     "consent_required": 409,
     "throttled": 429,
+    "document_too_large": 413,
     "unavailable": 503,
 }
 NOT_FOUND_MESSAGE = "not found"

@@ -71,6 +71,12 @@ ROUTES: dict[str, frozenset[Role]] = {
     "referrals.move": frozenset({C, M}),
     "referrals.answer": frozenset({C, M, P}),
     "referrals.reroute": frozenset({C}),
+    # A youth's documents: supervisors see the list, only the case workers open the files.
+    "documents.list": frozenset({S, C, M}),
+    "documents.read": frozenset({S, C, M}),
+    "documents.download": frozenset({C, M}),
+    "documents.upload": frozenset({C, M}),
+    "documents.retire": frozenset({C, M}),
     # The partner directory's pages: read by the staff who refer.
     "partners.pages": frozenset({A, S, C, M}),
 }

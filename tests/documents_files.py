@@ -24,3 +24,27 @@ def image_bytes(fmt: str = "PNG") -> bytes:
 
 
 FAKE_PDF = b"%PDF-1.7\n" + b"\x00garbage that no reader can parse\n" * 200
+
+
+def store_document(session, youth, actor, data: bytes | None = None, *, declared=None,
+                   name="scan.pdf", when=None, **fields):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Store, check and record a file as the API does (without committing)."""
+    from mowakaba.clock import now
+    from mowakaba.schemas import DocumentUpload
+    from mowakaba.services import documents as document_service
+    from mowakaba.services.documents import content, storage
+
+    data = pdf_bytes() if data is None else data
+    part = storage.store_chunks([data[i : i + 4096] for i in range(0, len(data), 4096)])
+    try:
+        kind = content.check_content(part.part, head=part.head, declared=declared)
+    except Exception:
+        part.abort()
+        raise
+    stored = part.finish()
+    values = {"kind": "national_id_card", "issued_date": "2024-01-10"} | fields
+    return document_service.add_document(
+        session, youth=youth, data=DocumentUpload.model_validate(values), stored=stored,
+        content_type=kind, original_name=content.clean_name(name), actor=actor,
+        at=when or now(),
+    )  # fmt: skip

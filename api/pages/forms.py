@@ -64,6 +64,7 @@ SUBMIT = {
     WorkItemKind.exit_checklist_item: N_("Save"),
     WorkItemKind.record_exit: N_("Record the exit"),
     WorkItemKind.follow_up_checkpoint: N_("Save the checkpoint"),
+    WorkItemKind.document_renewal: N_("Save"),
 }
 INTRO = {
     WorkItemKind.intake_assessment: N_(
@@ -85,6 +86,9 @@ INTRO = {
         "choose “No contact”."),
     WorkItemKind.exit_extension_decision: N_(
         "Approve the new planned exit date, or refuse it with a comment."),
+    WorkItemKind.document_renewal: N_(
+        "A document of the young person expires soon: ask for its renewal (upload the new "
+        "one when it comes: it replaces the old one), or say why it is not needed."),
 }  # fmt: skip
 SERVICE_ERRORS = {
     "plan_incomplete": N_("Every axis assessed 1 or 2 needs at least one milestone."),

@@ -62,6 +62,8 @@ EVENT_LABELS = {
     EventKind.referral_rerouted: N_("Referral re-routed"),
     EventKind.referral_expired: N_("Referral expired unanswered"),
     EventKind.referral_escalated: N_("Referral escalated to the coordinators"),
+    EventKind.document_uploaded: N_("Document uploaded"),
+    EventKind.document_retired: N_("Document retired"),
 }
 
 SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}

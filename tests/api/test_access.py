@@ -8,7 +8,8 @@ from sqlmodel import select
 from api.policy import ROUTES
 from mowakaba.db import session_scope
 from mowakaba.enums import WorkItemKind
-from mowakaba.models import AuditEvent, WorkItem
+from mowakaba.models import AuditEvent, User, WorkItem, Youth
+from tests.documents_files import pdf_bytes, store_document
 
 ROLES = ["admin", "supervisor", "coord_a", "coord_b", "m1", "m2", "partner"]
 ROLE_OF = {"admin": "admin", "supervisor": "supervisor", "coord_a": "coordinator",
@@ -24,9 +25,19 @@ def intake_of(youth_id: int) -> int:
         ).one()
 
 
+def document_of(w) -> int:
+    """A document of y1 (made once per world)."""
+    if "doc" not in w.ids:
+        with session_scope() as s:
+            youth, m1 = s.get(Youth, w.ids["y1"]), s.get(User, w.ids["m1"])
+            w.ids["doc"] = store_document(s, youth, m1, kind="other").pk
+    return w.ids["doc"]
+
+
 def requests(w):
     """One concrete request per route of the policy table."""
     y1, item, partner = w.ids["y1"], intake_of(w.ids["y1"]), w.ids["partner"]
+    doc = document_of(w)
     return {
         "me": ("get", "/me", {}),
         "institutions.list": ("get", "/institutions", {}),
@@ -70,6 +81,11 @@ def requests(w):
         "referrals.move": ("post", f"/referrals/{w.ids['ref_draft']}/cancel", {"json": {"reason": "done"}}),
         "referrals.answer": ("post", f"/referrals/{w.ids['ref_a']}/answer", {"json": {"status": "accepted"}}),
         "referrals.reroute": ("post", f"/referrals/{w.ids['ref_b']}/reroute", {"json": {"service_id": w.ids["service_a"]}}),
+        "documents.list": ("get", f"/youths/{y1}/documents", {}),
+        "documents.read": ("get", f"/youths/{y1}/documents/{doc}", {}),
+        "documents.download": ("get", f"/youths/{y1}/documents/{doc}/file", {}),
+        "documents.upload": ("post", f"/youths/{y1}/documents", {"files": {"file": ("a.pdf", pdf_bytes(), "application/pdf")}, "data": {"kind": "school_certificate", "issued_date": "2024-06-30"}}),
+        "documents.retire": ("post", f"/youths/{y1}/documents/{doc}/retire", {"json": {"status": "withdrawn", "reason": "blurred"}}),
     }  # fmt: skip
 
 

@@ -20,14 +20,14 @@ from mowakaba.enums import (
 )
 from mowakaba.errors import AlreadyClosed, DocumentRefused, DocumentTooLarge, InvalidPayload
 from mowakaba.models import Document, PathwayEvent, WorkItem
-from mowakaba.schemas import DocumentRetirement, DocumentUpload
+from mowakaba.schemas import DocumentRetirement
 from mowakaba.services import documents as document_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import sweep as sweep_service
 from mowakaba.services.completions import complete_work_item
 from mowakaba.services.documents import content, storage
 from mowakaba.settings import get_settings
-from tests.documents_files import FAKE_PDF, image_bytes, pdf_bytes
+from tests.documents_files import FAKE_PDF, image_bytes, pdf_bytes, store_document
 from tests.factories import at, item_of, make_institution, make_user, make_youth
 
 TODAY = date(2026, 11, 29)
@@ -40,21 +40,8 @@ def w(session):
     return {"institution": institution, "mediator": mediator}
 
 
-def upload(session, youth, actor, data: bytes, *, declared=None, name="scan.pdf", when=TODAY,
-           **fields):  # fmt: skip
-    """Store, check and record a file as the API does (without committing)."""
-    part = storage.store_chunks([data[i : i + 4096] for i in range(0, len(data), 4096)])
-    try:
-        kind = content.check_content(part.part, head=part.head, declared=declared)
-    except Exception:
-        part.abort()
-        raise
-    stored = part.finish()
-    values = {"kind": "national_id_card", "issued_date": "2024-01-10"} | fields
-    return document_service.add_document(
-        session, youth=youth, data=DocumentUpload.model_validate(values), stored=stored,
-        content_type=kind, original_name=content.clean_name(name), actor=actor, at=at(when),
-    )  # fmt: skip
+def upload(session, youth, actor, data: bytes, *, when=TODAY, **kw):
+    return store_document(session, youth, actor, data, when=at(when), **kw)
 
 
 def stored_files() -> set[str]:

@@ -1,0 +1,196 @@
+"""A youth's documents: upload (multipart, streamed), list, read, download, retire.
+
+Every route loads the youth through the caller's scope first: another caseload's or
+institution's document answers 404 exactly like a missing id. Every download is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel
+
+from api.deps import GuardedRoute, SessionDep, audit, require
+from api.policy import youth_scope
+from api.routes.common import IdempotencyKey, IdPath, idempotent, scoped_youth
+from api.uploads import read_upload, save_upload, upload_fields
+from mowakaba.enums import AuditOutcome, DocumentKind, DocumentStatus
+from mowakaba.errors import NotFound
+from mowakaba.models import Document, User, Youth
+from mowakaba.schemas import DocumentRetirement
+from mowakaba.services import documents as document_service
+from mowakaba.services.documents import content, storage
+
+router = APIRouter(tags=["documents"], route_class=GuardedRoute)
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["kind", "issued_date", "file"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": [k.value for k in DocumentKind]},
+                        "issued_date": {"type": "string", "format": "date"},
+                        "expiry_date": {"type": "string", "format": "date"},
+                        "plan_id": {"type": "integer", "minimum": 1},
+                        "file": {"type": "string", "format": "binary",
+                                 "description": "PDF, JPEG or PNG, checked by its content"},
+                    },
+                }
+            }
+        },
+    }
+}  # fmt: skip
+
+
+class DocumentOut(BaseModel):
+    id: int
+    youth_id: int
+    kind: DocumentKind
+    issued_date: date
+    expiry_date: date | None
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by_id: int | None
+    uploaded_at: datetime
+    plan_id: int | None
+    status: DocumentStatus
+    retired_at: datetime | None
+    retire_reason: str | None
+    replaced_by_id: int | None
+
+
+def document_out(document: Document) -> DocumentOut:
+    return DocumentOut.model_validate(document, from_attributes=True)
+
+
+@router.post("/youths/{youth_id}/documents", status_code=201, response_model=DocumentOut,
+             openapi_extra=UPLOAD_BODY)  # fmt: skip
+async def upload_document(
+    youth_id: IdPath, request: Request, session: SessionDep,
+    user: Annotated[User, Depends(require("documents.upload"))],
+) -> JSONResponse:  # fmt: skip
+    """Upload a document (multipart: kind, issued_date, expiry_date, plan_id, file). PDF,
+    JPEG or PNG only, checked by content; limited in size; stored under a random name. An ID
+    card, birth certificate or health-coverage card in force meets its exit checklist item."""
+    youth = await run_in_threadpool(
+        scoped_youth, session, request, user, youth_id, "documents.upload"
+    )
+    form = await read_upload(request)
+    try:
+        data = upload_fields(form.fields)
+    except Exception:
+        form.abort()
+        raise
+    document = await run_in_threadpool(
+        lambda: save_upload(session, youth=youth, form=form, data=data, actor=user)
+    )
+    audit(request, user, action="documents.upload", object_type="document",
+          object_id=document.id, youth_id=youth_id)  # fmt: skip
+    return JSONResponse(document_out(document).model_dump(mode="json"), status_code=201)
+
+
+@router.get("/youths/{youth_id}/documents", response_model=list[DocumentOut])
+def list_documents(
+    youth_id: IdPath, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("documents.list"))],
+) -> list[DocumentOut]:  # fmt: skip
+    """The youth's documents: in force first, then the retired ones, newest first."""
+    scoped_youth(session, request, user, youth_id, "documents.list")
+    return [document_out(d) for d in document_service.list_documents(session, youth_id=youth_id)]
+
+
+def scoped_document(
+    session: SessionDep, request: Request, user: User, youth_id: int, document_id: int,
+    action: str,
+) -> Document:  # fmt: skip
+    """A document of a youth the caller sees, audited once (as the document); otherwise
+    404, audited, exactly like a missing id."""
+    youth = session.get(Youth, youth_id)
+    document = session.get(Document, document_id)
+    if (
+        youth is None
+        or not youth_scope(session, user).sees(youth)
+        or document is None
+        or document.youth_id != youth_id
+    ):
+        audit(request, user, action=action, object_type="document", object_id=document_id,
+              youth_id=youth_id if youth else None, outcome=AuditOutcome.not_found)  # fmt: skip
+        raise NotFound(f"document {document_id} not found")
+    audit(request, user, action=action, object_type="document", object_id=document_id,
+          youth_id=youth_id)  # fmt: skip
+    return document
+
+
+@router.get("/youths/{youth_id}/documents/{document_id}", response_model=DocumentOut)
+def read_document(
+    youth_id: IdPath, document_id: IdPath, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("documents.read"))],
+) -> DocumentOut:  # fmt: skip
+    """One document's record (not its file)."""
+    return document_out(
+        scoped_document(session, request, user, youth_id, document_id, "documents.read")
+    )
+
+
+def file_response(document: Document) -> FileResponse:
+    """The stored file as an attachment: a safe name, never sniffed, never cached."""
+    ascii_name = content.download_name(document.original_name, document.content_type)
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''" + quote(
+        document.original_name.encode("utf-8"), safe=""
+    )
+    return FileResponse(
+        storage.path_of(document.stored_name),
+        media_type=document.content_type,
+        headers={
+            "Content-Disposition": disposition,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store, private",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+        content_disposition_type="attachment",
+        filename=None,
+    )
+
+
+@router.get("/youths/{youth_id}/documents/{document_id}/file")
+def download_document(
+    youth_id: IdPath, document_id: IdPath, session: SessionDep, request: Request,
+    user: Annotated[User, Depends(require("documents.download"))],
+) -> FileResponse:  # fmt: skip
+    """The document's file, as an attachment; every download is audited."""
+    document = scoped_document(session, request, user, youth_id, document_id, "documents.download")
+    if not storage.path_of(document.stored_name).is_file():
+        raise NotFound(f"document {document_id}: its file is missing")
+    return file_response(document)
+
+
+@router.post("/youths/{youth_id}/documents/{document_id}/retire", response_model=DocumentOut)
+def retire_document(
+    youth_id: IdPath, document_id: IdPath, body: DocumentRetirement, session: SessionDep,
+    request: Request, user: Annotated[User, Depends(require("documents.retire"))],
+    idempotency_key: IdempotencyKey = None,
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Retire a document in force: replaced or withdrawn, with a reason (never deleted)."""
+    youth = scoped_youth(session, request, user, youth_id, "documents.retire")
+
+    def retire() -> DocumentOut:
+        document = document_service.retire_document(
+            session, youth=youth, document_id=document_id, data=body, actor=user
+        )
+        audit(request, user, action="documents.retire", object_type="document",
+              object_id=document_id, youth_id=youth_id)  # fmt: skip
+        return document_out(document)
+
+    return idempotent(session, request=request, user=user, key=idempotency_key, body=body,
+                      create=retire, status_code=200)  # fmt: skip
