@@ -18,6 +18,7 @@ from sqlmodel import Session
 from api.deps import SessionDep, audit
 from api.pages.common import page_guard, page_router, render
 from api.pages.consents import consent_form_context, consent_rows
+from api.pages.documents import documents_context
 from api.pages.referral_labels import CONSENT_DATA_LABELS, GIVEN_LABELS, STATUS_LABELS
 from api.pages.work import KIND_LABELS
 from api.pages.youth_labels import (
@@ -128,6 +129,7 @@ def youth_file(
     user: Annotated[User, Depends(page_guard("youths.read"))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     done: Annotated[str, Query(max_length=20)] = "",
+    doc: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """One young person's file."""
     youth = file_youth(session, request, user, youth_id)
@@ -158,6 +160,7 @@ def youth_file(
     form = {"covers": "", "data": [], "given_by": "", "given_by_name": "",
             "given_date": today.isoformat()}  # fmt: skip
     consent_form = consent_form_context(session, form) if acts else {}
+    document_section = documents_context(session, youth, user, today, doc)
     session.commit()  # no transaction stays open across a call to Prefect
     runs = flow_runs(youth) if allowed("youths.flow_runs", user) else None
     return render(
@@ -185,7 +188,7 @@ def youth_file(
             "acts": acts, "refers": acts and allowed("referrals.create", user),
             "referral_status_labels": STATUS_LABELS, "done": done,
             "given_labels": GIVEN_LABELS, "consent_data_labels": CONSENT_DATA_LABELS,
-            **consent_form,
+            **consent_form, **document_section,
         },
         session=session,
     )  # fmt: skip

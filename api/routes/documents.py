@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -16,15 +15,14 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel
 
 from api.deps import GuardedRoute, SessionDep, audit, require
-from api.policy import youth_scope
+from api.documenting import file_response, read_upload, save_upload, scoped_document, upload_fields
 from api.routes.common import IdempotencyKey, IdPath, idempotent, scoped_youth
-from api.uploads import read_upload, save_upload, upload_fields
-from mowakaba.enums import AuditOutcome, DocumentKind, DocumentStatus
+from mowakaba.enums import DocumentKind, DocumentStatus
 from mowakaba.errors import NotFound
-from mowakaba.models import Document, User, Youth
+from mowakaba.models import Document, User
 from mowakaba.schemas import DocumentRetirement
 from mowakaba.services import documents as document_service
-from mowakaba.services.documents import content, storage
+from mowakaba.services.documents import storage
 
 router = APIRouter(tags=["documents"], route_class=GuardedRoute)
 
@@ -110,28 +108,6 @@ def list_documents(
     return [document_out(d) for d in document_service.list_documents(session, youth_id=youth_id)]
 
 
-def scoped_document(
-    session: SessionDep, request: Request, user: User, youth_id: int, document_id: int,
-    action: str,
-) -> Document:  # fmt: skip
-    """A document of a youth the caller sees, audited once (as the document); otherwise
-    404, audited, exactly like a missing id."""
-    youth = session.get(Youth, youth_id)
-    document = session.get(Document, document_id)
-    if (
-        youth is None
-        or not youth_scope(session, user).sees(youth)
-        or document is None
-        or document.youth_id != youth_id
-    ):
-        audit(request, user, action=action, object_type="document", object_id=document_id,
-              youth_id=youth_id if youth else None, outcome=AuditOutcome.not_found)  # fmt: skip
-        raise NotFound(f"document {document_id} not found")
-    audit(request, user, action=action, object_type="document", object_id=document_id,
-          youth_id=youth_id)  # fmt: skip
-    return document
-
-
 @router.get("/youths/{youth_id}/documents/{document_id}", response_model=DocumentOut)
 def read_document(
     youth_id: IdPath, document_id: IdPath, session: SessionDep, request: Request,
@@ -140,26 +116,6 @@ def read_document(
     """One document's record (not its file)."""
     return document_out(
         scoped_document(session, request, user, youth_id, document_id, "documents.read")
-    )
-
-
-def file_response(document: Document) -> FileResponse:
-    """The stored file as an attachment: a safe name, never sniffed, never cached."""
-    ascii_name = content.download_name(document.original_name, document.content_type)
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''" + quote(
-        document.original_name.encode("utf-8"), safe=""
-    )
-    return FileResponse(
-        storage.path_of(document.stored_name),
-        media_type=document.content_type,
-        headers={
-            "Content-Disposition": disposition,
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store, private",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
-        content_disposition_type="attachment",
-        filename=None,
     )
 
 

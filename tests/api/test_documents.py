@@ -117,8 +117,12 @@ def test_out_of_scope_documents_answer_404_like_a_missing_id(world):
     y2 = w.ids["y2"]
     missing = w.get("m1", f"/youths/{y2}/documents/999999/file")
     for who in ("m1", "coord_b"):
-        for path in (f"/youths/{y2}/documents/{doc}/file", f"/youths/{y2}/documents/{doc}",
-                     f"/youths/{y2}/documents", f"/youths/{w.ids['y1']}/documents/{doc}/file"):
+        for path in (
+            f"/youths/{y2}/documents/{doc}/file",
+            f"/youths/{y2}/documents/{doc}",
+            f"/youths/{y2}/documents",
+            f"/youths/{w.ids['y1']}/documents/{doc}/file",
+        ):
             response = w.get(who, path)
             assert response.status_code == 404, (who, path)
             assert response.json()["error"]["code"] == missing.json()["error"]["code"]

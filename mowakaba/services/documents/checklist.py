@@ -15,7 +15,7 @@ from mowakaba.errors import MowakabaError
 from mowakaba.models import User, Youth
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services.completions import complete_work_item
-from mowakaba.services.documents import current_documents
+from mowakaba.services.documents.queries import current_documents
 from mowakaba.services.work_items import open_items
 
 log = logging.getLogger("mowakaba.documents")

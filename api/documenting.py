@@ -1,17 +1,27 @@
-"""Reading a multipart upload as it arrives: the file part goes straight to the documents
+"""The documents' edge, shared by the API and the pages: reading a multipart upload as it
+arrives, saving it, loading a document in scope, serving its file.
+
+Reading a multipart upload as it arrives: the file part goes straight to the documents
 folder (`storage.Upload`, counted chunk by chunk), the few text fields stay in memory
 (bounded). No body is read whole: past the size limit the request is refused at once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from fastapi import Request
+from fastapi.responses import FileResponse
 from pydantic import ValidationError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlmodel import Session
 
-from mowakaba.errors import DocumentTooLarge, InvalidInput
+from api.deps import audit
+from api.policy import youth_scope
+from mowakaba.enums import AuditOutcome
+from mowakaba.errors import DocumentTooLarge, InvalidInput, NotFound
 from mowakaba.models import Document, User, Youth
 from mowakaba.schemas import DocumentUpload
 from mowakaba.services import documents as document_service
@@ -40,8 +50,11 @@ class UploadForm:
 
 
 class _Collector:
-    def __init__(self, file_field: str, max_bytes: int) -> None:
+    def __init__(
+        self, file_field: str, max_bytes: int, before_file: Callable[[dict[str, str]], None]
+    ) -> None:
         self.form = UploadForm()
+        self.before_file, self.checked = before_file, False
         self.file_field, self.max_bytes = file_field, max_bytes
         self.headers: dict[bytes, bytes] = {}
         self.name = self.value = b""
@@ -71,6 +84,10 @@ class _Collector:
         if b"filename" in options:
             if self.field_name != self.file_field or self.form.upload is not None:
                 raise InvalidInput(f"file: one file only, in the field {self.file_field!r}")
+            # The fields before the file (a page's CSRF token) are checked before any of
+            # the file is written.
+            self.before_file(self.form.fields)
+            self.checked = True
             self.is_file = True
             self.form.filename = options[b"filename"].decode("utf-8", "replace")
             declared = self.headers.get(b"content-type")
@@ -99,7 +116,16 @@ class _Collector:
                 raise InvalidInput(f"{self.field_name[:40]}: not UTF-8 text") from None
 
 
-async def read_upload(request: Request, *, file_field: str = "file") -> UploadForm:
+def _nothing(_fields: dict[str, str]) -> None:
+    return None
+
+
+async def read_upload(
+    request: Request,
+    *,
+    file_field: str = "file",
+    before_file: Callable[[dict[str, str]], None] = _nothing,
+) -> UploadForm:
     """Read a multipart/form-data request: its fields, and its file streamed to storage.
 
     Refuses (DocumentTooLarge) a body past the limit as soon as it is known: from its
@@ -113,7 +139,7 @@ async def read_upload(request: Request, *, file_field: str = "file") -> UploadFo
     declared_length = request.headers.get("content-length", "")
     if declared_length.isdigit() and int(declared_length) > max_bytes + OVERHEAD_BYTES:
         raise DocumentTooLarge(f"file: larger than the limit of {max_bytes // (1024 * 1024)} MB")
-    collector = _Collector(file_field, max_bytes)
+    collector = _Collector(file_field, max_bytes, before_file)
     callbacks = {
         name: getattr(collector, name)
         for name in ("on_part_begin", "on_header_field", "on_header_value", "on_header_end",
@@ -130,12 +156,14 @@ async def read_upload(request: Request, *, file_field: str = "file") -> UploadFo
                 )
             parser.write(chunk)
         parser.finalize()
-    except (InvalidInput, DocumentTooLarge):
-        collector.form.abort()
-        raise
-    except Exception:
+        if not collector.checked:
+            before_file(collector.form.fields)
+    except FormParserError:
         collector.form.abort()
         raise InvalidInput("file: the multipart form could not be read") from None
+    except BaseException:
+        collector.form.abort()
+        raise
     return collector.form
 
 
@@ -178,3 +206,45 @@ def save_upload(
             storage.discard(stored.stored_name)
         raise
     return document
+
+
+def scoped_document(
+    session: Session, request: Request, user: User, youth_id: int, document_id: int,
+    action: str,
+) -> Document:  # fmt: skip
+    """A document of a youth the caller sees, audited once (as the document); otherwise
+    404, audited, exactly like a missing id."""
+    youth = session.get(Youth, youth_id)
+    document = session.get(Document, document_id)
+    if (
+        youth is None
+        or not youth_scope(session, user).sees(youth)
+        or document is None
+        or document.youth_id != youth_id
+    ):
+        audit(request, user, action=action, object_type="document", object_id=document_id,
+              youth_id=youth_id if youth else None, outcome=AuditOutcome.not_found)  # fmt: skip
+        raise NotFound(f"document {document_id} not found")
+    audit(request, user, action=action, object_type="document", object_id=document_id,
+          youth_id=youth_id)  # fmt: skip
+    return document
+
+
+def file_response(document: Document) -> FileResponse:
+    """The stored file as an attachment: a safe name, never sniffed, never cached."""
+    ascii_name = content.download_name(document.original_name, document.content_type)
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''" + quote(
+        document.original_name.encode("utf-8"), safe=""
+    )
+    return FileResponse(
+        storage.path_of(document.stored_name),
+        media_type=document.content_type,
+        headers={
+            "Content-Disposition": disposition,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store, private",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+        content_disposition_type="attachment",
+        filename=None,
+    )
