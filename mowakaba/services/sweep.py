@@ -1,8 +1,9 @@
 """The sweep: everything periodic, in batches through indexed queries.
 
-One pass is four phases, in order (`PHASES`): checkpoints missed (and "not in
-touch"), youths whose stage must change, reminders due (D−7, D−1), escalations
-due (working days D+3, D+10). Each batch is a keyset page over an index and
+One pass runs the phases in order (`PHASES`): checkpoints missed (and "not in
+touch"), referral clocks and moves, youths whose stage must change, reminders due
+(D−7, D−1), escalations due (working days D+3, D+10), documents about to expire
+(their renewal items, `services/documents/renewals.py`). Each batch is a keyset page over an index and
 returns one `Batch`; the in-process `sweep()` below and the Prefect `sweep` flow
 iterate the same phases, the flow one task per batch. The edge may commit after
 each batch, so an interrupted sweep keeps what it did and the next one finishes
@@ -403,9 +404,10 @@ PHASES: dict[str, Phase] = {
     "referral_deadlines": referral_deadline_batch,
     "referral_moves": referral_move_batch,
     "stage_changes": due_batch,
-    "document_renewals": document_renewal_batch,
     "reminders": reminder_batch,
     "escalations": escalation_batch,
+    # Last: a renewal item created now is reminded by the next sweep, like any new item.
+    "document_renewals": document_renewal_batch,
 }
 
 
