@@ -44,9 +44,13 @@ class UploadForm:
     declared_type: str | None = None
 
     def abort(self) -> None:
-        """Remove the file part (the upload was refused)."""
+        """Remove the file part (the upload was refused); nothing once it was saved."""
         if self.upload is not None:
             self.upload.abort()
+
+    def digest(self) -> str | None:
+        """The SHA-256 of the file received so far (None: no file)."""
+        return self.upload.digest.hexdigest() if self.upload is not None else None
 
 
 class _Collector:

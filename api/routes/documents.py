@@ -77,25 +77,37 @@ def document_out(document: Document) -> DocumentOut:
 async def upload_document(
     youth_id: IdPath, request: Request, session: SessionDep,
     user: Annotated[User, Depends(require("documents.upload"))],
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:  # fmt: skip
     """Upload a document (multipart: kind, issued_date, expiry_date, plan_id, file). PDF,
     JPEG or PNG only, checked by content; limited in size; stored under a random name. An ID
-    card, birth certificate or health-coverage card in force meets its exit checklist item."""
+    card, birth certificate or health-coverage card in force meets its exit checklist item.
+    The same Idempotency-Key with the same fields and file replays the first answer."""
     youth = await run_in_threadpool(
         scoped_youth, session, request, user, youth_id, "documents.upload"
     )
     form = await read_upload(request)
+    created: list[int] = []
     try:
         data = upload_fields(form.fields)
-    except Exception:
-        form.abort()
-        raise
-    document = await run_in_threadpool(
-        lambda: save_upload(session, youth=youth, form=form, data=data, actor=user)
-    )
-    audit(request, user, action="documents.upload", object_type="document",
-          object_id=document.id, youth_id=youth_id)  # fmt: skip
-    return JSONResponse(document_out(document).model_dump(mode="json"), status_code=201)
+        # The key's request: the fields and the file's digest (the file itself is not kept).
+        body = {**data.model_dump(mode="json"), "file_sha256": form.digest()}
+
+        def create() -> dict:
+            document = save_upload(session, youth=youth, form=form, data=data, actor=user)
+            created.append(document.pk)
+            return document_out(document).model_dump(mode="json")
+
+        response = await run_in_threadpool(
+            lambda: idempotent(session, request=request, user=user, key=idempotency_key,
+                               body=body, create=create)
+        )  # fmt: skip
+    finally:
+        form.abort()  # a replay or a refusal keeps no file (a saved one was renamed already)
+    for document_id in created:
+        audit(request, user, action="documents.upload", object_type="document",
+              object_id=document_id, youth_id=youth_id)  # fmt: skip
+    return response
 
 
 @router.get("/youths/{youth_id}/documents", response_model=list[DocumentOut])

@@ -32,6 +32,7 @@ from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import referrals as referral_service
 from mowakaba.services import users as user_service
 from mowakaba.services.documents import renewals as document_renewals
+from mowakaba.services.documents import storage as document_storage
 from mowakaba.settings import get_settings
 
 
@@ -388,7 +389,10 @@ def referral_move_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batc
 
 
 def document_renewal_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
-    """Create the renewal items of a batch of documents about to expire."""
+    """Create the renewal items of a batch of documents about to expire (the first batch
+    also clears upload parts a dead process left, older than an hour)."""
+    if after_id == 0:
+        document_storage.remove_parts()
     created, last, more = document_renewals.renewal_batch(
         ctx.session, coarse_today=ctx.coarse_today(), at=ctx.at, after_id=after_id,
         limit=limit, today_of=ctx.today,

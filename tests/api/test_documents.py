@@ -188,3 +188,20 @@ def test_a_stored_document_of_another_youth_is_not_reachable_by_swapping_ids(wor
         doc = store_document(s, y1, m1, kind="other").pk
     # m2's youth y2 in the same institution: the document is y1's, not y2's.
     assert w.get("m2", f"/youths/{w.ids['y2']}/documents/{doc}/file").status_code == 404
+
+
+def test_an_upload_retried_with_its_idempotency_key_is_saved_once(world):
+    w = world
+    before = files_now()
+    headers = {"Idempotency-Key": "upload-cnie-1"}
+
+    def again(data):  # type: ignore[no-untyped-def]
+        return w.post("m1", f"/youths/{w.ids['y1']}/documents", headers=headers,
+                      files={"file": ("cnie.pdf", data, "application/pdf")},
+                      data={"kind": "national_id_card", "issued_date": "2024-01-10"})  # fmt: skip
+
+    first, second = again(pdf_bytes()), again(pdf_bytes())
+    assert first.status_code == second.status_code == 201 and first.json() == second.json()
+    assert count_documents() == 1 and len(files_now() - before) == 1
+    assert again(image_bytes("PNG")).status_code == 409  # the same key, another file
+    assert count_documents() == 1 and len(files_now() - before) == 1

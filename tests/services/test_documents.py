@@ -276,3 +276,16 @@ def test_documents_are_rows_of_their_own(session, w):
     assert session.exec(select(Document).where(Document.youth_id == youth.id)).one().kind == (
         DocumentKind.other
     )
+
+
+def test_parts_left_by_a_dead_upload_are_cleared_when_old():
+    import os
+    import time
+
+    fresh = storage.store_chunks([b"%PDF-1.7 half a file"])
+    old = storage.store_chunks([b"%PDF-1.7 another half"])
+    hours_ago = time.time() - 7200
+    os.utime(old.part, (hours_ago, hours_ago))
+    assert storage.remove_parts() == 1
+    assert fresh.part.exists() and not old.part.exists()
+    fresh.abort()
