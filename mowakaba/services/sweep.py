@@ -3,12 +3,12 @@
 One pass runs the phases in order (`PHASES`): checkpoints missed (and "not in
 touch"), referral clocks and moves, youths whose stage must change, reminders due
 (D−7, D−1), escalations due (working days D+3, D+10), documents about to expire
-(their renewal items, `services/documents/renewals.py`). Each batch is a keyset page over an index and
-returns one `Batch`; the in-process `sweep()` below and the Prefect `sweep` flow
-iterate the same phases, the flow one task per batch. The edge may commit after
-each batch, so an interrupted sweep keeps what it did and the next one finishes
-the rest. Every notification has a unique key: it is written once however often
-the sweep runs.
+(their renewal items, `services/documents/renewals.py`). Each batch is a keyset
+page over an index and returns one `Batch`; the in-process `sweep()` below and the
+Prefect `sweep` flow iterate the same phases, the flow one task per batch. The edge
+may commit after each batch, so an interrupted sweep keeps what it did and the next
+one finishes the rest. Every notification has a unique key: it is written once
+however often the sweep runs.
 """
 
 from __future__ import annotations
