@@ -171,6 +171,8 @@ async def upload_page(
     youth = await run_in_threadpool(
         youth_in_scope, session, request, user, youth_id, "documents.upload"
     )
+    # No transaction (nor SQLite's write lock) stays open while the file arrives.
+    await run_in_threadpool(session.commit)
     try:
         form = await read_upload(
             request, before_file=lambda fields: check_csrf(request, fields.get(CSRF_FIELD, ""))

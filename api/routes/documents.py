@@ -86,6 +86,8 @@ async def upload_document(
     youth = await run_in_threadpool(
         scoped_youth, session, request, user, youth_id, "documents.upload"
     )
+    # No transaction (nor SQLite's write lock) stays open while the file arrives.
+    await run_in_threadpool(session.commit)
     form = await read_upload(request)
     created: list[int] = []
     try:

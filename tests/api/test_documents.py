@@ -53,11 +53,12 @@ def test_a_mediator_uploads_lists_reads_and_downloads_a_document(world):
     with session_scope() as s:
         downloads = s.exec(
             select(AuditEvent).where(AuditEvent.action == "documents.download",
-                                     AuditEvent.object_id == str(doc["id"]))
+                                     AuditEvent.request_id == file.headers["x-request-id"])
         ).all()  # fmt: skip
         stored = s.get(Document, doc["id"])
         assert stored is not None and "passwd" not in stored.stored_name
     assert len(downloads) == 1 and downloads[0].youth_id == w.ids["y1"]
+    assert downloads[0].object_type == "document" and downloads[0].object_id == str(doc["id"])
     assert downloads[0].actor_id == w.ids["m1"]
 
 
