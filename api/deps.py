@@ -23,6 +23,7 @@ from mowakaba.models import (
     AuditEvent,
     CaseNote,
     Consent,
+    Document,
     Escalation,
     Notification,
     Partner,
@@ -115,6 +116,7 @@ _NAMED: dict[str, tuple[str, type[SQLModel]]] = {
     "partner_id": ("partner", Partner),
     "service_id": ("service", PartnerService),
     "transfer_id": ("transfer", Transfer),
+    "document_id": ("document", Document),
 }
 
 
@@ -148,7 +150,9 @@ def youth_of(session: Session, record: object) -> int | None:
         return record.id
     if isinstance(record, Escalation):
         record = session.get(WorkItem, record.work_item_id)
-    if isinstance(record, WorkItem | Notification | Referral | Consent | CaseNote | Transfer):
+    if isinstance(
+        record, WorkItem | Notification | Referral | Consent | CaseNote | Transfer | Document
+    ):
         return record.youth_id
     return None
 

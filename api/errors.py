@@ -31,6 +31,7 @@ STATUS = {
     "not_a_runaway": 409,
     "nothing_to_decide": 409,
     "throttled": 429,
+    "document_too_large": 413,
     "unavailable": 503,
 }
 NOT_FOUND_MESSAGE = "not found"

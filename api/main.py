@@ -18,6 +18,7 @@ from api.routes import (
     auth,
     caseloads,
     docs,
+    documents,
     health,
     home,
     inbox,
@@ -56,6 +57,10 @@ class LimitsAndRequestId:
         state["request_id"] = request_id
         state["client_request_id"] = client_request_id(headers.get(b"x-request-id", b""))
         length = headers.get(b"content-length")
+        if scope.get("method") == "POST" and STREAMED_UPLOADS.fullmatch(scope.get("path", "")):
+            # A document upload streams to storage under its own limit (api/uploads.py).
+            await self._streamed(scope, receive, send, request_id)
+            return
         if length is not None and length.isdigit() and int(length) > MAX_BODY:
             await _too_large(send, request_id)
             return
@@ -100,7 +105,28 @@ class LimitsAndRequestId:
             await send_with_id(_json_start(500))
             await send_with_id(_json_body("internal", "an unexpected error occurred", request_id))
 
+    async def _streamed(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+        started = False
 
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unexpected error (request %s)", request_id)
+            if started:
+                raise
+            await send_with_id(_json_start(500))
+            await send_with_id(_json_body("internal", "an unexpected error occurred", request_id))
+
+
+# Uploads of documents (the API's and the page's): streamed, limited by document_max_bytes.
+STREAMED_UPLOADS = re.compile(r"(/api/v1)?/youths/[0-9]{1,10}/documents")
 CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
@@ -146,7 +172,7 @@ def create_app() -> FastAPI:
     for router in (
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
         users.router, partners.router, referrals.router, notes.router, plans.router,
-        incidents.router, caseloads.router, transfers.router,
+        incidents.router, caseloads.router, transfers.router, documents.router,
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)

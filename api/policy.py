@@ -91,6 +91,12 @@ ROUTES: dict[str, frozenset[Role]] = {
     "incidents.close": frozenset({C}),
     "incidents.runaway_decision": frozenset({C}),
     "youths.sms_agreement": frozenset({C, M}),
+    # A youth's documents: supervisors see the list, only the case workers open the files.
+    "documents.list": frozenset({S, C, M}),
+    "documents.read": frozenset({S, C, M}),
+    "documents.download": frozenset({C, M}),
+    "documents.upload": frozenset({C, M}),
+    "documents.retire": frozenset({C, M}),
     # The partner directory's pages: read by the staff who refer.
     "partners.pages": frozenset({A, S, C, M}),
     # Caseloads: coordinators move them, supervisors read them.

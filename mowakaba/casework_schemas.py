@@ -1,4 +1,4 @@
-"""Inputs of the case file: a note, a correction of it, the youth's contact details.
+"""Inputs of the case file: a note, a correction of it, the youth's contact details, documents.
 
 Phone numbers and e-mail addresses are checked when they arrive (a malformed one is a
 422 naming its field); a trusted person needs a name beside their phone.
@@ -7,13 +7,13 @@ Phone numbers and e-mail addresses are checked when they arrive (a malformed one
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from mowakaba.enums import NoteKind, NoteParty, Sensitivity
-from mowakaba.schemas import IsoDate, MultiLine, Name, OneLine, Strict
+from mowakaba.enums import DocumentKind, NoteKind, NoteParty, Sensitivity
+from mowakaba.schemas import MAX_ID, IsoDate, MultiLine, Name, OneLine, Strict, Text
 
 MAX_NOTE = 5_000  # characters of a note's text (a page and more)
 NoteText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE), MultiLine]
@@ -96,3 +96,30 @@ class ContactsIn(Strict):
             if phone and name == "":
                 raise ValueError(f"trusted_{n}_name: a trusted person's phone needs their name")
         return self
+
+
+# ---------------------------------------------------------------- documents
+
+
+class DocumentUpload(Strict):
+    """What an upload says about its file (the file itself is checked by its content)."""
+
+    kind: DocumentKind
+    issued_date: IsoDate
+    expiry_date: IsoDate | None = None
+    plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+    @model_validator(mode="after")
+    def dates_and_plan(self) -> DocumentUpload:
+        if self.expiry_date is not None and self.expiry_date <= self.issued_date:
+            raise ValueError("expiry_date: must be after issued_date")
+        if self.plan_id is not None and self.kind != DocumentKind.signed_plan:
+            raise ValueError("plan_id: only a signed plan belongs to a plan version")
+        return self
+
+
+class DocumentRetirement(Strict):
+    """Retire a document: replaced (by a newer one kept elsewhere) or withdrawn (wrong file)."""
+
+    status: Literal["replaced", "withdrawn"]
+    reason: Text = Field(min_length=1)

@@ -31,6 +31,8 @@ class WorkItemKind(StrEnum):
     # working day, and their decision on a runaway not back within 7 days (DESIGN §2 exit).
     incident_response = "incident_response"
     runaway_decision = "runaway_decision"
+    # Renew a document before it expires (subject: `d<document id>`).
+    document_renewal = "document_renewal"
 
 
 class WorkItemStatus(StrEnum):
@@ -307,6 +309,9 @@ class EventKind(StrEnum):
     transfer_accepted = "transfer_accepted"
     transfer_refused = "transfer_refused"
     transfer_cancelled = "transfer_cancelled"
+    # A youth's documents (data: document id and kind).
+    document_uploaded = "document_uploaded"
+    document_retired = "document_retired"
 
 
 class EscalationReason(StrEnum):
@@ -439,3 +444,23 @@ class TransferStatus(StrEnum):
     accepted = "accepted"
     refused = "refused"
     cancelled = "cancelled"
+
+
+class DocumentKind(StrEnum):
+    """What an uploaded document is."""
+
+    national_id_card = "national_id_card"
+    birth_certificate = "birth_certificate"
+    placement_order = "placement_order"
+    school_certificate = "school_certificate"
+    signed_plan = "signed_plan"
+    health_coverage_card = "health_coverage_card"
+    other = "other"
+
+
+class DocumentStatus(StrEnum):
+    """A document in force, or retired (never deleted): replaced by a newer one, or withdrawn."""
+
+    current = "current"
+    replaced = "replaced"
+    withdrawn = "withdrawn"

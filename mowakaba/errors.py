@@ -212,3 +212,15 @@ class NotSender(NotAllowed):
     """Only a coordinator of the sending institution cancels a transfer."""
 
     code = "not_sender"
+
+
+class DocumentRefused(InvalidInput):
+    """An upload that is not what it claims (content, type), or not a PDF, JPEG or PNG."""
+
+    code = "document_refused"
+
+
+class DocumentTooLarge(InvalidInput):
+    """An upload past the size limit (`document_max_bytes`)."""
+
+    code = "document_too_large"

@@ -28,6 +28,7 @@ WORK_ITEM_KINDS = {
     WorkItemKind.exit_extension_decision: N_("Extension decision"),
     WorkItemKind.incident_response: N_("Incident response"),
     WorkItemKind.runaway_decision: N_("Runaway: decide the exit"),
+    WorkItemKind.document_renewal: N_("Document renewal"),
 }
 
 INCIDENT_KINDS = {

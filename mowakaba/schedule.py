@@ -234,6 +234,7 @@ KIND_LABELS = {
     WorkItemKind.exit_extension_decision: "extension decision (coordinators)",
     WorkItemKind.incident_response: "incident response (coordinators)",
     WorkItemKind.runaway_decision: "runaway decision (coordinators)",
+    WorkItemKind.document_renewal: "document renewal",
 }
 
 

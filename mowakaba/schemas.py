@@ -231,9 +231,27 @@ class ChecklistPayload(Strict):
     outcome: Literal["done", "not_needed"]
     reason: Text | None = None
     note: Text | None = None
+    # Met by an uploaded document (ID card, birth certificate, health-coverage card).
+    document_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
     @model_validator(mode="after")
     def not_needed_has_reason(self) -> ChecklistPayload:
+        if self.outcome == "not_needed" and not self.reason:
+            raise ValueError("'not needed' needs a reason")
+        if self.outcome == "not_needed" and self.document_id is not None:
+            raise ValueError("document_id: a document meets an item that is done")
+        return self
+
+
+class DocumentRenewalPayload(Strict):
+    """A document about to expire: its renewal was asked for, or it is not needed."""
+
+    outcome: Literal["renewal_requested", "not_needed"]
+    reason: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def not_needed_has_reason(self) -> DocumentRenewalPayload:
         if self.outcome == "not_needed" and not self.reason:
             raise ValueError("'not needed' needs a reason")
         return self
@@ -331,6 +349,7 @@ PAYLOADS: dict[WorkItemKind, type[Strict]] = {
     WorkItemKind.exit_extension_decision: ExtensionDecisionPayload,
     WorkItemKind.incident_response: IncidentResponsePayload,
     WorkItemKind.runaway_decision: RunawayDecisionPayload,
+    WorkItemKind.document_renewal: DocumentRenewalPayload,
 }
 
 

@@ -41,6 +41,8 @@ class Timings(BaseModel):
     # back after this many calendar days asks them to decide the unplanned exit.
     incident_response_working_days: PositiveInt = 1
     runaway_decision_days: PositiveInt = 7
+    # A document with an expiry date (an ID card) asks its renewal this long before.
+    document_renewal_days_before_expiry: PositiveInt = 60
 
 
 class Settings(BaseSettings):
@@ -123,6 +125,8 @@ class Settings(BaseSettings):
     # Argon2id cost (argon2-cffi's defaults, RFC 9106 low-memory); tests lower them for speed.
     argon2_time_cost: PositiveInt = 3
     argon2_memory_kib: PositiveInt = 65536
+    # An uploaded document (PDF, JPEG, PNG) is refused past this size, counted as it arrives.
+    document_max_bytes: PositiveInt = 10 * 1024 * 1024
     timings: Timings = Timings()
 
     @field_validator("trusted_proxies")
@@ -150,6 +154,11 @@ class Settings(BaseSettings):
     def sqlite_path(self) -> Path:
         """Where the embedded database lives."""
         return self.home / "mowakaba.db"
+
+    @property
+    def documents_dir(self) -> Path:
+        """Where uploaded documents live: under the data directory, never under the web root."""
+        return self.home / "documents"
 
     @property
     def prefect_home(self) -> Path:

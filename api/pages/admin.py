@@ -72,6 +72,8 @@ TIMINGS = (
          N_("Escalation to the coordinators, then to the supervisors, after the due date"),
          WORKING_DAYS),
         ("partner_response_working_days", N_("Partners answer a referral within"), WORKING_DAYS),
+        ("document_renewal_days_before_expiry",
+         N_("A document's renewal is asked for this long before it expires"), DAYS),
     )),
     (N_("Urgent incidents"), (
         ("incident_response_working_days", N_("The coordinators respond to an incident within"),

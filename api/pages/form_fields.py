@@ -104,6 +104,9 @@ def specs_of(model: type[BaseModel], prefix: str = "") -> tuple[Spec, ...]:
         elif kind is bool:
             options = tuple((v, option_label((name,), v)) for v in ("true", "false"))
             specs.append(Spec(widget="yesno", options=options, **common))
+        elif kind is int and name.endswith("_id"):
+            # A record chosen from a list the page fills (forms.item_specs): a document.
+            specs.append(Spec(widget="select", **common))
         elif kind is int:
             low, high = _bound(metadata, Ge, "ge"), _bound(metadata, Le, "le")
             options = tuple((str(n), str(n)) for n in range(low, high + 1))

@@ -48,6 +48,7 @@ LABELS: dict[str | tuple[str, str], str] = {
     ),
     ("RunawayDecisionPayload", "reason"): N_("Reason"),
     ("IncidentResponsePayload", "note"): N_("What you do about it"),
+    "document_id": N_("Met by an uploaded document"),
 }
 
 HINTS: dict[str | tuple[str, str], str] = {
@@ -57,6 +58,11 @@ HINTS: dict[str | tuple[str, str], str] = {
     ("MilestoneCheckPayload", "new_due_date"): N_("Required if the milestone is delayed."),
     ("MilestoneCheckPayload", "reason"): N_("Required if the milestone is dropped."),
     ("ChecklistPayload", "reason"): N_("Required if it is not needed."),
+    ("ChecklistPayload", "document_id"): N_(
+        "A document of the file that is in force and not expired; upload it on the "
+        "young person's file first."
+    ),
+    ("DocumentRenewalPayload", "reason"): N_("Required if it is not needed."),
     ("RecordExitPayload", "reason"): N_("Required if the exit was not planned."),
     "well_being": N_("1: very bad … 5: very good"),
     "youth_view": N_("What the young person says about their situation, as they say it."),
@@ -81,6 +87,7 @@ OPTIONS: dict[tuple[str, str], str] = {
     ("outcome", "delayed"): N_("Delayed"),
     ("outcome", "dropped"): N_("Dropped"),
     ("outcome", "not_needed"): N_("Not needed"),
+    ("outcome", "renewal_requested"): N_("Renewal asked for"),
     ("contact", "true"): N_("Yes, we were in touch"),
     ("contact", "false"): N_("No contact"),
     ("ExitKind", "planned"): N_("Planned exit"),

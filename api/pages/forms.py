@@ -10,6 +10,7 @@ shown again (422) with each error next to its field, and nothing is changed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from sqlmodel import Session
 
 from api.completing import complete_and_start, scoped_item
 from api.deps import SessionDep
+from api.pages import documents as document_pages
 from api.pages.common import N_, page_guard, page_router, render
 from api.pages.form_fields import (
     MAX_ROWS,
@@ -67,6 +69,7 @@ SUBMIT = {
     WorkItemKind.record_exit: N_("Record the exit"),
     WorkItemKind.follow_up_checkpoint: N_("Save the checkpoint"),
     WorkItemKind.incident_response: N_("I have it in hand"),
+    WorkItemKind.document_renewal: N_("Save"),
 }
 INTRO = {
     WorkItemKind.intake_assessment: N_(
@@ -93,6 +96,9 @@ INTRO = {
     WorkItemKind.runaway_decision: N_(
         "The young person ran away and is not back. Record the unplanned exit (the "
         "follow-up counts from its date), or keep the place open until a review date."),
+    WorkItemKind.document_renewal: N_(
+        "A document of the young person expires soon: ask for its renewal (upload the new "
+        "one when it comes: it replaces the old one), or say why it is not needed."),
 }  # fmt: skip
 SERVICE_ERRORS = {
     "plan_incomplete": N_("Every axis assessed 1 or 2 needs at least one milestone."),
@@ -105,6 +111,20 @@ CHECKED = (DateInPast, PlanIncomplete, ImplausibleDates, DateInFuture)
 
 def specs_for(kind: WorkItemKind) -> tuple[Spec, ...]:
     return specs_of(PAYLOADS[kind])
+
+
+def item_specs(session: Session, item: WorkItem) -> tuple[Spec, ...]:
+    """The item's form, its lists filled: the documents that may meet a checklist item
+    (those in force and not expired while it is open; any of the kind once it is done)."""
+    specs = []
+    for spec in specs_for(item.kind):
+        if spec.name != "document_id":
+            specs.append(spec)
+            continue
+        options = document_pages.document_options(session, item, local_today(session, item))
+        if options:
+            specs.append(replace(spec, options=options))
+    return tuple(specs)
 
 
 def may_fill(session: Session, user: User, item: WorkItem) -> bool:
@@ -153,7 +173,7 @@ def complete_item_page(
     if not may_fill(session, user, item):
         raise NotAssignee(f"user {user.id} may not complete work item {item.id}")
     subject = subject_of(session, item=item)
-    specs = specs_for(item.kind)
+    specs = item_specs(session, item)
     entry = entry_from_form(specs, form)
     if "add_row" in form or "remove_row" in form:
         change_rows(specs, entry, form)
@@ -232,7 +252,7 @@ def show(
     status: int = 200,
 ) -> Response:
     """The item's page: the form (with what was typed and its errors) or the read-only view."""
-    specs = specs_for(item.kind)
+    specs = item_specs(session, item)
     fill = may_fill(session, user, item)
     youth = youth_service.get_youth(session, item.youth_id)
     assignee = None

@@ -20,6 +20,7 @@ from api.moving import transfer_panel
 from api.pages import incidents as incident_pages
 from api.pages.common import page_guard, page_router, render
 from api.pages.consents import consent_form_context, consent_rows
+from api.pages.documents import documents_context
 from api.pages.notes import casework_context
 from api.pages.printing import print_context
 from api.pages.referral_labels import CONSENT_DATA_LABELS, GIVEN_LABELS, STATUS_LABELS
@@ -132,6 +133,7 @@ def youth_file(
     user: Annotated[User, Depends(page_guard("youths.read"))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     done: Annotated[str, Query(max_length=20)] = "",
+    doc: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """One young person's file."""
     youth = file_youth(session, request, user, youth_id)
@@ -163,6 +165,7 @@ def youth_file(
             "given_date": today.isoformat()}  # fmt: skip
     consent_form = consent_form_context(session, form) if acts else {}
     voice = print_context(session, user, youth, plan)
+    document_section = documents_context(session, youth, user, today, doc)
     session.commit()  # no transaction stays open across a call to Prefect
     runs = flow_runs(youth) if allowed("youths.flow_runs", user) else None
     return render(
@@ -193,7 +196,7 @@ def youth_file(
             **consent_form, **voice,
             **casework_context(session, request, user, youth, today),
             **incident_pages.file_context(session, user, youth, today),
-            "transfer": transfer_panel(session, user, youth),
+            "transfer": transfer_panel(session, user, youth), **document_section,
         },
         session=session,
     )  # fmt: skip

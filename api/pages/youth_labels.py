@@ -78,6 +78,8 @@ EVENT_LABELS = {
     EventKind.transfer_accepted: N_("Transferred to another institution"),
     EventKind.transfer_refused: N_("Transfer refused"),
     EventKind.transfer_cancelled: N_("Transfer request withdrawn"),
+    EventKind.document_uploaded: N_("Document uploaded"),
+    EventKind.document_retired: N_("Document retired"),
 }
 
 SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}

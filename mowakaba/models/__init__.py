@@ -7,6 +7,7 @@ area; importing this package registers every table on the metadata.
 
 from mowakaba.models.api_sessions import AuthToken, IdempotencyRecord, LoginFailure
 from mowakaba.models.casework import CaseNote, CaseNoteVersion
+from mowakaba.models.documents import Document
 from mowakaba.models.history import AuditEvent, PathwayEvent
 from mowakaba.models.incidents import Incident, SmsAttempt, SmsMessage
 from mowakaba.models.notifications import DeliveryAttempt, Notification
@@ -44,6 +45,7 @@ __all__ = [
     "Consent",
     "Contact",
     "DeliveryAttempt",
+    "Document",
     "Escalation",
     "ExitExtension",
     "FollowUp",

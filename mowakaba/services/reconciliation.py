@@ -34,6 +34,7 @@ from mowakaba.pathway import (
 )
 from mowakaba.rules import Rules
 from mowakaba.services import calendars as calendar_service
+from mowakaba.services.documents import checklist as document_checklist
 from mowakaba.services.timeline import record_event
 from mowakaba.services.work_items import cancel_work_item, create_work_item, open_items
 
@@ -164,6 +165,9 @@ def reconcile_youth(
             if created is not None:
                 result.created.append(created.pk)
         result.moves.append((stage, on))
+    if result.created:
+        # A checklist item created now is met by a valid document uploaded before.
+        document_checklist.meet_checklist_items(session, youth=youth, at=at)
     # Without a move nothing here changed the facts: no second read (most reconciliations).
     if result.moves:
         facts = facts_of(session, youth, tz)

@@ -1,13 +1,14 @@
 """The sweep: everything periodic, in batches through indexed queries.
 
-One pass is four phases, in order (`PHASES`): checkpoints missed (and "not in
-touch"), youths whose stage must change, reminders due (D−7, D−1), escalations
-due (working days D+3, D+10). Each batch is a keyset page over an index and
-returns one `Batch`; the in-process `sweep()` below and the Prefect `sweep` flow
-iterate the same phases, the flow one task per batch. The edge may commit after
-each batch, so an interrupted sweep keeps what it did and the next one finishes
-the rest. Every notification has a unique key: it is written once however often
-the sweep runs.
+One pass runs the phases in order (`PHASES`): checkpoints missed (and "not in
+touch"), referral clocks and moves, youths whose stage must change, reminders due
+(D−7, D−1), escalations due (working days D+3, D+10), documents about to expire
+(their renewal items, `services/documents/renewals.py`). Each batch is a keyset
+page over an index and returns one `Batch`; the in-process `sweep()` below and the
+Prefect `sweep` flow iterate the same phases, the flow one task per batch. The edge
+may commit after each batch, so an interrupted sweep keeps what it did and the next
+one finishes the rest. Every notification has a unique key: it is written once
+however often the sweep runs.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import referrals as referral_service
 from mowakaba.services import sms as sms_service
 from mowakaba.services import users as user_service
+from mowakaba.services.documents import renewals as document_renewals
+from mowakaba.services.documents import storage as document_storage
 from mowakaba.settings import get_settings
 
 
@@ -90,6 +93,7 @@ class SweepCounts:
     referral_moves_settled: int = 0
     runaway_decisions: int = 0
     sms_reminders: int = 0
+    document_renewals: int = 0
     batches: int = 0
     changed_youth_ids: list[int] = field(default_factory=list)
 
@@ -405,6 +409,18 @@ def sms_reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch
     return Batch({"sms_reminders": written}, last, more)
 
 
+def document_renewal_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
+    """Create the renewal items of a batch of documents about to expire (the first batch
+    also clears upload parts a dead process left, older than an hour)."""
+    if after_id == 0:
+        document_storage.remove_parts()
+    created, last, more = document_renewals.renewal_batch(
+        ctx.session, coarse_today=ctx.coarse_today(), at=ctx.at, after_id=after_id,
+        limit=limit, today_of=ctx.today,
+    )  # fmt: skip
+    return Batch({"document_renewals": created}, last, more)
+
+
 # The phases of one sweep, in the order they run: both the in-process sweep and the
 # Prefect flow iterate this list. Referral clocks before their moves are settled (an
 # expiry is a move), both before the stage changes (a completed referral may meet work).
@@ -417,6 +433,8 @@ PHASES: dict[str, Phase] = {
     "escalations": escalation_batch,
     "runaways": runaway_batch,
     "sms_reminders": sms_reminder_batch,
+    # Last: a renewal item created now is reminded by the next sweep, like any new item.
+    "document_renewals": document_renewal_batch,
 }
 
 

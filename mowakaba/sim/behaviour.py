@@ -255,6 +255,8 @@ class Behaviour:
             if rng.random() < 0.1:
                 return {"outcome": "not_needed", "reason": "Already in hand."}
             return {"outcome": "done"}
+        if kind == WorkItemKind.document_renewal:
+            return {"outcome": "renewal_requested"}
         if kind == WorkItemKind.record_exit:
             return {
                 "exit_date": str(min(today, item.due_date)),

@@ -11,9 +11,10 @@ from api.policy import ROUTES
 from mowakaba.db import session_scope
 from mowakaba.enums import WorkItemKind
 from mowakaba.incident_schemas import IncidentReport
-from mowakaba.models import AuditEvent, User, WorkItem
+from mowakaba.models import AuditEvent, User, WorkItem, Youth
 from mowakaba.services import incidents as incident_service
 from tests.api.notes_world import add_note
+from tests.documents_files import pdf_bytes, store_document
 
 ROLES = ["admin", "supervisor", "coord_a", "coord_b", "m1", "m2", "partner"]
 ROLE_OF = {"admin": "admin", "supervisor": "supervisor", "coord_a": "coordinator",
@@ -41,10 +42,20 @@ def runaway_of(w) -> int:
     return w.ids["runaway"]
 
 
+def document_of(w) -> int:
+    """A document of y1 (made once per world)."""
+    if "doc" not in w.ids:
+        with session_scope() as s:
+            youth, m1 = s.get(Youth, w.ids["y1"]), s.get(User, w.ids["m1"])
+            w.ids["doc"] = store_document(s, youth, m1, kind="other").pk
+    return w.ids["doc"]
+
+
 def requests(w):
     """One concrete request per route of the policy table."""
     y1, item, partner = w.ids["y1"], intake_of(w.ids["y1"]), w.ids["partner"]
     incident = runaway_of(w)
+    doc = document_of(w)
     return {
         # Urgent incidents (a runaway of y1): reads, then the moves in the order they happen.
         "incidents.read": ("get", f"/youths/{y1}/incidents", {}),
@@ -112,6 +123,11 @@ def requests(w):
         "transfers.cancel": ("post", "/transfers/999/cancel", {"json": {}}),
         "transfers.request": ("post", f"/youths/{y1}/transfers", {"json": {"to_institution_id": w.ids["inst_b"], "reason": "closer to family"}}),
         "caseloads.reassign": ("post", "/caseloads/reassign", {"json": {"from_mediator_id": w.ids["m1"], "to_mediator_id": w.ids["m2"]}}),
+        "documents.list": ("get", f"/youths/{y1}/documents", {}),
+        "documents.read": ("get", f"/youths/{y1}/documents/{doc}", {}),
+        "documents.download": ("get", f"/youths/{y1}/documents/{doc}/file", {}),
+        "documents.upload": ("post", f"/youths/{y1}/documents", {"files": {"file": ("a.pdf", pdf_bytes(), "application/pdf")}, "data": {"kind": "school_certificate", "issued_date": "2024-06-30"}}),
+        "documents.retire": ("post", f"/youths/{y1}/documents/{doc}/retire", {"json": {"status": "withdrawn", "reason": "blurred"}}),
     }  # fmt: skip
 
 

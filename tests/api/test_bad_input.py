@@ -23,10 +23,11 @@ from api.main import create_app
 from api.policy import ROUTES
 from mowakaba.db import get_engine, session_scope
 from mowakaba.enums import Axis, Role, WorkItemStatus
-from mowakaba.models import AuditEvent, WorkItem, Youth
+from mowakaba.models import AuditEvent, User, WorkItem, Youth
 from tests.api.conftest import PASSWORD, World, add_referrals, build_world
 from tests.api.notes_world import add_note
 from tests.conftest import _empty_tables
+from tests.documents_files import store_document
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Bookkeeping a refused request may leave: its audit, a failed login, a token's last use.
@@ -292,6 +293,17 @@ TARGETS: dict[tuple[str, str], Target] = {
         body=lambda w: {"reason": "the family moved"}, texts=("reason",),
         policy="transfers.cancel",
     ),
+    ("POST", "/youths/{youth_id}/documents"): Target(
+        who="m1", form=True, path_ids=lambda w: {"youth_id": w.ids["y1"]},
+        body=lambda w: {"kind": "birth_certificate", "issued_date": "2010-02-01"},
+        dates=("issued_date", "expiry_date"), required=("kind", "issued_date"),
+        policy="documents.upload",
+    ),
+    ("POST", "/youths/{youth_id}/documents/{document_id}/retire"): Target(
+        who="m1", path_ids=lambda w: {"youth_id": w.ids["y1"], "document_id": w.ids["doc"]},
+        body=lambda w: {"status": "withdrawn", "reason": "a blurred scan"},
+        texts=("reason",), required=("status", "reason"), policy="documents.retire",
+    ),
 }  # fmt: skip
 
 BAD_CHARACTERS = {"nul": "\x00", "rlo": "\u202e", "zwsp": "\u200b", "bom": "\ufeff",
@@ -407,6 +419,8 @@ def bad_world(engine) -> Any:
         ).first()  # fmt: skip
         assert item is not None and item.id is not None
         w.ids["item"] = item.id
+        m1 = s.get(User, w.ids["m1"])
+        w.ids["doc"] = store_document(s, youth, m1, kind="other").pk
     yield w
     _empty_tables(engine)
 

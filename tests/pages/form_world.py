@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlmodel import col, select
 
+from mowakaba import document_rules
 from mowakaba.db import session_scope
 from mowakaba.enums import ExitKind, WorkItemKind, WorkItemStatus
 from mowakaba.incident_schemas import IncidentReport
@@ -17,6 +18,8 @@ from mowakaba.services import completions as completion_service
 from mowakaba.services import incidents as incident_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import youths as youth_service
+from mowakaba.services.work_items import create_work_item
+from tests.documents_files import store_document
 from tests.factories import assessment, at, make_youth, plan
 from tests.pages.world import PageWorld, build_world
 
@@ -95,6 +98,13 @@ def build_form_world() -> PageWorld:
         world.ids["follow_up_checkpoint"] = open_item(
             s, left.pk, WorkItemKind.follow_up_checkpoint
         ).pk
+        # Her residence card expires in a month: its renewal is open.
+        card = store_document(s, left, med1, kind="other", name="carte.pdf",
+                              expiry_date=str(today + timedelta(days=30)))  # fmt: skip
+        assert card.expiry_date is not None
+        spec = document_rules.renewal_item(card.pk, card.expiry_date, today)
+        create_work_item(s, youth=left, spec=spec, on=today)
+        world.ids["document_renewal"] = open_item(s, left.pk, WorkItemKind.document_renewal).pk
         # Salma's intake is done (health 2, housing 1): her plan is to write. Amine's is open.
         soon = world.ids["soon"]
         complete(s, open_item(s, soon, WorkItemKind.intake_assessment).pk, med1.pk,

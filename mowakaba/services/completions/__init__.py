@@ -27,6 +27,7 @@ from mowakaba.services.completions.context import CompletionContext, Handler
 from mowakaba.services.completions.exits import (
     complete_record_exit,
     decide_extension,
+    record_renewal,
     tick_checklist_item,
 )
 from mowakaba.services.completions.incidents import decide_runaway, respond_to_incident
@@ -47,6 +48,7 @@ HANDLERS: dict[WorkItemKind, Handler] = {
     WorkItemKind.exit_extension_decision: decide_extension,
     WorkItemKind.incident_response: respond_to_incident,
     WorkItemKind.runaway_decision: decide_runaway,
+    WorkItemKind.document_renewal: record_renewal,
 }
 # Kinds whose completion has a table of its own; the others keep their payload on the item.
 OWN_TABLE = set(ASSESSMENT_KINDS) | {
@@ -87,18 +89,21 @@ def complete_work_item(
     payload: Any,
     as_of: datetime | None = None,
     by_referral: int | None = None,
+    by_document: int | None = None,
 ) -> Completion:
     """Complete a work item with its kind's payload; returns the event and what it created.
 
     Only the assignee (or a member of the assignee pool) may complete, or a completed
-    referral (`by_referral`) that meets the item; an item is completed once. Nothing is
+    referral (`by_referral`) or an uploaded document (`by_document`) that meets the item;
+    an item is completed once. Nothing is
     written when anything is wrong.
     """
     at = as_of or now()
     item = get_work_item(session, work_item_id, lock=True)
     if item.status != WorkItemStatus.open:
         raise AlreadyClosed(f"work item {item.id} is {item.status.value} already")
-    if by_referral is None and not can_complete(session, item=item, user=actor):
+    by_record = by_referral is not None or by_document is not None
+    if not by_record and not can_complete(session, item=item, user=actor):
         raise NotAssignee(f"user {actor.id} may not complete work item {item.id}")
     parsed = parse_payload(item.kind, payload)
     youth = session.exec(select(Youth).where(Youth.id == item.youth_id).with_for_update()).one()
@@ -121,7 +126,8 @@ def complete_work_item(
         actor_id=actor.id,
         work_item_id=item.id,
         data={"kind": item.kind.value, "subject": item.subject}
-        | ({"referral_id": by_referral} if by_referral is not None else {}),
+        | ({"referral_id": by_referral} if by_referral is not None else {})
+        | ({"document_id": by_document} if by_document is not None else {}),
     )
     youth.updated_at = at
     session.add(youth)

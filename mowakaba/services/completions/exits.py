@@ -7,17 +7,50 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from mowakaba import document_rules
 from mowakaba.enums import EventKind, ExtensionStatus, Stage, WorkItemKind
-from mowakaba.errors import AlreadyClosed, ImplausibleDates, NotAllowed
-from mowakaba.models import ExitExtension, User, WorkItem, Youth
-from mowakaba.schemas import ChecklistPayload, ExtensionDecisionPayload, RecordExitPayload
+from mowakaba.errors import AlreadyClosed, ImplausibleDates, InvalidPayload, NotAllowed
+from mowakaba.models import Document, ExitExtension, User, WorkItem, Youth
+from mowakaba.schemas import (
+    ChecklistPayload,
+    DocumentRenewalPayload,
+    ExtensionDecisionPayload,
+    RecordExitPayload,
+)
 from mowakaba.services.completions.context import CompletionContext
 from mowakaba.services.timeline import record_event
 from mowakaba.services.work_items import move_due_date, open_items
 
 
 def tick_checklist_item(ctx: CompletionContext, payload: ChecklistPayload) -> list[WorkItem | None]:
-    """Tick an exit checklist item: its payload is kept on the item, nothing follows."""
+    """Tick an exit checklist item: its payload is kept on the item, nothing follows.
+
+    Met by a document (`document_id`): one of the youth's, in force, not expired, of the
+    kind the item asks for (a national ID card for the ID-card item...).
+    """
+    if payload.document_id is None:
+        return []
+    document = ctx.session.get(Document, payload.document_id)
+    if document is None or document.youth_id != ctx.youth.id:
+        raise InvalidPayload(f"document_id: document {payload.document_id} not found")
+    if not document_rules.meets(document.kind, ctx.item.subject):
+        raise InvalidPayload(
+            f"document_id: a {document.kind.value} does not meet {ctx.item.subject}"
+        )
+    if not document_rules.is_valid(
+        status=document.status, expiry_date=document.expiry_date, today=ctx.today
+    ):
+        raise InvalidPayload(f"document_id: document {document.id} is retired or expired")
+    return []
+
+
+def record_renewal(
+    ctx: CompletionContext, payload: DocumentRenewalPayload
+) -> list[WorkItem | None]:
+    """A document's renewal asked for (or not needed): kept on the item, nothing follows.
+
+    The renewed document, once uploaded, replaces the old one.
+    """
     return []
 
 
