@@ -87,3 +87,17 @@ def test_the_sms_agreement_is_recorded_with_its_date(world):
     assert withdrawn.json() == {"youth_id": world.ids["y1"], "agreed": False,
                                 "agreed_date": None, "language": None}  # fmt: skip
     assert world.put("mb", path, json={"agreed": True}).status_code == 404
+
+
+def test_sms_go_in_the_youth_s_one_language(world):
+    """One language of the youth (documents and SMS): the agreement reads it, or changes it."""
+    path, youth = f"/youths/{world.ids['y1']}/sms-agreement", f"/youths/{world.ids['y1']}"
+    assert world.patch("m1", youth, json={"language": "fr"}).status_code == 200
+    agreed = world.put("m1", path, json={"agreed": True})
+    assert agreed.status_code == 200 and agreed.json()["language"] == "fr"
+    assert world.get("m1", youth).json()["language"] == "fr"
+    world.put("m1", path, json={"agreed": False})
+    changed = world.put("m1", path, json={"agreed": True, "language": "en"})
+    assert changed.json()["language"] == "en" and world.get("m1", youth).json()["language"] == "en"
+    with session_scope() as s:
+        assert not hasattr(s.get(Youth, world.ids["y1"]), "sms_language")
