@@ -129,7 +129,9 @@ def test_acknowledging_an_incident_s_escalation_acknowledges_the_incident_once(w
     assert audited == [world.ids["coord_a"]]
     (answered,) = world.get("coord_a", "/incidents").json()["items"]
     assert answered["status"] == "acknowledged" and answered["acknowledged_at"] is not None
-    assert world.post("coord_a", f"/incidents/{incident_id}/acknowledge", json={}).status_code == 409
+    assert (
+        world.post("coord_a", f"/incidents/{incident_id}/acknowledge", json={}).status_code == 409
+    )
     assert world.post("coord_a", f"/escalations/{level_1['id']}/acknowledge").status_code == 409
     with session_scope() as s:
         kinds = s.exec(select(PathwayEvent.kind).where(

@@ -208,7 +208,9 @@ def test_the_signed_plan_uploaded_records_the_agreement_and_the_file_links_it(pl
         plan_row = s.exec(select(Plan).where(Plan.youth_id == youth_id)).one()
         assert document.plan_id == plan_row.id
         assert (plan_row.agreement_method, plan_row.agreement_date) == (
-            AgreementMethod.signed_on_paper, signed_on)
+            AgreementMethod.signed_on_paper,
+            signed_on,
+        )
         store_document(s, youth, med1, kind="signed_plan", issued_date=str(date.today()),
                        plan_id=plan_row.id)  # a second copy: the agreement stays  # fmt: skip
         assert plan_row.agreement_date == signed_on
