@@ -46,7 +46,9 @@ def acknowledge(
     audit(request, user, action="escalations.acknowledge", object_type="escalation",
           object_id=escalation_id, youth_id=youth_of(session, found) if mine else None,
           outcome=AuditOutcome.allowed if mine else AuditOutcome.not_found)  # fmt: skip
-    incident = escalation_service.incident_answered(session, found, user) if found and mine else None
+    incident = (
+        escalation_service.incident_answered(session, found, user) if found and mine else None
+    )
     # A colleague (or a second click) may have been first: it is acknowledged all the same.
     with suppress(AlreadyClosed):
         escalation_service.acknowledge(session, escalation_id=escalation_id, actor=user)

@@ -64,7 +64,9 @@ def acknowledge(
     audit(request, user, action="escalations.acknowledge", object_type="escalation",
           object_id=escalation_id, youth_id=youth_of(session, found),
           outcome=AuditOutcome.allowed if mine else AuditOutcome.not_found)  # fmt: skip
-    incident = escalation_service.incident_answered(session, found, user) if found and mine else None
+    incident = (
+        escalation_service.incident_answered(session, found, user) if found and mine else None
+    )
     escalation = escalation_service.acknowledge(session, escalation_id=escalation_id, actor=user)
     if incident is not None:  # acknowledged with its escalation: audited as on its own route
         audit(request, user, action="incidents.acknowledge", object_type="incident",

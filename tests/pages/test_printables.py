@@ -226,8 +226,8 @@ def test_the_signed_plan_uploaded_records_the_agreement_and_the_file_links_it(pl
 
 def test_the_printed_exit_checklist_names_the_document_that_met_an_item(planned):
     from mowakaba.models import User, WorkItem, Youth
-    from mowakaba.services.work_items import create_work_item
     from mowakaba.rules import WorkItemSpec
+    from mowakaba.services.work_items import create_work_item
     from tests.documents_files import store_document
 
     youth_id = planned.ids["late"]
