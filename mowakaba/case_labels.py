@@ -10,6 +10,7 @@ from mowakaba.enums import (
     Axis,
     ChecklistItem,
     CheckpointStatus,
+    DocumentKind,
     ExitDestination,
     ExitKind,
     HousingOutcome,
@@ -111,4 +112,15 @@ ASSESSMENT_KIND_LABELS = {
     AssessmentKind.intake: N_("Intake assessment"),
     AssessmentKind.review: N_("Plan review"),
     AssessmentKind.exit_readiness: N_("Exit-readiness assessment"),
+}
+
+# A youth's uploaded documents (the documents section; a checklist item met by one).
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.national_id_card: N_("National ID card"),
+    DocumentKind.birth_certificate: N_("Birth certificate"),
+    DocumentKind.placement_order: N_("Placement order"),
+    DocumentKind.school_certificate: N_("School certificate"),
+    DocumentKind.signed_plan: N_("Signed plan"),
+    DocumentKind.health_coverage_card: N_("Health-coverage card"),
+    DocumentKind.other: N_("Other document"),
 }

@@ -46,4 +46,5 @@ class SmsAgreement(Strict):
 
     agreed: bool
     agreed_date: IsoDate | None = None  # default: today
-    language: Language = Language.ar
+    # The youth's one language (documents and SMS): given, it changes `youth.language`.
+    language: Language | None = None

@@ -29,6 +29,7 @@ from api.pages.common import (
 )
 from api.policy import BEFORE_PASSWORD_CHANGE, allowed, youth_scope
 from mowakaba import document_rules
+from mowakaba.case_labels import DOCUMENT_KIND_LABELS
 from mowakaba.casework_schemas import DocumentRetirement
 from mowakaba.enums import (
     AuditOutcome,
@@ -47,15 +48,7 @@ from mowakaba.settings import get_settings
 router = page_router()
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-KIND_LABELS = {
-    DocumentKind.national_id_card: N_("National ID card"),
-    DocumentKind.birth_certificate: N_("Birth certificate"),
-    DocumentKind.placement_order: N_("Placement order"),
-    DocumentKind.school_certificate: N_("School certificate"),
-    DocumentKind.signed_plan: N_("Signed plan"),
-    DocumentKind.health_coverage_card: N_("Health-coverage card"),
-    DocumentKind.other: N_("Other document"),
-}
+KIND_LABELS = DOCUMENT_KIND_LABELS  # shared with the printed exit checklist
 STATUS_LABELS = {
     DocumentStatus.current: N_("In force"),
     DocumentStatus.replaced: N_("Replaced"),

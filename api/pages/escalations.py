@@ -39,15 +39,22 @@ def acknowledge(
     request: Request,
     user: Annotated[User, Depends(page_guard("escalations.acknowledge"))],
 ) -> Response:
-    """Say I have seen an escalation sent to me (it does not stop level 2)."""
+    """Say I have seen an escalation sent to me (it does not stop level 2); a coordinator's
+    acknowledges the incident it is about, if any."""
     found = session.get(Escalation, escalation_id)
     mine = found is not None and (user.id in found.recipient_ids or user.role == Role.admin)
     audit(request, user, action="escalations.acknowledge", object_type="escalation",
           object_id=escalation_id, youth_id=youth_of(session, found) if mine else None,
           outcome=AuditOutcome.allowed if mine else AuditOutcome.not_found)  # fmt: skip
+    incident = (
+        escalation_service.incident_answered(session, found, user) if found and mine else None
+    )
     # A colleague (or a second click) may have been first: it is acknowledged all the same.
     with suppress(AlreadyClosed):
         escalation_service.acknowledge(session, escalation_id=escalation_id, actor=user)
+        if incident is not None:  # acknowledged with its escalation, audited as on its page
+            audit(request, user, action="incidents.acknowledge", object_type="incident",
+                  object_id=incident.id, youth_id=incident.youth_id)  # fmt: skip
     return RedirectResponse("/dashboard?done=acknowledged#escalations", status_code=303)
 
 

@@ -177,13 +177,14 @@ def set_sms_agreement(
     user: Annotated[User, Depends(page_guard("youths.sms_agreement"))],
     form: Annotated[PostedForm, Depends(posted)],
 ) -> Response:
-    """Record the youth's agreement to SMS reminders (today, in a language), or its end."""
+    """Record the youth's agreement to SMS reminders (today, in the youth's language, which
+    the form may change), or its end. An unknown language keeps the youth's."""
     youth = scoped_youth(session, request, user, youth_id, "youths.sms_agreement")
+    agreed = form.one("agreed") == "true"
     try:
-        agreement = SmsAgreement(agreed=form.one("agreed") == "true",
-                                 language=form.one("language") or "ar")  # fmt: skip
+        agreement = SmsAgreement(agreed=agreed, language=form.one("language") or None)
     except ValidationError:
-        agreement = SmsAgreement(agreed=False)
+        agreement = SmsAgreement(agreed=agreed)
     incident_service.set_sms_agreement(session, youth_id=youth.pk, actor=user,
                                        agreement=agreement)  # fmt: skip
     return RedirectResponse(f"/youths/{youth.id}?done=sms#incidents", status_code=303)

@@ -76,6 +76,8 @@ def print_context(session: Session, user: User, youth: Youth, plan: Plan | None)
         "agrees": agrees, "agreement_labels": AGREEMENT_LABELS,
         "agreement_methods": list(AgreementMethod),
         "agreement_form": blank_form(today_of(session, youth.institution_id)),
+        "signed_copy": voice_service.signed_copy(session, plan=plan) if plan else None,
+        "downloads_signed_copy": allowed("documents.download", user),
     }  # fmt: skip
 
 

@@ -57,13 +57,20 @@ def acknowledge(
     escalation_id: IdPath, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("escalations.acknowledge"))],
 ) -> EscalationOut:  # fmt: skip
-    """Say I have seen it (it does not stop level 2)."""
+    """Say I have seen it (it does not stop level 2). A coordinator acknowledging an
+    incident's escalation acknowledges the incident (as `POST /incidents/{id}/acknowledge`)."""
     found = session.get(Escalation, escalation_id)
     mine = found is not None and (user.id in found.recipient_ids or user.role == Role.admin)
     audit(request, user, action="escalations.acknowledge", object_type="escalation",
           object_id=escalation_id, youth_id=youth_of(session, found),
           outcome=AuditOutcome.allowed if mine else AuditOutcome.not_found)  # fmt: skip
+    incident = (
+        escalation_service.incident_answered(session, found, user) if found and mine else None
+    )
     escalation = escalation_service.acknowledge(session, escalation_id=escalation_id, actor=user)
+    if incident is not None:  # acknowledged with its escalation: audited as on its own route
+        audit(request, user, action="incidents.acknowledge", object_type="incident",
+              object_id=incident.id, youth_id=incident.youth_id)  # fmt: skip
     out = escalation_out(session, escalation)
     return out
 

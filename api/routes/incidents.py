@@ -210,7 +210,9 @@ def set_sms_agreement(
     user: Annotated[User, Depends(require("youths.sms_agreement"))],
 ) -> SmsAgreementOut:  # fmt: skip
     """Record the youth's agreement to SMS reminders of follow-up appointments (with its
-    date and language), or its withdrawal. The number is the youth's current phone."""
+    date), or its withdrawal. The number is the youth's current phone; the SMS go in the
+    youth's language (`language` of the youth, their documents' too), which a `language`
+    given here changes."""
     scoped_youth(session, request, user, youth_id, "youths.sms_agreement")
     youth = incident_service.set_sms_agreement(
         session, youth_id=youth_id, actor=user, agreement=body
@@ -219,5 +221,5 @@ def set_sms_agreement(
         youth_id=youth.pk,
         agreed=youth.sms_agreed_date is not None,
         agreed_date=youth.sms_agreed_date,
-        language=youth.sms_language,
+        language=youth.language if youth.sms_agreed_date is not None else None,
     )

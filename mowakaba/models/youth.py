@@ -68,16 +68,15 @@ class Youth(Keyed, SQLModel, table=True):
     # The next day a date trigger may move the stage; the sweep's index.
     next_trigger_date: date | None = Field(default=None, index=True)
     notes: str | None = sensitive()
-    # The language of the documents the youth receives (their plan, their checklist).
+    # The language of what the youth receives: their documents (plan, checklist) and SMS.
     language: Language = Field(
         default=Language.ar,
         sa_type=enum_type(Language),
         sa_column_kwargs={"server_default": Language.ar.value},
     )
     # The youth agreed to SMS reminders of follow-up appointments on this day (None: not),
-    # in this language; the number is their current phone contact.
+    # sent in `language`; the number is their current phone contact.
     sms_agreed_date: date | None = None
-    sms_language: Language | None = Field(default=None, sa_type=enum_type(Language))
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
 

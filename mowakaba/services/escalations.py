@@ -7,10 +7,18 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from mowakaba.clock import now
-from mowakaba.enums import EscalationReason, EventKind, NotificationKind, Role
+from mowakaba.enums import (
+    EscalationReason,
+    EventKind,
+    IncidentStatus,
+    NotificationKind,
+    Role,
+    WorkItemKind,
+)
 from mowakaba.errors import AlreadyClosed, NotFound
-from mowakaba.models import Escalation, Institution, User, WorkItem, Youth
+from mowakaba.models import Escalation, Incident, Institution, User, WorkItem, Youth
 from mowakaba.rules import Rules
+from mowakaba.services import incidents as incident_service
 from mowakaba.services import notifications as notification_service
 from mowakaba.services import users as user_service
 from mowakaba.services.timeline import record_event
@@ -89,10 +97,32 @@ def raise_escalation(
     return escalation
 
 
+def incident_answered(session: Session, escalation: Escalation, actor: User) -> Incident | None:
+    """The open incident a coordinator's acknowledgement of its escalation answers, if any.
+
+    An incident's escalation (reason `incident`) acknowledged by a coordinator (the people
+    who acknowledge incidents) acknowledges the incident: the same as
+    `incidents.acknowledge_incident`. A supervisor's or an admin's acknowledgement says
+    they have seen it, as for any escalation; the coordinators still have to respond."""
+    if escalation.reason != EscalationReason.incident or actor.role != Role.coordinator:
+        return None
+    item = session.get(WorkItem, escalation.work_item_id)
+    if item is None or item.kind != WorkItemKind.incident_response:
+        return None
+    number = item.subject.removeprefix("i")
+    incident = session.get(Incident, int(number)) if number.isdigit() else None
+    if incident is None or incident.youth_id != item.youth_id:
+        return None
+    return incident if incident.status == IncidentStatus.open else None
+
+
 def acknowledge(
     session: Session, *, escalation_id: int, actor: User, as_of: datetime | None = None
 ) -> Escalation:
-    """Acknowledge an escalation: its recipients (or an admin) say they have seen it."""
+    """Acknowledge an escalation: its recipients (or an admin) say they have seen it.
+
+    An incident's escalation acknowledged by a coordinator acknowledges the incident
+    (`incident_answered`), once, with its own timeline entry."""
     escalation = session.get(Escalation, escalation_id)
     if escalation is None or (
         actor.id not in escalation.recipient_ids and actor.role != Role.admin
@@ -100,6 +130,13 @@ def acknowledge(
         raise NotFound(f"escalation {escalation_id} not found")
     if escalation.acknowledged_at is not None:
         raise AlreadyClosed(f"escalation {escalation_id} was acknowledged already")
+    incident = incident_answered(session, escalation, actor)
+    if incident is not None:  # the incident's acknowledgement acknowledges its escalations
+        incident_service.acknowledge_incident(
+            session, incident_id=incident.pk, actor=actor, as_of=as_of
+        )
+        session.refresh(escalation)
+        return escalation
     escalation.acknowledged_by_id = actor.id
     escalation.acknowledged_at = as_of or now()
     session.add(escalation)

@@ -369,7 +369,9 @@ def set_sms_agreement(
     session: Session, *, youth_id: int, actor: User, agreement: SmsAgreement,
     as_of: datetime | None = None,
 ) -> Youth:  # fmt: skip
-    """Record the youth's agreement to SMS reminders (with its date and language), or its end."""
+    """Record the youth's agreement to SMS reminders (with its date), or its end. The SMS
+    go in the youth's language (`youth.language`, their documents' too), which a language
+    given with the agreement changes."""
     at = as_of or now()
     youth = _lock(session, youth_id)
     today = _today(session, youth, at)
@@ -377,12 +379,13 @@ def set_sms_agreement(
     if agreement.agreed and agreed_date > today:
         raise ImplausibleDates(f"agreed_date {agreed_date} is in the future ({today})")
     youth.sms_agreed_date = agreed_date if agreement.agreed else None
-    youth.sms_language = agreement.language if agreement.agreed else None
+    if agreement.agreed and agreement.language is not None:
+        youth.language = agreement.language
     youth.updated_at = at
     session.add(youth)
     data: dict[str, Any] = {"agreed": agreement.agreed}
     if agreement.agreed:
-        data |= {"agreed_date": str(agreed_date), "language": agreement.language.value}
+        data |= {"agreed_date": str(agreed_date), "language": youth.language.value}
     record_event(session, youth, EventKind.sms_agreement_changed, on=today, actor_id=actor.id,
                  data=data)  # fmt: skip
     session.flush()

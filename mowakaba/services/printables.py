@@ -19,6 +19,7 @@ from mowakaba.errors import NotFound
 from mowakaba.models import (
     Assessment,
     AssessmentAxis,
+    Document,
     FollowUp,
     Institution,
     Plan,
@@ -26,6 +27,7 @@ from mowakaba.models import (
     WorkItem,
     Youth,
 )
+from mowakaba.services import voice as voice_service
 from mowakaba.services.completions.plans import current_plan
 
 
@@ -80,6 +82,7 @@ def plan(session: Session, youth: Youth, sensitive: bool) -> dict[str, Any]:
     if found is None:
         raise NotFound(f"youth {youth.id}: no integration plan yet")
     return {"plan": found, "milestones": milestones,
+            "signed_copy": voice_service.signed_copy(session, plan=found),
             "submitted_by": _name(session, found.submitted_by_id),
             "decided_by": _name(session, found.decided_by_id),
             "youth_goals": _kept(found.youth_goals, sensitive)}  # fmt: skip
@@ -108,8 +111,15 @@ def exit_checklist(session: Session, youth: Youth, sensitive: bool) -> dict[str,
             "outcome": payload.get("outcome"),
             "completed_date": item.completed_at.date() if item.completed_at else None,
             "reason": payload.get("reason") or payload.get("note") or "",
+            "document": _met_by(session, youth, payload.get("document_id")),
         })  # fmt: skip
     return {"planned_exit_date": youth.planned_exit_date, "rows": rows}
+
+
+def _met_by(session: Session, youth: Youth, document_id: Any) -> Document | None:
+    """The uploaded document that met a checklist item (its completion names it)."""
+    document = session.get(Document, document_id) if isinstance(document_id, int) else None
+    return document if document is not None and document.youth_id == youth.id else None
 
 
 def follow_up(session: Session, youth: Youth, sensitive: bool) -> dict[str, Any]:

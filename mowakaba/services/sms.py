@@ -119,7 +119,7 @@ def follow_up_reminders(
         days, _ = min(due)
         written += enqueue_sms(
             session, key=f"sms:reminder:{item.id}:{item.cycle}:D-{days}",
-            kind=SmsKind.follow_up_reminder, language=youth.sms_language or Language.ar,
+            kind=SmsKind.follow_up_reminder, language=youth.language,
             context={"due_date": str(item.due_date)}, youth=youth, at=at,
         ) is not None  # fmt: skip
     last = items[-1].pk if items else after_id

@@ -6,7 +6,8 @@ it waits. Accepting moves, in the caller's one transaction: the youth's institut
 mediator, the open work (institution, assignee; due dates on or after the transfer that
 fall on a day off of the new calendar roll forward on it; an escalated item starts a new
 cycle, so the new institution's coordinators are told by the next sweep, counted on the
-new calendar), the open referrals (their institution); then the pathway is brought up to
+new calendar), the open referrals and incidents (their institution; the runaway path
+counts on the new calendar); then the pathway is brought up to
 date under the new institution's rules (no duplicate: (youth, kind, subject) is unique).
 The sending institution keeps reading the youth's timeline up to the acceptance
 (`Transfer.history_until_event_id`), and nothing else.
@@ -24,6 +25,7 @@ from mowakaba.clock import now
 from mowakaba.enums import (
     AssigneePool,
     EventKind,
+    IncidentStatus,
     NotificationKind,
     Role,
     TransferStatus,
@@ -38,7 +40,7 @@ from mowakaba.errors import (
     NotReceiver,
     NotSender,
 )
-from mowakaba.models import Institution, Referral, Transfer, User, Youth
+from mowakaba.models import Incident, Institution, Referral, Transfer, User, Youth
 from mowakaba.paging import fetch_page
 from mowakaba.pathway import IN_CARE
 from mowakaba.services import calendars as calendar_service
@@ -229,6 +231,13 @@ def accept_transfer(
     ):
         referral.institution_id = to_id
         session.add(referral)
+    for incident in session.exec(  # an open incident is followed where the youth is now
+        select(Incident).where(
+            Incident.youth_id == youth.pk, Incident.status != IncidentStatus.closed
+        )
+    ):
+        incident.institution_id = to_id
+        session.add(incident)
     session.flush()
     reconcile_youth(session, youth.pk, at, rules=rules)
     _notify_decision(session, transfer=transfer, youth=youth)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mowakaba.db import session_scope
 from mowakaba.enums import ExitKind, NotificationKind
@@ -87,3 +87,60 @@ def test_the_sms_agreement_is_recorded_with_its_date(world):
     assert withdrawn.json() == {"youth_id": world.ids["y1"], "agreed": False,
                                 "agreed_date": None, "language": None}  # fmt: skip
     assert world.put("mb", path, json={"agreed": True}).status_code == 404
+
+
+def test_sms_go_in_the_youth_s_one_language(world):
+    """One language of the youth (documents and SMS): the agreement reads it, or changes it."""
+    path, youth = f"/youths/{world.ids['y1']}/sms-agreement", f"/youths/{world.ids['y1']}"
+    assert world.patch("m1", youth, json={"language": "fr"}).status_code == 200
+    agreed = world.put("m1", path, json={"agreed": True})
+    assert agreed.status_code == 200 and agreed.json()["language"] == "fr"
+    assert world.get("m1", youth).json()["language"] == "fr"
+    world.put("m1", path, json={"agreed": False})
+    changed = world.put("m1", path, json={"agreed": True, "language": "en"})
+    assert changed.json()["language"] == "en" and world.get("m1", youth).json()["language"] == "en"
+    with session_scope() as s:
+        assert not hasattr(s.get(Youth, world.ids["y1"]), "sms_language")
+
+
+def test_acknowledging_an_incident_s_escalation_acknowledges_the_incident_once(world):
+    from mowakaba.enums import EventKind
+    from mowakaba.models import PathwayEvent
+
+    created = world.post("m1", f"/youths/{world.ids['y1']}/incidents", json=report("violence"))
+    incident_id = created.json()["id"]
+    (level_2,) = world.get("supervisor", "/escalations").json()["items"]
+    (level_1,) = world.get("coord_a", "/escalations").json()["items"]
+    # The supervisor has seen it: the coordinators still have to respond.
+    seen = world.post("supervisor", f"/escalations/{level_2['id']}/acknowledge")
+    assert seen.status_code == 200 and seen.json()["acknowledged_at"] is not None
+    (still,) = world.get("coord_a", "/incidents").json()["items"]
+    assert still["status"] == "open"
+    # The coordinator's acknowledgement of their escalation is the incident's.
+    with session_scope() as s:
+        last_audit = max(s.exec(select(AuditEvent.id)).all(), default=0)
+    done = world.post("coord_a", f"/escalations/{level_1['id']}/acknowledge")
+    assert done.status_code == 200, done.text
+    assert done.json()["acknowledged_by_id"] == world.ids["coord_a"]
+    with session_scope() as s:
+        audited = s.exec(select(AuditEvent.actor_id).where(
+            AuditEvent.action == "incidents.acknowledge", col(AuditEvent.id) > last_audit,
+            AuditEvent.object_id == str(incident_id))).all()  # fmt: skip
+    assert audited == [world.ids["coord_a"]]
+    (answered,) = world.get("coord_a", "/incidents").json()["items"]
+    assert answered["status"] == "acknowledged" and answered["acknowledged_at"] is not None
+    assert (
+        world.post("coord_a", f"/incidents/{incident_id}/acknowledge", json={}).status_code == 409
+    )
+    assert world.post("coord_a", f"/escalations/{level_1['id']}/acknowledge").status_code == 409
+    with session_scope() as s:
+        kinds = s.exec(select(PathwayEvent.kind).where(
+            PathwayEvent.youth_id == world.ids["y1"])).all()  # fmt: skip
+    assert kinds.count(EventKind.incident_acknowledged) == 1
+    assert EventKind.escalation_acknowledged in kinds  # the supervisor's, as for any kind
+
+
+def test_acknowledging_the_incident_acknowledges_its_escalations(world):
+    created = world.post("m1", f"/youths/{world.ids['y1']}/incidents", json=report("other"))
+    world.post("coord_a", f"/incidents/{created.json()['id']}/acknowledge", json={})
+    assert world.get("coord_a", "/escalations?acknowledged=false").json()["total"] == 0

@@ -84,7 +84,7 @@ def left(session):
 
 
 def agree(session, youth, language=Language.fr):
-    youth.sms_agreed_date, youth.sms_language = date(2026, 11, 20), language
+    youth.sms_agreed_date, youth.language = date(2026, 11, 20), language
     session.add(youth)
     session.flush()
 

@@ -126,4 +126,4 @@ def test_the_youth_s_agreement_to_sms_is_recorded_from_the_file(world):
     assert "Le jeune a accepté le" in shown
     with session_scope() as s:
         youth = s.get(Youth, late)
-        assert youth.sms_agreed_date == date.today() and youth.sms_language == Language.fr
+        assert youth.sms_agreed_date == date.today() and youth.language == Language.fr

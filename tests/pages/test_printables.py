@@ -192,3 +192,55 @@ def test_the_coordinator_may_approve_a_plan_the_youth_has_not_agreed_to_yet_and_
     assert client.post(f"/work/{approval_id}", data=data, follow_redirects=False).status_code == 303
     with session_scope() as s:
         assert s.exec(select(Plan.status).where(Plan.youth_id == youth_id)).one() == "approved"
+
+
+def test_the_signed_plan_uploaded_records_the_agreement_and_the_file_links_it(planned):
+    """A signed paper copy of the plan (no version given: the one to agree to) records the
+    agreement "signed on paper" on its date of issue, once; the file and the print say so."""
+    from mowakaba.models import User, Youth
+    from tests.documents_files import store_document
+
+    youth_id, signed_on = planned.ids["late"], date.today() - timedelta(days=2)
+    with session_scope() as s:
+        youth, med1 = s.get(Youth, youth_id), s.get(User, planned.ids["med1"])
+        document = store_document(s, youth, med1, kind="signed_plan",
+                                  issued_date=str(signed_on))  # fmt: skip
+        plan_row = s.exec(select(Plan).where(Plan.youth_id == youth_id)).one()
+        assert document.plan_id == plan_row.id
+        assert (plan_row.agreement_method, plan_row.agreement_date) == (
+            AgreementMethod.signed_on_paper,
+            signed_on,
+        )
+        store_document(s, youth, med1, kind="signed_plan", issued_date=str(date.today()),
+                       plan_id=plan_row.id)  # a second copy: the agreement stays  # fmt: skip
+        assert plan_row.agreement_date == signed_on
+        events = s.exec(select(PathwayEvent.kind).where(PathwayEvent.youth_id == youth_id)).all()
+        assert events.count(EventKind.plan_agreement_recorded) == 1
+    client = client_of("med1")
+    page = client.get(f"/youths/{youth_id}")
+    assert "Signé sur papier" in page.text and "La copie signée" in page.text
+    assert f"/youths/{youth_id}/documents/" in page.text.split('class="signed-copy"')[1][:200]
+    printed = client.get(f"/youths/{youth_id}/print/plan?lang=fr")
+    assert "La copie signée est conservée dans le dossier" in printed.text
+
+
+def test_the_printed_exit_checklist_names_the_document_that_met_an_item(planned):
+    from mowakaba.models import User, WorkItem, Youth
+    from mowakaba.rules import WorkItemSpec
+    from mowakaba.services.work_items import create_work_item
+    from tests.documents_files import store_document
+
+    youth_id = planned.ids["late"]
+    with session_scope() as s:
+        youth, med1 = s.get(Youth, youth_id), s.get(User, planned.ids["med1"])
+        spec = WorkItemSpec(WorkItemKind.exit_checklist_item, date.today() + timedelta(days=30),
+                            subject="national_id_card")  # fmt: skip
+        create_work_item(s, youth=youth, spec=spec, on=date.today())
+        store_document(s, youth, med1, issued_date="2024-01-10",
+                       expiry_date=str(date.today() + timedelta(days=3650)))  # fmt: skip
+        item = s.exec(select(WorkItem).where(WorkItem.youth_id == youth_id,
+                                             WorkItem.subject == "national_id_card")).one()  # fmt: skip
+        assert item.payload["document_id"]
+    printed = client_of("med1").get(f"/youths/{youth_id}/print/exit-checklist?lang=fr")
+    assert printed.status_code == 200, printed.text
+    assert "Rempli par le document : Carte nationale (CIN)" in printed.text

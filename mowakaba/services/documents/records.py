@@ -1,9 +1,10 @@
 """Recording a youth's documents: the row of an uploaded file, and retiring one.
 
 The file is written and checked before any row exists (`storage`, `content`); `add_document`
-records it, retires the older document it replaces (cancelling that one's renewal), and
-meets the exit checklist item it answers. Nothing is ever deleted: a document is retired.
-The edge commits, and removes the file when the commit fails.
+records it, retires the older document it replaces (cancelling that one's renewal),
+meets the exit checklist item it answers, and — a signed plan — records the youth's
+agreement to that plan version (`voice.signed_copy_uploaded`). Nothing is ever deleted: a
+document is retired. The edge commits, and removes the file when the commit fails.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from sqlmodel import Session
 from mowakaba import document_rules
 from mowakaba.casework_schemas import DocumentRetirement, DocumentUpload
 from mowakaba.clock import now
-from mowakaba.enums import DocumentStatus, EventKind, WorkItemKind
+from mowakaba.enums import DocumentKind, DocumentStatus, EventKind, WorkItemKind
 from mowakaba.errors import AlreadyClosed, InvalidPayload
 from mowakaba.models import Document, Plan, User, Youth
 from mowakaba.services import calendars as calendar_service
+from mowakaba.services import voice
 from mowakaba.services.documents import checklist
 from mowakaba.services.documents.queries import current_documents, get_document
 from mowakaba.services.documents.storage import StoredFile
@@ -40,15 +42,19 @@ def add_document(
     """Record a stored file as a youth's document; retire what it replaces; meet the
     checklist item it answers (see `checklist.meet_checklist_items`)."""
     at = at or now()
+    plan: Plan | None = None
     if data.plan_id is not None:
         plan = session.get(Plan, data.plan_id)
         if plan is None or plan.youth_id != youth.id:
             raise InvalidPayload(f"plan_id: plan {data.plan_id} not found for youth {youth.id}")
+    elif data.kind == DocumentKind.signed_plan:  # the version the youth is asked to agree to
+        plan = voice.plan_to_sign(session, youth_id=youth.pk)
     document = Document(
         youth_id=youth.pk, kind=data.kind, issued_date=data.issued_date,
         expiry_date=data.expiry_date, original_name=original_name,
         stored_name=stored.stored_name, content_type=content_type, size=stored.size,
-        sha256=stored.sha256, uploaded_by_id=actor.id, uploaded_at=at, plan_id=data.plan_id,
+        sha256=stored.sha256, uploaded_by_id=actor.id, uploaded_at=at,
+        plan_id=plan.id if plan else None,
     )  # fmt: skip
     session.add(document)
     session.flush()
@@ -65,6 +71,9 @@ def add_document(
         data={"document_id": document.id, "kind": document.kind.value},
     )  # fmt: skip
     checklist.meet_checklist_items(session, youth=youth, at=at, actor=actor)
+    if plan is not None:  # a signed copy: the youth's agreement to that version, if not yet
+        voice.signed_copy_uploaded(session, plan=plan, youth=youth, document=document,
+                                   actor=actor, today=today, at=at)  # fmt: skip
     session.flush()
     return document
 
