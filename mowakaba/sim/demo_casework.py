@@ -194,10 +194,16 @@ class Casework:
     done: Counter[str] = field(default_factory=Counter)
 
     def youths(self, *stages: Stage) -> list[Youth]:
-        return list(self.session.exec(
+        """The youths at these stages, the first mediator's first (`med1.casa` in the demo,
+        whom the README signs in with), then by id."""
+        first = self.session.exec(
+            select(User.id).where(User.role == Role.mediator).order_by(col(User.id))
+        ).first()
+        found = self.session.exec(
             select(Youth).where(col(Youth.stage).in_(stages), col(Youth.mediator_id).is_not(None))
             .order_by(col(Youth.id))
-        ))  # fmt: skip
+        )  # fmt: skip
+        return sorted(found, key=lambda y: y.mediator_id != first)
 
     def mediator(self, youth: Youth) -> User:
         mediator = self.session.get(User, youth.mediator_id)
@@ -294,14 +300,16 @@ class Casework:
         self.done["documents"] += 1
         return document
 
-    def documents(self, in_care: list[Youth]) -> None:
+    def documents(self, in_care: list[Youth]) -> Youth | None:
         """An ID card expiring in 40 days (its renewal comes with the sweep) and birth
-        certificates, on youths preparing their exit first (they meet checklist items)."""
+        certificates, on youths preparing their exit first (they meet checklist items).
+        Returns the youth with the ID card."""
         leaving = [y for y in in_care if y.stage == Stage.exit_preparation]
         others = [y for y in in_care if y.stage != Stage.exit_preparation]
         with_item = [y for y in leaving if self.open_item(y, "national_id_card")] + others
-        if with_item:
-            youth = with_item[0]
+        carded = with_item[0] if with_item else None
+        if carded is not None:
+            youth = carded
             expiry = self.today + timedelta(days=40)
             self.upload(youth, name="CNIE.png", days_ago=12, body=id_card_png(
                 f"{youth.first_name} {youth.last_name}".upper(), f"BK{400000 + youth.pk}", expiry,
@@ -319,6 +327,7 @@ class Casework:
             data = DocumentUpload(kind=DocumentKind.birth_certificate, issued_date=issued)
             self.upload(youth, name="extrait-acte-naissance.pdf", days_ago=10, body=body,
                         data=data)  # fmt: skip
+        return carded
 
     def open_item(self, youth: Youth, subject: str) -> bool:
         items = open_items(self.session, youth_id=youth.pk,
@@ -359,19 +368,23 @@ class Casework:
                             ]), data=DocumentUpload(kind=DocumentKind.signed_plan,
                                                     issued_date=day, plan_id=plan.pk))  # fmt: skip
 
-    def incidents(self, in_care: list[Youth]) -> set[int]:
-        """A hospitalisation acknowledged, and a runaway nine days ago, not back: the sweep
-        asks the coordinators to decide. Returns the two youths' ids."""
+    def incidents(self, in_care: list[Youth], carded: Youth | None) -> set[int]:
+        """A hospitalisation acknowledged (of the youth with the ID card: one file shows
+        most), and a runaway nine days ago, not back: the sweep asks the coordinators to
+        decide. Returns the two youths' ids."""
         candidates = [y for y in in_care if y.stage in (Stage.active, Stage.exit_preparation)]
         if len(candidates) < 2:
             candidates = in_care
         if len(candidates) < 2:
             return set()
+        if carded is not None and carded in candidates:
+            candidates.remove(carded)
+            candidates.insert(1, carded)
         stories = (
-            (candidates[-1], IncidentKind.hospitalisation, 5,
+            (candidates[1], IncidentKind.hospitalisation, 5,
              "Admis aux urgences de l'hôpital provincial pour une crise d'asthme ; gardé deux "
              "nuits en observation."),
-            (candidates[-2], IncidentKind.runaway, 9,
+            (candidates[0], IncidentKind.runaway, 9,
              "N'est pas rentré au foyer après la sortie du vendredi ; téléphone éteint. "
              "Déclaration faite au commissariat."),
         )  # fmt: skip
@@ -434,9 +447,9 @@ def seed_casework(session: Session, *, today: date) -> Counter[str]:
     in_care, leavers = casework.youths(*IN_CARE), casework.youths(*LEFT)
     casework.notes(in_care + leavers)
     casework.contacts(in_care + leavers)
-    casework.documents(in_care)
+    carded = casework.documents(in_care)
     casework.voices(in_care)
-    busy = casework.incidents(in_care)
+    busy = casework.incidents(in_care, carded)
     casework.sms(leavers)
     casework.transfer(in_care, busy | {d.youth_id for d in session.exec(select(Document))})
     # The sweep of today: the runaway's decision, the ID card's renewal, the SMS reminders.
