@@ -89,8 +89,10 @@ def test_an_interrupted_seeding_is_seen_and_its_partial_demo_emptied(committed):
     with pytest.raises(KeyboardInterrupt):
         demo.seed_demo(date(2026, 11, 30), youths=4, progress=interrupted)
     assert demo.was_interrupted() and demo.is_seeded()  # a partial demo is in the database
+    orphan = storage.store_chunks([b"%PDF-1.4 a partial demo's file"]).finish()
     demo.reset_partial_demo()
     assert not demo.was_interrupted() and not demo.is_seeded()
+    assert not orphan.path.exists()  # its rows are gone: so are its files
     with session_scope() as session:
         assert session.exec(select(Institution)).all() == []
     demo.seed_demo(date(2026, 11, 30), youths=4)
