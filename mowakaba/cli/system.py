@@ -162,7 +162,8 @@ def demo(
             + f"; {summary.open_escalations} open escalations; "
             f"{summary.not_in_touch} not in touch; "
             f"{sum(summary.referrals_by_status.values())} referrals to "
-            f"{summary.partners} partners"
+            f"{summary.partners} partners; case files: "
+            + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.casework.items())
         )
 
     def run_pathways(system):  # type: ignore[no-untyped-def]

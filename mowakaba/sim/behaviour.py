@@ -128,6 +128,16 @@ def draw_registration(
     )
 
 
+# The young person's goals, in their words as the mediator wrote them down (a plan's
+# `youth_goals`); chosen by the youth's id, so that no draw of the seed changes.
+YOUTH_GOALS = (
+    "أريد أن أكمل تكويني في الكهرباء وأن أجد عملا لأكتري غرفة خاصة بي.",
+    "Je veux passer mon permis, travailler dans la cuisine et aider ma petite sœur.",
+    "أريد أن أنجح في الباكالوريا وأن أبقى على تواصل مع خالتي.",
+    "Avoir un vrai travail, un logement à moi, et ne plus dépendre de personne.",
+)
+
+
 @dataclass
 class YouthFate:
     """What will happen to one young person, drawn once."""
@@ -228,6 +238,7 @@ class Behaviour:
         if kind == WorkItemKind.integration_plan:
             # One milestone on every axis: always covers the weak ones.
             return {
+                "youth_goals": YOUTH_GOALS[item.youth_id % len(YOUTH_GOALS)],
                 "milestones": [
                     {
                         "axis": axis.value,
@@ -236,7 +247,7 @@ class Behaviour:
                         "due_date": str(today + timedelta(days=rng.randint(45, 300))),
                     }
                     for axis in Axis
-                ]
+                ],
             }
         if kind == WorkItemKind.plan_approval:
             if rng.random() < self.p_reject_plan:

@@ -1,5 +1,6 @@
 """The demo programme, as data: two institutions, their people, 60 young people with histories,
-the partners of the actors map and referrals in every state (mowakaba/sim/demo_partners.py).
+the partners of the actors map and referrals in every state (mowakaba/sim/demo_partners.py),
+and their case files: notes, contacts, documents, incidents, a transfer (demo_casework.py).
 
 Histories are not invented rows: the cohort is registered on past days and
 replayed to today through the real services (people completing work on time,
@@ -29,6 +30,7 @@ from mowakaba.services import users as user_service
 from mowakaba.settings import get_settings
 from mowakaba.sim.behaviour import Behaviour, draw_registration
 from mowakaba.sim.cohort import CohortReplay, Registration
+from mowakaba.sim.demo_casework import seed_casework
 from mowakaba.sim.demo_partners import referral_counts, seed_referrals
 from mowakaba.sim.partner_directory import seed_partners
 
@@ -49,6 +51,7 @@ class DemoSummary:
     not_in_touch: int = 0
     referrals_by_status: dict[str, int] = field(default_factory=dict)
     partners: int = 0
+    casework: dict[str, int] = field(default_factory=dict)
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:
@@ -84,6 +87,12 @@ def reset_partial_demo() -> None:
     engine = get_engine()
     migrate.downgrade(engine, "base")
     migrate.upgrade(engine)
+    # The partial demo's document files belong to rows that are gone.
+    documents = get_settings().documents_dir
+    if documents.is_dir():
+        for path in documents.iterdir():
+            if path.is_file():
+                path.unlink()
     seeding_marker().unlink(missing_ok=True)
 
 
@@ -189,6 +198,9 @@ def seed_demo(
         summary.accounts += seed_partners(session, create_user=create_user)
     with session_scope() as session:
         seed_referrals(session, today=today, seed=seed)
+    # The case files (notes, documents, incidents, a transfer), then today's sweep.
+    with session_scope() as session:
+        summary.casework = dict(seed_casework(session, today=today))
     if progress is not None:
         progress(total, total)
 
