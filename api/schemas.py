@@ -7,6 +7,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mowakaba.casework_schemas import Phone
 from mowakaba.enums import (
     AnswerMethod,
     Axis,
@@ -272,6 +273,7 @@ class UserOut(BaseModel):
     region: str | None
     language: Language
     email: str | None
+    phone: str | None = Field(description="for urgent incidents by SMS")
     partner_id: int | None = Field(description="a partner user's organisation")
     is_active: bool
     must_change_password: bool
@@ -289,6 +291,7 @@ class UserIn(Strict):
     institution_ids: list[Ids] = Field(default_factory=list, max_length=100)
     region: Annotated[str, OneLine] | None = Field(default=None, max_length=100)
     email: Annotated[str, OneLine] | None = Field(default=None, max_length=254)
+    phone: Phone | None = None
     language: Language = Language.fr
     display_name: Annotated[str, OneLine] = Field(default="", max_length=200)
     # A partner user's organisation: required for role partner, refused for the others.
@@ -302,6 +305,7 @@ class UserPatch(Strict):
     institution_ids: list[Ids] | None = Field(default=None, max_length=100)
     region: Annotated[str, OneLine] | None = Field(default=None, max_length=100)
     email: Annotated[str, OneLine] | None = Field(default=None, max_length=254)
+    phone: Phone | None = None
     language: Language | None = None
     display_name: Annotated[str, OneLine] | None = Field(default=None, max_length=200)
     # A partner user's organisation (a role other than partner clears it).
@@ -311,7 +315,8 @@ class UserPatch(Strict):
     def only_region_and_email_may_be_cleared(self) -> UserPatch:
         nulls = [
             name for name in self.model_fields_set
-            if getattr(self, name) is None and name not in ("region", "email", "partner_id")
+            if getattr(self, name) is None
+            and name not in ("region", "email", "phone", "partner_id")
         ]  # fmt: skip
         if nulls:
             raise ValueError(f"{', '.join(sorted(nulls))} cannot be null")

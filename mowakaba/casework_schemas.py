@@ -22,13 +22,18 @@ PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 
 
-def _phone(value: str) -> str:
-    if not value:
-        return value  # empty: the slot is cleared
+def is_phone(value: str) -> bool:
+    """8 to 15 digits, separators between them, an optional leading +."""
     digits = PHONE_SEPARATORS.sub("", value)
     if digits.startswith("+"):
         digits = digits[1:]
-    if not digits.isdigit() or not 8 <= len(digits) <= 15:
+    return digits.isdigit() and 8 <= len(digits) <= 15
+
+
+def _phone(value: str) -> str:
+    if not value:
+        return value  # empty: the slot is cleared
+    if not is_phone(value):
         raise PydanticCustomError(
             "phone_format",
             "a phone number has 8 to 15 digits, spaces, dots or dashes between them, "

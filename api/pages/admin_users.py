@@ -18,6 +18,7 @@ from sqlmodel import Session
 from api.deps import SessionDep, audit
 from api.pages.admin_forms import REQUIRED, FormErrors, attempt
 from api.pages.common import LANGUAGE_NAMES, N_, page_guard, page_router, render
+from mowakaba.casework_schemas import is_phone
 from mowakaba.clock import now
 from mowakaba.enums import Language, Role
 from mowakaba.errors import NotFound, WeakPassword
@@ -43,6 +44,7 @@ ROLE_LABELS = {
 BAD_USERNAME = N_("2 to 63 characters: lower-case letters, digits, “.”, “_” or “-”.")
 TAKEN = N_("This user name is taken.")
 BAD_EMAIL = N_("Enter an email address, e.g. name@example.ma.")
+BAD_PHONE = N_("Enter a phone number of 8 to 15 digits, e.g. 0612 34 56 78 or +212 612 34 56 78.")
 WEAK = N_(
     "This password is too weak: at least 12 characters, not the user name, not a common password."
 )
@@ -158,7 +160,8 @@ def new_user(
     admin: Annotated[User, Depends(page_guard("users.create"))],
 ) -> Response:
     """The form to create an account."""
-    form = {"username": "", "display_name": "", "email": "", "language": Language.fr.value,
+    form = {"username": "", "display_name": "", "email": "", "phone": "",
+            "language": Language.fr.value,
             "role": "", "institution_ids": [], "region": "", "partner_id": ""}  # fmt: skip
     return new_user_form(request, session, form)
 
@@ -171,6 +174,7 @@ def create_user(
     username: Field = "",
     display_name: Field = "",
     email: Field = "",
+    phone: Field = "",
     language: Field = "",
     role: Field = "",
     institution_ids: Ids = [],  # noqa: B006 (FastAPI copies defaults)
@@ -184,6 +188,7 @@ def create_user(
         "username": errors.text("username", username, max_length=63).lower(),
         "display_name": errors.text("display_name", display_name, max_length=200, required=False),
         "email": errors.text("email", email, max_length=254, required=False),
+        "phone": errors.text("phone", phone, max_length=32, required=False),
         "language": language if language in Language.__members__ else Language.fr.value,
         "role": role, "institution_ids": institution_ids,
         "region": errors.text("region", region, max_length=100, required=False),
@@ -201,6 +206,8 @@ def create_user(
                 pass  # free
     if form["email"] and not user_service.EMAIL.match(str(form["email"])):
         errors["email"] = BAD_EMAIL
+    if form["phone"] and not is_phone(str(form["phone"])):
+        errors["phone"] = BAD_PHONE
     chosen, ids, partner = attachment(
         session, errors, role, institution_ids, str(form["region"]), partner_id
     )
@@ -217,6 +224,7 @@ def create_user(
     created, error = attempt(session, lambda: user_service.create_user(
         session, username=name, password=password, role=chosen, institution_ids=ids,
         region=str(form["region"]) or None, email=str(form["email"]) or None,
+        phone=str(form["phone"]) or None,
         language=Language(str(form["language"])), display_name=str(form["display_name"]),
         must_change_password=generated, partner_id=partner,
     ))  # fmt: skip
@@ -258,6 +266,7 @@ def show_user(
                     "region": account.region or "",
                     "partner_id": str(account.partner_id or "")}  # fmt: skip
     details = details or {"display_name": account.display_name, "email": account.email or "",
+                          "phone": account.phone or "",
                           "language": account.language.value}  # fmt: skip
     options = choices(session)
     names = {i.pk: i.name for i in institution_service.list_institutions(session)}
@@ -327,17 +336,21 @@ def change_details(
     admin: Annotated[User, Depends(page_guard("users.update"))],
     display_name: Field = "",
     email: Field = "",
+    phone: Field = "",
     language: Field = "",
 ) -> Response:
-    """Change an account's name, email or language: the API's PATCH (the same service
+    """Change an account's name, email, phone or language: the API's PATCH (the same service
     call, the same audit action); its sessions end."""
     user_service.get_user(session, user_id)  # a missing account: the 404 page
     errors = FormErrors()
     details: dict[str, object] = {
         "display_name": errors.text("display_name", display_name, max_length=200, required=False),
         "email": errors.text("email", email, max_length=254, required=False),
+        "phone": errors.text("phone", phone, max_length=32, required=False),
         "language": language,
     }
+    if "phone" not in errors and details["phone"] and not is_phone(str(details["phone"])):
+        errors["phone"] = BAD_PHONE
     if (
         "email" not in errors
         and details["email"]
@@ -350,6 +363,7 @@ def change_details(
         return show_user(request, session, user_id, details=details, errors=errors, status=422)
     changes: dict[str, object] = {"display_name": details["display_name"],
                                   "email": str(details["email"]) or None,
+                                  "phone": str(details["phone"]) or None,
                                   "language": Language(language)}  # fmt: skip
     _, error = attempt(
         session, lambda: user_service.update_user(session, user_id=user_id, changes=changes)

@@ -63,6 +63,7 @@ def users_create(
     institution_id: Annotated[list[int] | None, typer.Option("--institution-id")] = None,
     region: Annotated[str | None, typer.Option()] = None,
     email: Annotated[str | None, typer.Option()] = None,
+    phone: Annotated[str | None, typer.Option(help="For urgent incidents by SMS.")] = None,
     language: Annotated[str, typer.Option(help="ar, fr or en")] = "fr",
     display_name: Annotated[str, typer.Option()] = "",
     partner_id: Annotated[
@@ -89,6 +90,7 @@ def users_create(
             institution_ids=institution_id or [],
             region=region,
             email=email,
+            phone=phone,
             language=language_value,
             display_name=display_name,
             partner_id=partner_id,
@@ -115,7 +117,7 @@ def users_list() -> None:
         return [
             f"{u.id:>4}  {u.username:<20} {u.role.value:<12} {u.language.value}  "
             f"institutions={ids_text(user_service.institution_ids_of(session, u.id))}"  # type: ignore[arg-type]
-            f"  region={u.region or '-'}  email={u.email or '-'}"
+            f"  region={u.region or '-'}  email={u.email or '-'}  phone={u.phone or '-'}"
             f"{'' if u.is_active else '  (disabled)'}"
             f"{'  (locked)' if u.locked_until and u.locked_until > now() else ''}"
             f"{'  (must change password)' if u.must_change_password else ''}"

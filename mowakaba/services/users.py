@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
+from mowakaba.casework_schemas import is_phone
 from mowakaba.clock import now
 from mowakaba.enums import Language, Role
 from mowakaba.errors import Conflict, InvalidInput, NotFound, WeakPassword
@@ -50,6 +51,13 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     return ok and password_hash is not None
 
 
+def _check_phone(phone: str | None) -> None:
+    if phone and not is_phone(phone):
+        raise InvalidInput(
+            f"{phone!r} is not a phone number (8 to 15 digits, e.g. 0612 34 56 78 or +212 6...)"
+        )
+
+
 def create_user(
     session: Session,
     *,
@@ -59,6 +67,7 @@ def create_user(
     institution_ids: Sequence[int] = (),
     region: str | None = None,
     email: str | None = None,
+    phone: str | None = None,
     language: Language = Language.fr,
     display_name: str = "",
     password_hash: str | None = None,
@@ -81,6 +90,7 @@ def create_user(
     password_policy.check_password(password, username=username)
     if email is not None and not EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an email address")
+    _check_phone(phone)
     if session.exec(select(User).where(User.username == username)).first() is not None:
         raise InvalidInput(f"user name {username!r} is taken")
     ids = _check_attachment(session, role=role, institution_ids=institution_ids, region=region)
@@ -91,6 +101,7 @@ def create_user(
         role=role,
         region=region.strip() if region else None,
         email=email,
+        phone=phone.strip() if phone else None,
         language=language,
         display_name=display_name.strip() or username,
         must_change_password=must_change_password,
@@ -301,10 +312,11 @@ def update_user(
     user_id: int,
     changes: dict[str, object],
 ) -> User:
-    """Change an account's role, institutions, region, name, language or email; tokens die.
+    """Change an account's role, institutions, region, name, language, email or phone (for
+    urgent incidents by SMS); tokens die.
 
     `changes` holds only the fields to change (role, institution_ids, region, partner_id,
-    display_name, language, email); the role and its attachment are checked together.
+    display_name, language, email, phone); the role and its attachment are checked together.
     """
     user = get_user(session, user_id)
     if {"role", "institution_ids", "region", "partner_id"} & changes.keys():
@@ -323,6 +335,11 @@ def update_user(
         if email is not None and not (isinstance(email, str) and EMAIL.match(email)):
             raise InvalidInput(f"{email!r} is not an email address")
         user.email = email
+    if "phone" in changes:
+        phone = changes["phone"]
+        assert phone is None or isinstance(phone, str)
+        _check_phone(phone)
+        user.phone = phone.strip() if phone else None
     if "language" in changes:
         user.language = Language(str(changes["language"]))
     if "display_name" in changes:

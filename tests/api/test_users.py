@@ -137,3 +137,21 @@ def test_an_admin_may_choose_the_temporary_password(world):
     assert chosen.json()["temporary_password"] == "olive grove 2031"
     assert world.login("m2", "olive grove 2031")
     assert audited(world, "users.reset_password") == [str(world.ids["m2"])]
+
+
+def test_an_account_has_a_mobile_phone_for_urgent_incidents(world):
+    body = {"username": "coord3", "password": PASSWORD, "role": "coordinator",
+            "institution_ids": [world.ids["inst_a"]], "phone": "+212 612 34 56 78"}  # fmt: skip
+    created = world.post("admin", "/users", json=body)
+    assert created.status_code == 201 and created.json()["phone"] == "+212 612 34 56 78"
+    user_id = created.json()["id"]
+    for bad in ("06 12", "call me", "0612345678901234567"):
+        refused = world.patch("admin", f"/users/{user_id}", json={"phone": bad})
+        assert refused.status_code == 422 and "phone" in refused.text
+        assert world.get("admin", f"/users/{user_id}").json()["phone"] == "+212 612 34 56 78"
+    changed = world.patch("admin", f"/users/{user_id}", json={"phone": "0661 00 00 01"})
+    assert changed.status_code == 200 and changed.json()["phone"] == "0661 00 00 01"
+    cleared = world.patch("admin", f"/users/{user_id}", json={"phone": None})
+    assert cleared.status_code == 200 and cleared.json()["phone"] is None
+    refused = world.post("admin", "/users", json={**body, "username": "coord4", "phone": "x1"})
+    assert refused.status_code == 422

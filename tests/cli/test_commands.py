@@ -31,11 +31,12 @@ ASSESSMENT = {
 def test_a_day_in_the_life_from_the_command_line(committed, deployed, tmp_path):
     run("institutions", "add", "--name", "Dar Al Atfal Ain Chock", "--region", "Casablanca-Settat")
     run("users", "create", "--username", "coord", "--password", "kasbah sunrise 42", "--role", "coordinator",
-        "--institution-id", "1", "--email", "coord@example.ma")  # fmt: skip
+        "--institution-id", "1", "--email", "coord@example.ma", "--phone", "0612 34 56 78")  # fmt: skip
     run("users", "create", "--username", "med", "--password-stdin", "--role", "mediator",
         "--institution-id", "1", input="kasbah sunrise 42\n")  # fmt: skip
     users = run("users", "list").output
     assert "coord" in users and "med" in users and "kasbah" not in users
+    assert "phone=0612 34 56 78" in users
     added = run("youths", "add", "--first-name", "Amine", "--last-name", "Benali", "--born", "2012-03-15",
                 "--sex", "male", "--institution-id", "1", "--admitted", "2019-09-01",
                 "--mediator", "med", "--as-of", "2026-11-29")  # fmt: skip

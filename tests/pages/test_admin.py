@@ -237,13 +237,14 @@ def test_an_accounts_details_are_changed_and_audited(admin, browser_client):
     before = audit_mark()
     med1 = admin.ids["med1"]
     page = f"/admin/users/{med1}"
-    data = {"display_name": "  Salma Idrissi ", "email": "salma@example.ma", "language": "en"}
+    data = {"display_name": "  Salma Idrissi ", "email": "salma@example.ma", "language": "en",
+            "phone": "0612 34 56 78"}  # fmt: skip
     changed = post(browser_client, f"{page}/details", data, page)
     assert changed.status_code == 303 and changed.headers["location"].endswith("done=details")
     with session_scope() as s:
         user = user_service.get_user(s, med1)
-        assert (user.display_name, user.email, user.language.value) == (
-            "Salma Idrissi", "salma@example.ma", "en")  # fmt: skip
+        assert (user.display_name, user.email, user.language.value, user.phone) == (
+            "Salma Idrissi", "salma@example.ma", "en", "0612 34 56 78")  # fmt: skip
     assert [e.object_id for e in audit_since(before, "users.update")] == [str(med1)]
     shown = browser_client.get(changed.headers["location"]).text
     assert 'value="Salma Idrissi"' in shown and 'value="salma@example.ma"' in shown
@@ -252,7 +253,7 @@ def test_an_accounts_details_are_changed_and_audited(admin, browser_client):
     assert cleared.status_code == 303
     with session_scope() as s:
         user = user_service.get_user(s, med1)
-        assert (user.display_name, user.email) == ("med1", None)  # the user name, no email
+        assert (user.display_name, user.email, user.phone) == ("med1", None, None)
 
 
 @pytest.mark.parametrize(
@@ -262,6 +263,8 @@ def test_an_accounts_details_are_changed_and_audited(admin, browser_client):
         ({"display_name": "Salma\x07"}, "display_name"),
         ({"email": "salma@example.ma\u202e"}, "email"),
         ({"language": "de"}, "language"),
+        ({"phone": "06 12"}, "phone"),
+        ({"phone": "call me"}, "phone"),
     ],
 )
 def test_bad_details_are_shown_again_as_typed_and_nothing_changes(
