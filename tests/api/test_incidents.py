@@ -87,3 +87,19 @@ def test_the_sms_agreement_is_recorded_with_its_date(world):
     assert withdrawn.json() == {"youth_id": world.ids["y1"], "agreed": False,
                                 "agreed_date": None, "language": None}  # fmt: skip
     assert world.put("mb", path, json={"agreed": True}).status_code == 404
+
+
+def test_the_acknowledgement_note_is_kept_on_the_incident_not_shown_to_supervisors(world):
+    from mowakaba.models import Incident, WorkItem
+    from tests.api.test_reassign import page_of
+
+    created = world.post("m1", f"/youths/{world.ids['y1']}/incidents", json=report("pregnancy"))
+    incident = created.json()
+    note = "Confirmed 12 weeks pregnant; appointment at the maternity"
+    acked = world.post("coord_a", f"/incidents/{incident['id']}/acknowledge", json={"note": note})
+    assert acked.status_code == 200, acked.text
+    with session_scope() as s:
+        assert s.get(Incident, incident["id"]).acknowledgement_note == note
+        assert not (s.get(WorkItem, incident["work_item_id"]).payload or {}).get("note")
+    page = page_of("supervisor", f"/work/{incident['work_item_id']}")
+    assert page.status_code == 200 and "12 weeks" not in page.text
