@@ -98,6 +98,28 @@ def test_every_read_of_a_sensitive_text_is_audited_naming_the_note(w):
     assert len(audit_after(start, action="notes.read_sensitive")) == 2
 
 
+def test_a_note_made_sensitive_later_hides_every_version_from_supervisors(w):
+    y1 = w.ids["y1"]
+    written = w.post("m1", f"/youths/{y1}/notes", json=NOTE | {"text": "She is pregnant"})
+    note = written.json()["id"]
+    made = w.post("m1", f"/youths/{y1}/notes/{note}/versions",
+                  json={"sensitivity": "health", "reason": "health information"})  # fmt: skip
+    assert made.status_code == 201, made.text
+    listed = w.get("supervisor", f"/youths/{y1}/notes").json()["items"]
+    one = w.get("supervisor", f"/youths/{y1}/notes/{note}").json()
+    assert [v["hidden"] for v in one["versions"]] == [True, True]
+    assert "pregnant" not in str(listed) + str(one)
+    # Made not sensitive again, it stays sensitive: its earlier versions say so.
+    lowered = w.post("m1", f"/youths/{y1}/notes/{note}/versions",
+                     json={"sensitivity": "none", "reason": "classified by mistake"})  # fmt: skip
+    assert lowered.status_code == 201, lowered.text
+    assert "pregnant" not in str(w.get("supervisor", f"/youths/{y1}/notes").json())
+    start = last_audit()
+    assert w.get("m1", f"/youths/{y1}/notes/{note}").json()["current"]["text"] == "She is pregnant"
+    (row,) = audit_after(start, action="notes.read_sensitive")
+    assert row.object_id == str(note)
+
+
 def test_partners_and_admins_read_no_note_and_other_caseloads_get_404(w):
     y1, note = w.ids["y1"], w.ids["note"]
     for who in ("partner", "admin"):
