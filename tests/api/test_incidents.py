@@ -103,3 +103,15 @@ def test_the_acknowledgement_note_is_kept_on_the_incident_not_shown_to_superviso
         assert not (s.get(WorkItem, incident["work_item_id"]).payload or {}).get("note")
     page = page_of("supervisor", f"/work/{incident['work_item_id']}")
     assert page.status_code == 200 and "12 weeks" not in page.text
+
+
+def test_a_denied_incident_action_is_audited_naming_the_incident_and_its_youth(world):
+    created = world.post("m1", f"/youths/{world.ids['y1']}/incidents", json=report("arrest"))
+    incident = created.json()["id"]
+    refused = world.post("supervisor", f"/incidents/{incident}/close", json={})
+    assert refused.status_code == 403
+    with session_scope() as s:
+        (row,) = s.exec(select(AuditEvent).where(
+            AuditEvent.request_id == refused.headers["x-request-id"])).all()  # fmt: skip
+    assert (row.object_type, row.object_id, row.youth_id, row.outcome) == (
+        "incident", str(incident), world.ids["y1"], "denied")  # fmt: skip
