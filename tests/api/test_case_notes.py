@@ -69,6 +69,17 @@ def test_the_same_idempotency_key_writes_one_note(w):
         assert s.exec(select(func.count()).select_from(CaseNoteVersion)).one() == 2
 
 
+def test_a_replayed_answer_showing_a_sensitive_text_is_audited_again(w):
+    y1, headers = w.ids["y1"], {"Idempotency-Key": "note-2"}
+    body = NOTE | {"sensitivity": "justice", "text": "Audience au tribunal la semaine prochaine"}
+    first = w.post("m1", f"/youths/{y1}/notes", json=body, headers=headers)
+    start = last_audit()
+    again = w.post("m1", f"/youths/{y1}/notes", json=body, headers=headers)
+    assert again.json()["current"]["text"] == body["text"]
+    (row,) = audit_after(start, action="notes.read_sensitive")
+    assert (row.object_id, row.request_id) == (str(first.json()["id"]), again.headers["x-request-id"])
+
+
 def test_a_supervisor_sees_a_sensitive_note_exists_but_not_its_text(w):
     y1, note = w.ids["y1"], w.ids["note"]
     start = last_audit()
