@@ -72,7 +72,8 @@ def test_a_mediator_who_lost_a_youth_reads_their_own_done_item_not_the_youths_fi
     moved = w.post("coord_a", "/caseloads/reassign",
                    json={"from_mediator_id": w.ids["m1"], "to_mediator_id": w.ids["m2"]})  # fmt: skip
     assert moved.status_code == 200, moved.text
-    assert w.put("m2", f"/youths/{y1}/contacts", json={"address": "New hideout 7"}).status_code == 200
+    moved_to = w.put("m2", f"/youths/{y1}/contacts", json={"address": "New hideout 7"})
+    assert moved_to.status_code == 200
     assert send(w, "m2", data=pdf_bytes(), name="new-card.pdf").status_code == 201
 
     page = page_of("m1", f"/work/{checkpoint}")

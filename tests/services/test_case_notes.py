@@ -150,7 +150,8 @@ def test_a_note_made_sensitive_by_a_correction_hides_every_version(session, w):
     )  # fmt: skip
     # The earlier text tells what made it sensitive: the note's strictest sensitivity rules.
     assert [(v.version, v.hidden) for v in versions] == [(2, True), (1, True)]
-    assert versions[1].text is None and versions[0].reason is None  # the reason may tell what the text says
+    # The reason may tell what the text says.
+    assert versions[1].text is None and versions[0].reason is None
 
 
 def test_the_note_text_column_is_marked_sensitive():
