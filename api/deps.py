@@ -25,6 +25,7 @@ from mowakaba.models import (
     Consent,
     Document,
     Escalation,
+    Incident,
     Notification,
     Partner,
     PartnerService,
@@ -117,6 +118,7 @@ _NAMED: dict[str, tuple[str, type[SQLModel]]] = {
     "service_id": ("service", PartnerService),
     "transfer_id": ("transfer", Transfer),
     "document_id": ("document", Document),
+    "incident_id": ("incident", Incident),
 }
 
 
@@ -144,14 +146,15 @@ def named_in(session: Session, request: Request) -> tuple[str, str | None, int |
 
 
 def youth_of(session: Session, record: object) -> int | None:
-    """The youth a youth, work item, escalation, notification, referral or consent is about
-    (None: no youth)."""
+    """The youth a youth, work item, escalation, notification, referral, consent, note,
+    transfer, document or incident is about (None: no youth)."""
     if isinstance(record, Youth):
         return record.id
     if isinstance(record, Escalation):
         record = session.get(WorkItem, record.work_item_id)
     if isinstance(
-        record, WorkItem | Notification | Referral | Consent | CaseNote | Transfer | Document
+        record,
+        WorkItem | Notification | Referral | Consent | CaseNote | Transfer | Document | Incident,
     ):
         return record.youth_id
     return None

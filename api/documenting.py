@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse
 from pydantic import ValidationError
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.deps import audit
 from api.policy import youth_scope
@@ -187,7 +187,9 @@ def save_upload(
     session: Session, *, youth: Youth, form: UploadForm, data: DocumentUpload, actor: User
 ) -> Document:
     """Check the streamed file by its content, rename it to its random name, record it and
-    commit; the file is removed when anything fails (no orphan, no half file)."""
+    commit; the file is removed when anything fails (no orphan, no half file). The youth's
+    scope is checked again, its row locked, in the transaction that saves: the file took
+    its time to arrive, and the youth may have moved meanwhile (404, as if never seen)."""
     if form.upload is None or form.upload.size == 0:
         form.abort()
         raise InvalidInput("file: a PDF, JPEG or PNG file is required")
@@ -196,6 +198,12 @@ def save_upload(
         content_type = content.check_content(
             form.upload.part, head=form.upload.head, declared=form.declared_type
         )
+        youth = session.exec(
+            select(Youth).where(Youth.id == youth.pk).with_for_update()
+            .execution_options(populate_existing=True)  # as it is now, not as first read
+        ).one()  # fmt: skip
+        if not youth_scope(session, actor).sees(youth):
+            raise NotFound(f"youth {youth.pk} not found")
         stored = form.upload.finish()
         document = document_service.add_document(
             session, youth=youth, data=data, stored=stored, content_type=content_type,

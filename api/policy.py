@@ -182,7 +182,9 @@ def institution_ids_in_scope(session: Session, user: User) -> tuple[int, ...] | 
 
 
 def sees_work_item(session: Session, user: User, item: WorkItem) -> bool:
-    """A work item is visible with its youth, or to its assignee."""
+    """A work item is visible with its youth, or to its assignee: the item only, as it
+    recorded it (a youth no longer theirs shows none of its current data: the work page
+    asks youth_scope again, api/pages/forms.py)."""
     if item.assignee_id == user.id:
         return True
     youth = session.get(Youth, item.youth_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -128,6 +129,21 @@ class Settings(BaseSettings):
     # An uploaded document (PDF, JPEG, PNG) is refused past this size, counted as it arrives.
     document_max_bytes: PositiveInt = 10 * 1024 * 1024
     timings: Timings = Timings()
+
+    @field_validator("sms_gateway_url")
+    @classmethod
+    def _gateway_over_https(cls, url: str | None) -> str | None:
+        # The token and every message's number and text travel to the gateway: in the
+        # clear only to this machine (a local relay, the tests' fake gateway).
+        if not url:
+            return url
+        parsed = urlsplit(url)
+        local = parsed.hostname in ("127.0.0.1", "localhost", "::1")
+        if parsed.scheme == "https" or (parsed.scheme == "http" and local):
+            return url
+        raise ValueError(
+            "the SMS gateway is reached over https (http only on 127.0.0.1 or localhost)"
+        )
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -33,3 +33,16 @@ def test_an_async_database_driver_is_refused_with_a_reason(url):
 def test_an_in_memory_database_is_refused_the_processes_could_not_share_it(url):
     with pytest.raises(ValueError, match="an in-memory SQLite database cannot be shared"):
         Settings(database_url=url)
+
+
+@pytest.mark.parametrize("url", ["http://sms.example.ma/send", "ftp://sms.example.ma", "sms.example.ma",
+                                 "http://127.0.0.1.example.ma/send"])  # fmt: skip
+def test_an_sms_gateway_in_the_clear_is_refused(url):
+    with pytest.raises(ValueError, match="the SMS gateway is reached over https"):
+        Settings(sms_gateway_url=url)
+
+
+@pytest.mark.parametrize("url", ["https://sms.example.ma/send", "http://127.0.0.1:8765/sms",
+                                 "http://localhost:8765/sms", None])  # fmt: skip
+def test_an_sms_gateway_over_https_or_on_this_machine_is_accepted(url):
+    assert Settings(sms_gateway_url=url).sms_gateway_url == url

@@ -34,7 +34,7 @@ from api.pages.form_fields import (
 from api.pages.form_labels import AXES, CHECKLIST
 from api.pages.notes import contact_rows
 from api.pages.work import KIND_LABELS
-from api.policy import allowed
+from api.policy import allowed, sees_sensitive, youth_scope
 from mowakaba.clock import now
 from mowakaba.enums import PlanStatus, WorkItemKind, WorkItemStatus
 from mowakaba.errors import (
@@ -59,6 +59,7 @@ ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ASSESSMENTS = {WorkItemKind.intake_assessment, WorkItemKind.plan_review,
                WorkItemKind.exit_readiness_assessment}  # fmt: skip
 
+INCIDENT_WORK = {WorkItemKind.incident_response, WorkItemKind.runaway_decision}
 SUBMIT = {
     WorkItemKind.intake_assessment: N_("Save the assessment"),
     WorkItemKind.plan_review: N_("Save the review"),
@@ -113,15 +114,20 @@ def specs_for(kind: WorkItemKind) -> tuple[Spec, ...]:
     return specs_of(PAYLOADS[kind])
 
 
-def item_specs(session: Session, item: WorkItem) -> tuple[Spec, ...]:
+def item_specs(session: Session, item: WorkItem, *, current: bool = True) -> tuple[Spec, ...]:
     """The item's form, its lists filled: the documents that may meet a checklist item
-    (those in force and not expired while it is open; any of the kind once it is done)."""
+    (those in force and not expired while it is open; any of the kind once it is done).
+    For a youth no longer the caller's (`current` False), only the document the item
+    itself recorded: the worker's own answer, not the youth's file of today."""
     specs = []
     for spec in specs_for(item.kind):
         if spec.name != "document_id":
             specs.append(spec)
             continue
         options = document_pages.document_options(session, item, local_today(session, item))
+        if not current:
+            recorded = str((item.payload or {}).get("document_id"))
+            options = tuple(o for o in options if o[0] == recorded)
         if options:
             specs.append(replace(spec, options=options))
     return tuple(specs)
@@ -170,7 +176,8 @@ def complete_item_page(
     item = scoped_item(session, request, user, item_id, "work_items.complete")
     if item.status != WorkItemStatus.open:
         raise AlreadyClosed(f"work item {item.id} is {item.status.value} already")
-    if not may_fill(session, user, item):
+    youth = youth_service.get_youth(session, item.youth_id)
+    if not (youth_scope(session, user).sees(youth) and may_fill(session, user, item)):
         raise NotAssignee(f"user {user.id} may not complete work item {item.id}")
     subject = subject_of(session, item=item)
     specs = item_specs(session, item)
@@ -251,10 +258,13 @@ def show(
     *,
     status: int = 200,
 ) -> Response:
-    """The item's page: the form (with what was typed and its errors) or the read-only view."""
-    specs = item_specs(session, item)
-    fill = may_fill(session, user, item)
+    """The item's page: the form (with what was typed and its errors) or the read-only view.
+    An item seen only as its assignee (the youth moved to another mediator or institution)
+    shows what the item recorded, never the youth's current name, contacts or documents."""
     youth = youth_service.get_youth(session, item.youth_id)
+    current = youth_scope(session, user).sees(youth)
+    specs = item_specs(session, item, current=current)
+    fill = current and may_fill(session, user, item)
     assignee = None
     if item.assignee_id is not None and item.assignee_id != user.id:
         other = user_service.get_user(session, item.assignee_id)
@@ -272,20 +282,29 @@ def show(
             "axes": AXES, "checklist": CHECKLIST.get(item.subject),
             "months": item.subject.lstrip("m") if item.kind == WorkItemKind.follow_up_checkpoint
                       else None,
-            "scores": dict(subject.scores), "assignee": assignee,
+            "scores": dict(subject.scores), "assignee": assignee, "current": current,
             "sent_back": subject.plan is not None and subject.plan.status == PlanStatus.rejected,
-            "answers": answers(specs, item.payload) if item.payload else [],
-            **last_known_contacts(session, user, item),
+            # An incident's answers (a runaway's whereabouts) only for who reads sensitive data.
+            "answers": answers(specs, item.payload) if item.payload and (
+                sees_sensitive(user) or item.kind not in INCIDENT_WORK) else [],
+            **last_known_contacts(session, user, item, current=current),
         },
         session=session,
         status=status,
     )  # fmt: skip
 
 
-def last_known_contacts(session: Session, user: User, item: WorkItem) -> dict[str, Any]:
+def last_known_contacts(
+    session: Session, user: User, item: WorkItem, *, current: bool
+) -> dict[str, Any]:
     """A follow-up checkpoint shows the youth's last known contact details (open or
-    recorded as "no contact"): reaching them is the checkpoint's work."""
-    if item.kind != WorkItemKind.follow_up_checkpoint or not allowed("contacts.list", user):
+    recorded as "no contact"): reaching them is the checkpoint's work. Only while the
+    youth is the caller's (`current`)."""
+    if (
+        not current
+        or item.kind != WorkItemKind.follow_up_checkpoint
+        or not allowed("contacts.list", user)
+    ):
         return {"last_contacts": None}
     youth = youth_service.get_youth(session, item.youth_id)
     return {"last_contacts": contact_rows(session, youth, local_today(session, item))}

@@ -94,9 +94,11 @@ def idempotent(
     create: Callable[[], Any],
     status_code: int = 201,
     request: Request | None = None,
+    on_replay: Callable[[Any], None] | None = None,
 ) -> JSONResponse:
     """Create once per Idempotency-Key: the same key and body (on the same route) replay the
-    first answer; the same key with another body or route is a conflict.
+    first answer; the same key with another body or route is a conflict. `on_replay` is
+    called with a replayed answer (an answer that shows sensitive text audits it again).
 
     The key is claimed before `create` runs, in the same transaction: a `create` that
     commits part-way (a referral is saved before its flow run is started) commits the
@@ -119,6 +121,8 @@ def idempotent(
                 raise Conflict(f"Idempotency-Key {key!r} was used with another request")
             if earlier.status_code == IN_PROGRESS:
                 raise Conflict(f"Idempotency-Key {key!r}: the first request is still running")
+            if on_replay is not None:
+                on_replay(earlier.response)
             return JSONResponse(earlier.response, status_code=earlier.status_code)
         record = IdempotencyRecord(
             user_id=user.pk, key=key, request_hash=digest, status_code=IN_PROGRESS, response={}

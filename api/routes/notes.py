@@ -9,8 +9,9 @@ its mediator and coordinators; a replaced value stays in the history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
@@ -109,6 +110,17 @@ def detail_of(session: Session, request: Request, user: User, youth_id: int, not
     return NoteDetail(**note_out(view).model_dump(), versions=[version_out(v) for v in versions])
 
 
+def replayed(
+    session: Session, request: Request, user: User, youth_id: int
+) -> Callable[[Any], None]:
+    """A replayed answer shows the note's text again: audited as a read of it is."""
+
+    def read_again(answer: Any) -> None:
+        detail_of(session, request, user, youth_id, int(answer["id"]))
+
+    return read_again
+
+
 @router.get("/youths/{youth_id}/notes", response_model=Page[NoteOut])
 def list_notes(
     youth_id: IdPath, session: SessionDep, request: Request,
@@ -142,8 +154,9 @@ def write_note(
         return detail_of(session, request, user, youth_id, note.pk)
 
     return idempotent(
-        session, request=request, user=user, key=idempotency_key, body=body, create=create
-    )
+        session, request=request, user=user, key=idempotency_key, body=body, create=create,
+        on_replay=replayed(session, request, user, youth_id),
+    )  # fmt: skip
 
 
 @router.get("/youths/{youth_id}/notes/{note_id}", response_model=NoteDetail)
@@ -176,8 +189,9 @@ def correct_note(
         return detail_of(session, request, user, youth_id, note.pk)
 
     return idempotent(
-        session, request=request, user=user, key=idempotency_key, body=body, create=create
-    )
+        session, request=request, user=user, key=idempotency_key, body=body, create=create,
+        on_replay=replayed(session, request, user, youth_id),
+    )  # fmt: skip
 
 
 @router.get("/youths/{youth_id}/contacts", response_model=Page[ContactOut])

@@ -40,6 +40,9 @@ class Incident(Keyed, SQLModel, table=True):
     work_item_id: int | None = fk("work_item.id", nullable=True, index=False)  # the response
     acknowledged_by_id: int | None = fk("user_account.id", nullable=True, index=False)
     acknowledged_at: datetime | None = utc_field(nullable=True)
+    # What the coordinator wrote when taking it in hand (not on the response item's
+    # payload, which the work page shows to supervisors).
+    acknowledgement_note: str | None = sensitive(max_length=2000)
     closed_by_id: int | None = fk("user_account.id", nullable=True, index=False)
     closed_at: datetime | None = utc_field(nullable=True)
     closing_note: str | None = sensitive(max_length=2000)

@@ -68,6 +68,7 @@ def render_plain(kind: str, language: str, context: Mapping[str, Any]) -> tuple[
 def message_values(context: Mapping[str, Any], language: Language) -> dict[str, Any]:
     """A notification's context put into words in a language (labels, dates)."""
     values = dict(context)
+    values.setdefault("email", False)  # an email leaves the organisation: it says less
     kind = str(
         values.pop("work_item_kind", "") or KIND_OF_LABEL.get(str(values.get("kind_label")), "")
     )
@@ -101,7 +102,7 @@ def render_notification(notification: Notification, recipient: User) -> Message:
     subject, body = render_plain(
         notification.kind.value,
         recipient.language.value,
-        {**notification.context, "recipient_name": recipient.display_name},
+        {**notification.context, "recipient_name": recipient.display_name, "email": True},
     )
     return Message(
         to=recipient.email or "",

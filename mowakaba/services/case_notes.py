@@ -2,7 +2,8 @@
 
 Who reads what (DESIGN.md §5, issue 13): the youth's mediator and the coordinators of
 its institution read every note; a supervisor sees that a note exists (date, kind,
-sensitivity, author) and reads the text of a note whose sensitivity is `none` only;
+sensitivity, author) and reads the text of a note whose sensitivity is `none` only,
+in every version (a note made sensitive once is sensitive in all its versions);
 partners and admins read no note (the policy refuses them). Every time the text of a
 sensitive version is shown, `on_sensitive_read` is called with the note: the edge
 writes the audit row, so no path can show a sensitive text without one.
@@ -58,12 +59,12 @@ def may_write(session: Session, *, user: User, youth: Youth) -> bool:
     return referral_service.may_refer(session, user=user, youth=youth)
 
 
-def reads_text(user: User, sensitivity: Sensitivity) -> bool:
+def reads_text(user: User, sensitive: bool) -> bool:
     """Whether a role reads a note's text (the youth in its scope): mediators and
-    coordinators all of them, supervisors those without sensitivity, nobody else."""
+    coordinators all of them, supervisors those never sensitive, nobody else."""
     if user.role in (Role.mediator, Role.coordinator):
         return True
-    return user.role == Role.supervisor and sensitivity == Sensitivity.none
+    return user.role == Role.supervisor and not sensitive
 
 
 def write_note(
@@ -142,11 +143,20 @@ def list_notes(
     ).all()  # fmt: skip
     current = sorted(current, key=lambda v: (v.contact_date, notes[v.note_id].number),
                      reverse=True)  # fmt: skip
+    # A note sensitive in any version is sensitive in all of them (its earlier text too).
+    sensitive = set(
+        session.exec(
+            select(CaseNoteVersion.note_id)
+            .where(col(CaseNoteVersion.note_id).in_(list(notes)),
+                   CaseNoteVersion.sensitivity != Sensitivity.none)
+            .distinct()
+        ).all()
+    )  # fmt: skip
     views = []
     for version in current[offset : offset + limit]:
         note = notes[version.note_id]
-        shown = _shown(version, viewer)
-        if not shown.hidden and shown.sensitivity != Sensitivity.none:
+        shown = _shown(version, viewer, note.pk in sensitive)
+        if not shown.hidden and note.pk in sensitive:
             on_sensitive_read(note)
         views.append(NoteView(note=note, current=shown, versions=note.current_version))
     return views, len(current)
@@ -159,21 +169,21 @@ def note_history(
     """A note and every version of it, the newest first (one sensitive read if any
     sensitive text is shown)."""
     note = _note_of(session, youth_id, note_id)
-    versions = [
-        _shown(v, viewer)
-        for v in session.exec(
-            select(CaseNoteVersion)
-            .where(CaseNoteVersion.note_id == note.pk)
-            .order_by(col(CaseNoteVersion.version).desc())
-        )
-    ]
-    if any(not v.hidden and v.sensitivity != Sensitivity.none for v in versions):
+    rows = session.exec(
+        select(CaseNoteVersion)
+        .where(CaseNoteVersion.note_id == note.pk)
+        .order_by(col(CaseNoteVersion.version).desc())
+    ).all()
+    sensitive = any(v.sensitivity != Sensitivity.none for v in rows)
+    versions = [_shown(v, viewer, sensitive) for v in rows]
+    if sensitive and not versions[0].hidden:
         on_sensitive_read(note)
     return NoteView(note=note, current=versions[0], versions=len(versions)), versions
 
 
-def _shown(version: CaseNoteVersion, viewer: User) -> VersionView:
-    reads = reads_text(viewer, version.sensitivity)
+def _shown(version: CaseNoteVersion, viewer: User, sensitive: bool) -> VersionView:
+    """The version as the viewer reads it: `sensitive` is the note's, any version's."""
+    reads = reads_text(viewer, sensitive)
     return VersionView(
         version=version.version, kind=version.kind, contact_date=version.contact_date,
         sensitivity=version.sensitivity, written_by_id=version.written_by_id,

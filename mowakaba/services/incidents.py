@@ -166,7 +166,7 @@ def _escalate(
             sms_service.enqueue_sms(
                 session, key=f"sms:incident:{incident.id}:{user.id}", kind=SmsKind.incident,
                 language=user.language, recipient=user, at=at,
-                context={"incident_kind": incident.kind.value, "youth_code": youth.code},
+                context={"youth_code": youth.code},  # the kind stays in-house
             )  # fmt: skip
     record_event(
         session, youth, EventKind.escalation_raised, on=today, work_item_id=item.id,

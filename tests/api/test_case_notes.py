@@ -69,6 +69,18 @@ def test_the_same_idempotency_key_writes_one_note(w):
         assert s.exec(select(func.count()).select_from(CaseNoteVersion)).one() == 2
 
 
+def test_a_replayed_answer_showing_a_sensitive_text_is_audited_again(w):
+    y1, headers = w.ids["y1"], {"Idempotency-Key": "note-2"}
+    body = NOTE | {"sensitivity": "justice", "text": "Audience au tribunal la semaine prochaine"}
+    first = w.post("m1", f"/youths/{y1}/notes", json=body, headers=headers)
+    start = last_audit()
+    again = w.post("m1", f"/youths/{y1}/notes", json=body, headers=headers)
+    assert again.json()["current"]["text"] == body["text"]
+    (row,) = audit_after(start, action="notes.read_sensitive")
+    assert row.object_id == str(first.json()["id"])
+    assert row.request_id == again.headers["x-request-id"]
+
+
 def test_a_supervisor_sees_a_sensitive_note_exists_but_not_its_text(w):
     y1, note = w.ids["y1"], w.ids["note"]
     start = last_audit()
@@ -96,6 +108,28 @@ def test_every_read_of_a_sensitive_text_is_audited_naming_the_note(w):
     # A page that does not show the note reads nothing.
     assert w.get("m1", f"/youths/{y1}/notes", params={"page": 2}).json()["items"] == []
     assert len(audit_after(start, action="notes.read_sensitive")) == 2
+
+
+def test_a_note_made_sensitive_later_hides_every_version_from_supervisors(w):
+    y1 = w.ids["y1"]
+    written = w.post("m1", f"/youths/{y1}/notes", json=NOTE | {"text": "She is pregnant"})
+    note = written.json()["id"]
+    made = w.post("m1", f"/youths/{y1}/notes/{note}/versions",
+                  json={"sensitivity": "health", "reason": "health information"})  # fmt: skip
+    assert made.status_code == 201, made.text
+    listed = w.get("supervisor", f"/youths/{y1}/notes").json()["items"]
+    one = w.get("supervisor", f"/youths/{y1}/notes/{note}").json()
+    assert [v["hidden"] for v in one["versions"]] == [True, True]
+    assert "pregnant" not in str(listed) + str(one)
+    # Made not sensitive again, it stays sensitive: its earlier versions say so.
+    lowered = w.post("m1", f"/youths/{y1}/notes/{note}/versions",
+                     json={"sensitivity": "none", "reason": "classified by mistake"})  # fmt: skip
+    assert lowered.status_code == 201, lowered.text
+    assert "pregnant" not in str(w.get("supervisor", f"/youths/{y1}/notes").json())
+    start = last_audit()
+    assert w.get("m1", f"/youths/{y1}/notes/{note}").json()["current"]["text"] == "She is pregnant"
+    (row,) = audit_after(start, action="notes.read_sensitive")
+    assert row.object_id == str(note)
 
 
 def test_partners_and_admins_read_no_note_and_other_caseloads_get_404(w):

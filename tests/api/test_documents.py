@@ -149,6 +149,26 @@ def test_nothing_is_left_when_the_commit_fails(world):
     assert count_documents() == 0 and files_now() == before
 
 
+def test_a_youth_reassigned_while_its_file_arrives_is_not_given_the_document(world):
+    from mowakaba.services.documents import content
+
+    before = files_now()
+    world.as_("m1")  # signed in first
+    check = content.check_content
+
+    def slow_check(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with session_scope() as s:  # the coordinator moves the youth meanwhile
+            youth = s.get(Youth, world.ids["y1"])
+            youth.mediator_id = world.ids["m2"]
+            s.add(youth)
+        return check(*args, **kwargs)
+
+    with mock.patch.object(content, "check_content", slow_check):
+        response = send(world, "m1", data=pdf_bytes())
+    assert response.status_code == 404, response.text
+    assert count_documents() == 0 and files_now() == before
+
+
 def test_retiring_keeps_the_row_and_the_file(world):
     w = world
     doc = send(w, "m1", data=pdf_bytes()).json()["id"]

@@ -144,3 +144,51 @@ def test_acknowledging_the_incident_acknowledges_its_escalations(world):
     created = world.post("m1", f"/youths/{world.ids['y1']}/incidents", json=report("other"))
     world.post("coord_a", f"/incidents/{created.json()['id']}/acknowledge", json={})
     assert world.get("coord_a", "/escalations?acknowledged=false").json()["total"] == 0
+
+
+def test_the_acknowledgement_note_is_kept_on_the_incident_not_shown_to_supervisors(world):
+    from mowakaba.models import Incident, WorkItem
+    from tests.api.test_reassign import page_of
+
+    created = world.post("m1", f"/youths/{world.ids['y1']}/incidents", json=report("pregnancy"))
+    incident = created.json()
+    note = "Confirmed 12 weeks pregnant; appointment at the maternity"
+    acked = world.post("coord_a", f"/incidents/{incident['id']}/acknowledge", json={"note": note})
+    assert acked.status_code == 200, acked.text
+    with session_scope() as s:
+        assert s.get(Incident, incident["id"]).acknowledgement_note == note
+        assert not (s.get(WorkItem, incident["work_item_id"]).payload or {}).get("note")
+    page = page_of("supervisor", f"/work/{incident['work_item_id']}")
+    assert page.status_code == 200 and "12 weeks" not in page.text
+
+
+def test_a_denied_incident_action_is_audited_naming_the_incident_and_its_youth(world):
+    created = world.post("m1", f"/youths/{world.ids['y1']}/incidents", json=report("arrest"))
+    incident = created.json()["id"]
+    refused = world.post("supervisor", f"/incidents/{incident}/close", json={})
+    assert refused.status_code == 403
+    with session_scope() as s:
+        (row,) = s.exec(select(AuditEvent).where(
+            AuditEvent.request_id == refused.headers["x-request-id"])).all()  # fmt: skip
+    assert (row.object_type, row.object_id, row.youth_id, row.outcome) == (
+        "incident", str(incident), world.ids["y1"], "denied")  # fmt: skip
+
+
+def test_a_runaway_decision_s_reason_is_not_shown_to_supervisors(world):
+    from tests.api.test_reassign import page_of
+
+    eight_days_ago = datetime.now(UTC) - timedelta(days=8)
+    created = world.post("m1", f"/youths/{world.ids['y1']}/incidents",
+                         json=report("runaway", eight_days_ago))  # fmt: skip
+    incident_id = created.json()["id"]
+    with session_scope() as s:
+        assert sweep.sweep(s).runaway_decisions == 1
+    asked = world.get("coord_a", f"/youths/{world.ids['y1']}/incidents").json()["items"][0]
+    kept = world.post("coord_a", f"/incidents/{incident_id}/runaway-decision",
+                      json={"decision": "keep_open", "reason": "Vu chez sa tante à Salé",
+                            "review_date": str(date.today() + timedelta(days=14))})  # fmt: skip
+    assert kept.status_code == 200, kept.text
+    item = asked["decision_work_item_id"]
+    assert "chez sa tante" in page_of("coord_a", f"/work/{item}").text
+    shown = page_of("supervisor", f"/work/{item}")
+    assert shown.status_code == 200 and "chez sa tante" not in shown.text

@@ -156,3 +156,20 @@ def test_refused_and_cancelled_transfers_leave_the_youth_where_it_is(world):
     missing = w.post("coord_a", f"/youths/{w.ids['y1']}/transfers",
                      json={"to_institution_id": 99999, "reason": "x"})  # fmt: skip
     assert missing.status_code == 422 and "to_institution_id" in missing.json()["error"]["message"]
+
+
+def test_the_old_mediator_reads_nothing_current_of_a_transferred_youth(world):
+    from mowakaba.enums import WorkItemKind
+    from tests.api.test_reassign import done_item, page_of
+
+    w, y1 = world, world.ids["y1"]
+    checkpoint = done_item(w, WorkItemKind.follow_up_checkpoint, "m1")
+    asked = ask(w)
+    accepted = w.post("coord_b", f"/transfers/{asked.json()['id']}/accept",
+                      json={"mediator_id": w.ids["mb"]})  # fmt: skip
+    assert accepted.status_code == 200, accepted.text
+    new = {"phone": "0612345678", "address": "12 rue Secrète, Fès"}
+    assert w.put("mb", f"/youths/{y1}/contacts", json=new).status_code == 200
+    page = page_of("m1", f"/work/{checkpoint}")
+    assert page.status_code == 200
+    assert "rue Secrète" not in page.text and "0612" not in page.text and "Amine" not in page.text

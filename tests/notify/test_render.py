@@ -196,6 +196,23 @@ def test_an_email_is_plain_text_in_the_recipients_language():
     assert message.body.startswith("Bonjour Nadia <b>,")
 
 
+@pytest.mark.parametrize("language", list(Language), ids=str)
+def test_an_incident_email_does_not_name_the_kind_the_inbox_does(language):
+    recipient = User(id=3, username="n", display_name="Nadia", role=Role.coordinator,
+                     language=language, email="n@example.ma", password_hash="")  # fmt: skip
+    context = {**COMMON, **SAMPLES[NotificationKind.incident], "incident_kind": "pregnancy",
+               "youth_code": "Y-0042"}  # fmt: skip
+    notification = Notification(
+        id=1, idempotency_key="incident:1:L1", recipient_id=3, kind=NotificationKind.incident,
+        context=context, created_at=datetime(2026, 12, 23, tzinfo=UTC),
+    )  # fmt: skip
+    label = {"en": "Pregnancy", "fr": "Grossesse", "ar": "حمل"}[language.value]
+    message = render_notification(notification, recipient)  # leaves the organisation
+    assert "Y-0042" in message.subject and label not in message.subject + message.body
+    subject, body = render_plain("incident", language.value, context)  # the inbox
+    assert label in subject and label in body
+
+
 def test_plain_text_is_the_escaped_text_unescaped_for_terminals_and_json():
     context = {
         **COMMON,

@@ -87,6 +87,74 @@ def test_a_file_that_is_not_what_it_claims_is_refused(data, declared):
         part.abort()
 
 
+def png_of(mode: str, size: tuple[int, int], noise: bool = False) -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.effect_noise(size, 64).convert(mode) if noise else Image.new(mode, size)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (png_of("1", (6000, 6000)), "pixels"),  # 36 Mpx: refused before it is decoded
+        (png_of("RGB", (4000, 3000)), "times its size"),  # 36 MB unpacked from ~40 kB
+    ],
+)
+def test_a_png_decompression_bomb_is_refused_before_it_is_decoded(data, why):
+    part = storage.store_chunks([data])
+    try:
+        with pytest.raises(DocumentRefused, match=why):
+            content.check_content(part.part, head=part.head, declared="image/png")
+    finally:
+        part.abort()
+
+
+def test_a_scanned_page_sized_png_is_accepted():
+    data = png_of("L", (2480, 3508), noise=True)  # an A4 page at 300 dpi
+    part = storage.store_chunks([data])
+    try:
+        assert content.check_content(part.part, head=part.head, declared=None) == "image/png"
+    finally:
+        part.abort()
+
+
+def test_content_checks_run_two_at_a_time(monkeypatch):
+    import threading
+
+    running, most = 0, 0
+    lock = threading.Lock()
+    original = content._parse_pdf
+
+    def slow(path):  # type: ignore[no-untyped-def]
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        threading.Event().wait(0.2)
+        with lock:
+            running -= 1
+        original(path)
+
+    part = storage.store_chunks([pdf_bytes()])
+    monkeypatch.setattr(content, "_parse_pdf", slow)
+    try:
+        threads = [threading.Thread(target=content.check_content, args=(part.part,),
+                                    kwargs={"head": part.head, "declared": None})
+                   for _ in range(5)]  # fmt: skip
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        part.abort()
+    assert most == 2
+
+
 def test_the_size_limit_is_enforced_while_writing_and_leaves_nothing():
     before = stored_files()
     chunks = (b"%PDF-" + b"x" * 1023 for _ in range(10_000_000))  # ~10 GB, never made whole

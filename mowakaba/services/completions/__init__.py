@@ -55,6 +55,7 @@ OWN_TABLE = set(ASSESSMENT_KINDS) | {
     WorkItemKind.integration_plan,
     WorkItemKind.follow_up_checkpoint,
     WorkItemKind.record_exit,
+    WorkItemKind.incident_response,  # its note is the incident's (sensitive)
 }
 
 

@@ -30,6 +30,7 @@ def respond_to_incident(
     if incident.status == IncidentStatus.open:
         incident.status = IncidentStatus.acknowledged
         incident.acknowledged_by_id, incident.acknowledged_at = ctx.actor.id, ctx.at
+        incident.acknowledgement_note = payload.note
         ctx.session.add(incident)
     for escalation in ctx.session.exec(
         select(Escalation).where(

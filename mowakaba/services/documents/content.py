@@ -7,6 +7,7 @@ whole file must parse as that format (a "%PDF" header followed by garbage is ref
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 import warnings
 from pathlib import Path
@@ -24,8 +25,17 @@ DECLARED = {
 }
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
 HEAD_BYTES = 16
-# An image larger than this is refused rather than decoded (a decompression bomb).
-MAX_PIXELS = 80_000_000
+# An image larger than this is refused rather than decoded (a decompression bomb): 30 Mpx
+# is more than an A4 page scanned at 600 dpi or a phone's 24 Mpx photo, and 90 MB decoded.
+MAX_PIXELS = 30_000_000
+# A PNG that unpacks to more than this many times its size is refused (a real scan or
+# photo stays well under 100; a bomb is about 1000, deflate's limit), once it unpacks to
+# more than a few megabytes (a small flat image is harmless whatever its ratio).
+MAX_RATIO = 300
+RATIO_FROM_BYTES = 8 * 1024 * 1024
+# Checks that decode an image or parse a PDF at the same time, per process: each may hold
+# ~100 MB; the others wait their turn (the upload stays streamed to disk meanwhile).
+CONCURRENT_CHECKS = threading.BoundedSemaphore(2)
 
 
 def sniff(head: bytes) -> str | None:
@@ -59,8 +69,16 @@ def _parse_image(path: Path, kind: str) -> None:
         with Image.open(path) as image:
             if image.format != {JPEG: "JPEG", PNG: "PNG"}[kind]:
                 raise ValueError(f"format {image.format}")
-            if image.width * image.height > MAX_PIXELS:
-                raise ValueError("too many pixels")
+            pixels = image.width * image.height
+            if pixels > MAX_PIXELS:
+                raise DocumentRefused(f"file: the image has {pixels} pixels (at most {MAX_PIXELS})")
+            unpacked = pixels * len(image.getbands())
+            size = max(path.stat().st_size, 1)
+            if kind == PNG and unpacked > RATIO_FROM_BYTES and unpacked / size > MAX_RATIO:
+                raise DocumentRefused(
+                    f"file: the image unpacks to {unpacked // size} times its size "
+                    f"(at most {MAX_RATIO})"
+                )
             image.verify()
         with Image.open(path) as image:
             image.load()  # verify() skips the pixel data; a truncated file fails here
@@ -73,10 +91,11 @@ def check_content(path: Path, *, head: bytes, declared: str | None) -> str:
         raise DocumentRefused("file: only PDF, JPEG and PNG files are accepted")
     check_declared(actual, declared)
     try:
-        if actual == PDF:
-            _parse_pdf(path)
-        else:
-            _parse_image(path, actual)
+        with CONCURRENT_CHECKS:
+            if actual == PDF:
+                _parse_pdf(path)
+            else:
+                _parse_image(path, actual)
     except DocumentRefused:
         raise
     except Exception:  # every parser error means one thing: not a readable file of that type
