@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,6 +152,27 @@ def _fresh_calendars() -> Iterator[None]:
 
     forget_cached_rules()
     forget_kept_timings()
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_prefect(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API and page tests that do not ask for the Prefect test server talk to none, even
+    when an earlier test of the session started it: a run they started there would wait,
+    scheduled, for a later test that runs the scheduled runs (tests/prefect_helpers.py) and
+    move that test's youth (ids come back after a rollback). Nothing listens on the port."""
+    path = request.node.nodeid
+    if not path.startswith(("tests/api/", "tests/pages/")):
+        return
+    if {"deployed", "prefect_api"} & set(request.fixturenames):
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("MOWAKABA_PREFECT_API_URL", f"http://127.0.0.1:{port}/api")
+    from mowakaba.settings import get_settings
+
+    get_settings.cache_clear()
+    request.addfinalizer(get_settings.cache_clear)
 
 
 @pytest.fixture(scope="session")

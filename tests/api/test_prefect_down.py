@@ -95,7 +95,9 @@ def test_with_prefect_down_reads_are_fast_and_a_completion_stands_until_the_swee
         response, seconds = timed(lambda path=path: world.get("m2", path))
         statuses.append(response.status_code)
         assert response.status_code == 200, (path, response.text)
-        assert seconds < 1, (path, seconds)
+        # Not held by the hung read (which waits prefect_wait_seconds = 3 s): under 2 s even
+        # on a loaded machine (both databases' suites side by side on 2 cores).
+        assert seconds < 2, (path, seconds)
     reader.join(timeout=10)
     (runs,) = waiting
     assert runs.status_code == 503 and runs.json()["error"]["code"] == "unavailable"
