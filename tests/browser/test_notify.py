@@ -5,6 +5,7 @@ language and size."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from mowakaba.db import session_scope
 from mowakaba.enums import Language, NotificationKind
@@ -64,7 +65,7 @@ def test_the_inbox_speaks_the_readers_language_and_marks_all_read(world, new_pag
         if size == "phone":
             page.locator("form.read-all button").click()
             page.wait_for_load_state()
-            assert page.locator("#unread-count").inner_text() == "0"
+            expect(page.locator("#unread-count")).to_have_text("0")  # waits for the POST's page
             assert page.locator("li.item.unread").count() == 0
             assert page.locator("form.read-all").count() == 0
             page.screenshot(path=SCREENSHOTS / f"notifications-read-{language.value}-{size}.png",
