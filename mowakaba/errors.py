@@ -224,3 +224,25 @@ class DocumentTooLarge(InvalidInput):
     """An upload past the size limit (`document_max_bytes`)."""
 
     code = "document_too_large"
+
+
+class RegisterUnreadable(InvalidInput):
+    """A register file that cannot be read: empty, too large, .xls, damaged, not text."""
+
+    code = "register_unreadable"
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # a stable word the pages translate: empty, xls, encoding...
+
+
+class RegisterMapping(InvalidInput):
+    """A column mapping that leaves a needed field without a column, or maps one twice."""
+
+    code = "register_mapping"
+
+
+class RegisterHasErrors(InvalidInput):
+    """A register with row errors imported whole: nothing is imported until it is clean."""
+
+    code = "register_has_errors"
