@@ -34,6 +34,7 @@ ROUTES: dict[str, frozenset[Role]] = {
     "institutions.create": frozenset({A}),
     "youths.list": frozenset({S, C, M}),
     "youths.create": frozenset({A, C}),
+    "youths.import": frozenset({A, C}),  # a register from CSV/XLSX (pages; the CLI for admins)
     "youths.read": frozenset({S, C, M}),
     "youths.update": frozenset({C, M}),
     "youths.timeline": frozenset({S, C, M}),

@@ -161,6 +161,25 @@ def start_pathway_after_commit(youth_id: int, event: str, as_of: str | None = No
     return run_id
 
 
+def start_pathways_after_commit(youth_ids: list[int]) -> int:
+    """Start the pathway run of each youth just registered (an imported register), as a
+    single registration does; once Prefect does not take one, flag the rest for the sweep
+    at once rather than wait on each. Returns how many runs started."""
+    started = 0
+    for index, youth_id in enumerate(youth_ids):
+        labels = labels_of(youth_id)
+        if labels is None:
+            continue
+        if start_pathway(labels, event=f"registered-{youth_id}") is None:
+            with session_scope() as session:
+                reconciliation_service.flag_for_reconciliation(
+                    session, youth_ids=youth_ids[index:]
+                )
+            break
+        started += 1
+    return started
+
+
 def start_referral(
     *, referral_id: int, youth_id: int, institution_id: int, partner_id: int, event: str
 ) -> str | None:

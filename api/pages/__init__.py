@@ -28,6 +28,7 @@ from api.pages import (
     password,
     printing,
     referrals,
+    registers,
     runs,
     transfers,
     work,
@@ -47,6 +48,7 @@ PAGES = (
     inbox.router,
     dashboard.router,
     escalations.router,
+    registers.router,  # before youth_file: /youths/import is not a youth id
     youths.router,
     caseloads.router,
     transfers.router,

@@ -13,7 +13,7 @@ from sqlmodel import select
 from api.deps import SessionDep, audit_shown
 from api.pages.common import N_, page_guard, page_router, render
 from api.pages.youth_labels import STAGE_LABELS
-from api.policy import youth_scope
+from api.policy import allowed, youth_scope
 from mowakaba.clock import now
 from mowakaba.enums import Stage
 from mowakaba.models import User, Youth
@@ -72,6 +72,7 @@ def youths(
             "q": q, "chosen_stage": stage, "stages": list(STAGE_LABELS.items()),
             "stage_labels": STAGE_LABELS,
             "errors": {"q": search_error, "stage": stage_error},
+            "can_import": allowed("youths.import", user),
         },
         session=session,
         status=422 if search_error or stage_error else 200,

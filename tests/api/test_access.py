@@ -135,7 +135,7 @@ def requests(w):
 PAGES_ONLY = {
     "admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view",
     "flow_runs.monitor", "flow_runs.rerun", "partners.pages", "referrals.letter",
-    "youths.print",
+    "youths.print", "youths.import",
 }  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from mowakaba.services.registers.importing import (
     CheckedRow,
     RegisterReport,
     RowError,
+    cell_text,
     check_mapping,
     run_register,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "RegisterReport",
     "RowError",
     "Table",
+    "cell_text",
     "check_mapping",
     "read_register",
     "run_register",

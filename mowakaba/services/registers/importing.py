@@ -100,7 +100,8 @@ def check_mapping(table: Table, mapping: list[str | None]) -> dict[str, int]:
     return columns
 
 
-def _text(cell: Cell) -> str:
+def cell_text(cell: Cell) -> str:
+    """A cell as text: a date as dd/mm/yyyy, as the register writes it."""
     if cell is None:
         return ""
     return cell.strftime("%d/%m/%Y") if isinstance(cell, date) else str(cell).strip()
@@ -193,7 +194,7 @@ class _Row:
 def _read_row(row: _Row, mediators: dict[str, int]) -> None:
     for name, index in row.columns.items():
         cell = row.source.cells[index]
-        text = _text(cell)
+        text = cell_text(cell)
         if index in row.source.merged:
             row.error(name, N_("Merged cells (%(range)s): unmerge them and fill every row."),
                       range=row.source.merged[index])  # fmt: skip
@@ -241,7 +242,7 @@ def _registration(row: _Row, institution_id: int) -> YouthRegistration | None:
 
 
 def _preview(row: _Row) -> dict[str, str]:
-    return {name: _text(row.raw(name)) for name in row.columns}
+    return {name: cell_text(row.raw(name)) for name in row.columns}
 
 
 def run_register(
