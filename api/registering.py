@@ -84,8 +84,12 @@ def keep_upload(data: bytes, *, filename: str, user: User, institution_id: int) 
     token = secrets.token_urlsafe(24)
     for suffix, content in (
         (".data", data),
-        (".json", json.dumps({"user_id": user.pk, "institution_id": institution_id,
-                              "filename": filename[-200:]}).encode()),  # fmt: skip
+        (
+            ".json",
+            json.dumps(
+                {"user_id": user.pk, "institution_id": institution_id, "filename": filename[-200:]}
+            ).encode(),
+        ),  # fmt: skip
     ):
         fd = os.open(folder / f"{token}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:

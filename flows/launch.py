@@ -161,7 +161,7 @@ def start_pathway_after_commit(youth_id: int, event: str, as_of: str | None = No
     return run_id
 
 
-def start_pathways_after_commit(youth_ids: list[int]) -> int:
+def start_pathways_after_commit(youth_ids: list[int], as_of: str | None = None) -> int:
     """Start the pathway run of each youth just registered (an imported register), as a
     single registration does; once Prefect does not take one, flag the rest for the sweep
     at once rather than wait on each. Returns how many runs started."""
@@ -170,11 +170,9 @@ def start_pathways_after_commit(youth_ids: list[int]) -> int:
         labels = labels_of(youth_id)
         if labels is None:
             continue
-        if start_pathway(labels, event=f"registered-{youth_id}") is None:
+        if start_pathway(labels, event=f"registered-{youth_id}", as_of=as_of) is None:
             with session_scope() as session:
-                reconciliation_service.flag_for_reconciliation(
-                    session, youth_ids=youth_ids[index:]
-                )
+                reconciliation_service.flag_for_reconciliation(session, youth_ids=youth_ids[index:])
             break
         started += 1
     return started

@@ -200,4 +200,3 @@ async def import_step(
         "skipped": report.count("invalid"), "youths": youth_service.youths_among(
             session, youth_ids=[r.youth_id for r in imported if r.youth_id], institution_ids=None),
     }, session=session)  # fmt: skip
-

@@ -47,8 +47,10 @@ def to_report(client, world, data: bytes, name: str = "registre.csv"):  # type: 
     assert mapping.status_code == 200
     chosen = re.findall(r'<select id="map-\d+" name="map">(.*?)</select>', mapping.text, re.S)
     values = [(re.findall(r'value="([^"]*)" selected', c) or [""])[0] for c in chosen]
-    report = client.post(sent.headers["location"] + "/report",
-                         data={"csrf_token": csrf_of(mapping.text), "map": values})
+    report = client.post(
+        sent.headers["location"] + "/report",
+        data={"csrf_token": csrf_of(mapping.text), "map": values},
+    )
     return sent.headers["location"], values, report
 
 
@@ -63,7 +65,9 @@ def test_the_sample_is_reported_row_by_row_and_imports_its_valid_rows(world, bro
     before = youths()
     location, values, report = to_report(browser_client, world, SAMPLE.read_bytes())
     assert report.status_code == 200
-    rows = re.findall(r'<tr data-row="(\d+)"><td class="n">\d+</td><td><bdi>([^<]*)</bdi>', report.text)
+    rows = re.findall(
+        r'<tr data-row="(\d+)"><td class="n">\d+</td><td><bdi>([^<]*)</bdi>', report.text
+    )
     assert [(int(r), c) for r, c in rows] == [
         (4, "Date de naissance"), (5, "Sexe"), (6, "Niveau scolaire"), (8, "Prénom"),
         (14, "Date d&#39;admission"),

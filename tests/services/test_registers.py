@@ -198,3 +198,13 @@ def test_headers_in_three_languages_suggest_their_fields():
     assert registers.suggest_mapping(["تاريخ الازدياد", "Gender", "Prénom (arabe)"]) == [
         "date_of_birth", "sex", "first_name_ar"
     ]  # fmt: skip
+
+
+def test_a_merged_header_is_refused_and_blank_rows_keep_excel_numbers(session, institution):
+    rows = [["Registre 2026"], HEADER.split(";"), *[line.split(";") for line in CLEAN]]
+    with pytest.raises(RegisterUnreadable) as refused:
+        registers.read_register(xlsx(rows, merge="A2:B2"), filename="r.xlsx")
+    assert refused.value.reason == "merged_header"
+    spaced = [rows[1], [], rows[2], [], rows[3]]
+    table = registers.read_register(xlsx(spaced), filename="r.xlsx")
+    assert [row.number for row in table.rows] == [3, 5]

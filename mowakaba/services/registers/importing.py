@@ -129,7 +129,7 @@ def _mediators(session: Session, institution_id: int) -> dict[str, int]:
 def _identity(values: dict[str, Any]) -> list[tuple[str, ...]]:
     """The keys that tell one youth from another: names in a script + date of birth."""
     born = values["date_of_birth"].isoformat()
-    keys = []
+    keys: list[tuple[str, ...]] = []
     for first, last in (("first_name", "last_name"), ("first_name_ar", "last_name_ar")):
         if values.get(first) and values.get(last):
             keys.append((first, normalise(values[first]), normalise(values[last]), born))

@@ -98,7 +98,7 @@ def _read_csv(data: bytes) -> Table:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise RegisterUnreadable("format", f"the CSV cannot be read: {exc}") from exc
-    headers, rows = _split(
+    headers, rows, _ = _split(
         [(number, list[Cell](record)) for number, record in enumerate(records, start=1)]
     )
     return Table(headers, rows, "csv", encoding=encoding, delimiter=delimiter)
@@ -142,12 +142,11 @@ def _read_xlsx(data: bytes) -> Table:
         if len(records) > MAX_ROWS + 50:
             break
     book.close()
-    headers, rows = _split(records)
-    header_number = rows[0].number - 1 if rows else 1
-    if any(row == header_number for row, _ in merged):
+    headers, rows, header_number = _split(records)
+    if any(number == header_number for number, _ in merged):
         raise RegisterUnreadable("merged_header", "the header row has merged cells: unmerge them")
-    for row in rows:
-        row.merged = {c: coord for (r, c), coord in merged.items() if r == row.number}
+    for source in rows:
+        source.merged = {c: coord for (r, c), coord in merged.items() if r == source.number}
     return Table(headers, rows, "xlsx")
 
 
@@ -155,8 +154,11 @@ def _empty(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _split(records: list[tuple[int, list[Cell]]]) -> tuple[list[str], list[SourceRow]]:
-    """The header (the first row with two filled cells) and the non-empty rows below it."""
+def _split(
+    records: list[tuple[int, list[Cell]]],
+) -> tuple[list[str], list[SourceRow], int]:
+    """The header (the first row with two filled cells), the non-empty rows below it, and
+    the header's row number."""
     start = next(
         (i for i, (_, cells) in enumerate(records) if sum(not _empty(c) for c in cells) >= 2),
         None,
@@ -177,4 +179,4 @@ def _split(records: list[tuple[int, list[Cell]]]) -> tuple[list[str], list[Sourc
         raise RegisterUnreadable("no_rows", "the file has a header but no rows")
     if len(rows) > MAX_ROWS:
         raise RegisterUnreadable("too_many_rows", f"over {MAX_ROWS} rows: split the file")
-    return headers, rows
+    return headers, rows, records[start][0]
