@@ -8,6 +8,7 @@ covered by tests/notify/test_render.py."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -343,6 +344,23 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     coord.post(f"/incidents/{runaway_id}/returned", {"returned_date": "1999-01-01"}, 422,
                "/incidents")  # fmt: skip
     med1.get(f"/youths/{late}?done=incident")
+
+    # A register imported: upload, mapping, report (errors), refused whole, valid rows only.
+    register = (REPO_ROOT / "docs" / "sample-register.csv").read_bytes()
+    sent = coord.client.post(
+        "/youths/import", files={"file": ("registre.csv", register, "text/csv")},
+        data={"csrf_token": csrf_of(coord.get("/youths/import")),
+              "institution_id": str(ids["institution"])},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert sent.status_code == 303, sent.text[-2000:]
+    step = sent.headers["location"]
+    selects = re.findall(r'name="map">(.*?)</select>', coord.get(step), re.S)
+    mapping = [(re.findall(r'value="(\w*)" selected', c) or [""])[0] for c in selects]
+    coord.post(f"{step}/report", {"map": mapping}, 200, step)
+    coord.post(f"{step}/report", {"map": ["sex"] * len(mapping)}, 422, step)
+    coord.post(step, {"map": mapping, "rows": "all"}, 409, step)
+    coord.post(step, {"map": mapping, "rows": "valid"}, 200, step)
 
     # Supervisors: the region's and the nation's dashboards.
     for username in ("super", "nation"):
