@@ -93,7 +93,7 @@ def _columns(kept: registering.KeptFile, mapping: list[str | None]) -> list[dict
     samples = kept.table.rows[:3]
     return [
         {"index": i, "header": header, "field": mapping[i] or "",
-         "samples": [registers.cell_text(r.cells[i]) for r in samples]}
+         "samples": [t for r in samples if (t := registers.cell_text(r.cells[i]))]}
         for i, header in enumerate(kept.table.headers)
     ]  # fmt: skip
 
