@@ -224,3 +224,9 @@ class DocumentTooLarge(InvalidInput):
     """An upload past the size limit (`document_max_bytes`)."""
 
     code = "document_too_large"
+
+
+class TooManyRows(InvalidInput):
+    """An export past the row limit: narrow the list with its filters first."""
+
+    code = "too_many_rows"
