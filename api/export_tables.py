@@ -7,15 +7,15 @@ label into the reader's language; it never adds a field the list does not show.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from api.exporting import Words
-from mowakaba.case_labels import STAGE_LABELS
+from mowakaba.case_labels import CHECKLIST_STATUS_LABELS, STAGE_LABELS
 from mowakaba.enums import Language
-from mowakaba.export import Table
-from mowakaba.labels import N_
-from mowakaba.models import Youth
+from mowakaba.export import Table, Value
+from mowakaba.labels import N_, WORK_ITEM_KINDS
+from mowakaba.models import WorkItem, Youth
 
 
 def age_on(born: date, today: date) -> int:
@@ -47,5 +47,26 @@ def youths_table(rows: Sequence[Youth], words: Words, *, today: date) -> Table:
             ]  # fmt: skip
             for y in rows
         ],
+        rtl=words.language == Language.ar,
+    )
+
+
+def work_table(items: Sequence[WorkItem], youths: Mapping[int, Youth], words: Words) -> Table:
+    """A work list: the youth (code, name: only a youth the list names), the kind, the due
+    date and the status of each item."""
+    headers = [N_("Code"), N_("Name"), N_("Work item"), N_("Due date"), N_("Status")]
+    rows: list[list[Value]] = []
+    for item in items:
+        youth = youths.get(item.youth_id)
+        rows.append([
+            youth.code if youth else None,
+            f"{youth.first_name} {youth.last_name}" if youth else None,
+            words(WORK_ITEM_KINDS[item.kind]), item.due_date,
+            words(CHECKLIST_STATUS_LABELS[item.status]),
+        ])  # fmt: skip
+    return Table(
+        title=words(N_("My work")),
+        headers=[words(h) for h in headers],
+        rows=rows,
         rtl=words.language == Language.ar,
     )

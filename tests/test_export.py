@@ -18,7 +18,7 @@ ATTACKS = ['=HYPERLINK("http://evil.example","x")', "+1", "@SUM(A1:A2)", "-2+3",
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ('=HYPERLINK("x")', "'=HYPERLINK(\"x\")"),
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
         ("+1", "'+1"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("-2+3", "'-2+3"),
@@ -86,7 +86,9 @@ def test_xlsx_writes_attacks_as_string_cells_never_formulas():
     for row_no, attack in enumerate(ATTACKS, start=2):
         cell = sheet.cell(row=row_no, column=1)
         assert cell.data_type == "s", attack
-        assert cell.value.lstrip() == attack.lstrip()  # the text, shown as text (XML reads \r as \n)
+        assert (
+            cell.value.lstrip() == attack.lstrip()
+        )  # the text, shown as text (XML reads \r as \n)
         assert cell.quotePrefix
         number = sheet.cell(row=row_no, column=3)
         assert (number.data_type, number.value) == ("n", -7)

@@ -245,7 +245,7 @@ def test_search_in_both_scripts_within_scope(world):
 
 
 # Exports are the lists themselves with `?format=`: the same policy route, the same roles.
-EXPORTS = {"youths.list": "/youths"}
+EXPORTS = {"youths.list": "/youths", "work_items.list": "/work-items"}
 
 
 @pytest.mark.parametrize("who", ROLES)

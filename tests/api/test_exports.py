@@ -45,8 +45,11 @@ def exports_of(actor_id: int, since: int) -> list[AuditEvent]:
         return list(
             s.exec(
                 select(AuditEvent)
-                .where(AuditEvent.action == "export", AuditEvent.actor_id == actor_id,
-                       AuditEvent.id > since)  # fmt: skip
+                .where(
+                    AuditEvent.action == "export",
+                    AuditEvent.actor_id == actor_id,
+                    AuditEvent.id > since,
+                )  # fmt: skip
                 .order_by(AuditEvent.id)
             ).all()
         )
@@ -140,3 +143,14 @@ def test_an_export_past_the_limit_is_refused_with_a_clear_error(world, monkeypat
     assert response.json()["error"]["code"] == "too_many_rows"
     assert "narrow" in response.json()["error"]["message"]
     assert world.get("coord_a", "/youths", params={"format": "pdf"}).status_code == 422
+
+
+def test_the_work_list_exports_the_scope_with_its_filters(world):
+    rows = csv_rows(world.get("m1", "/work-items", params={"format": "csv"}))
+    assert {r[0] for r in rows[1:]} == codes(world, "y1")
+    rows = csv_rows(world.get("coord_b", "/work-items", params={"format": "csv"}))
+    assert {r[0] for r in rows[1:]} == codes(world, "y3")
+    params = {"format": "xlsx", "kind": "plan_review"}
+    sheet = xlsx_sheet(world.get("coord_a", "/work-items", params=params))
+    assert sheet.max_row == 1  # the header only: no plan review is due yet
+    assert world.get("partner", "/work-items", params={"format": "csv"}).status_code == 403

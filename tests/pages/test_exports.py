@@ -63,3 +63,14 @@ def test_an_export_past_the_limit_says_how_to_narrow_it(world, browser_client, m
     response = browser_client.get("/youths?format=xlsx")
     assert response.status_code == 422
     assert "50" in response.text and "filtres" in response.text
+
+
+def test_my_work_exports_every_item_of_mine_with_its_filters(world, browser_client):
+    sign_in(browser_client, "med1")
+    page = unescape(browser_client.get("/work", params={"kind": "intake_assessment"}).text)
+    assert 'href="/work?kind=intake_assessment&format=csv"' in page
+    assert csv_codes(browser_client.get("/work?format=csv")) == {
+        world.codes["late"], world.codes["soon"],
+    }  # fmt: skip
+    sheet = load_workbook(io.BytesIO(browser_client.get("/work?format=xlsx").content)).active
+    assert sheet.freeze_panes == "A2" and sheet["D2"].is_date  # the due date, a real date
