@@ -245,7 +245,12 @@ def test_search_in_both_scripts_within_scope(world):
 
 
 # Exports are the lists themselves with `?format=`: the same policy route, the same roles.
-EXPORTS = {"youths.list": "/youths", "work_items.list": "/work-items"}
+EXPORTS = {
+    "youths.list": "/youths", "work_items.list": "/work-items", "referrals.list": "/referrals",
+    "escalations.list": "/escalations", "caseloads.view": "/caseloads",
+    "incidents.list": "/incidents", "transfers.list": "/transfers",
+    "partners.list": "/partners", "users.list": "/users",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("who", ROLES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, date, datetime, timedelta
 
 from openpyxl import load_workbook
 from sqlmodel import select
@@ -12,7 +13,12 @@ from sqlmodel import select
 from api import exporting
 from mowakaba.db import session_scope
 from mowakaba.enums import Language
-from mowakaba.models import AuditEvent, User, Youth
+from mowakaba.incident_schemas import IncidentReport
+from mowakaba.models import AuditEvent, Partner, User, Youth
+from mowakaba.services import incidents as incident_service
+from mowakaba.services import sweep
+from mowakaba.services import transfers as transfer_service
+from tests.factories import at
 
 ATTACKS = {"first_name": '=HYPERLINK("http://evil.example","x")', "last_name": "+1",
            "first_name_ar": "@SUM(A1:A9)", "last_name_ar": "-2+3"}  # fmt: skip
@@ -154,3 +160,159 @@ def test_the_work_list_exports_the_scope_with_its_filters(world):
     sheet = xlsx_sheet(world.get("coord_a", "/work-items", params=params))
     assert sheet.max_row == 1  # the header only: no plan review is due yet
     assert world.get("partner", "/work-items", params={"format": "csv"}).status_code == 403
+
+
+# ---------------------------------------------------------------- the other lists
+# Each list: its scope (never a row the caller cannot see), one formula-like cell
+# neutralised, and the audit row of the export.
+
+EVIL = '=HYPERLINK("http://evil.example","x")'
+
+
+def in_english() -> None:
+    """Every account reads English (the headers these tests check)."""
+    with session_scope() as s:
+        for user in s.exec(select(User)):
+            user.language = Language.en
+            s.add(user)
+
+
+def rename_youth(world, key: str, first_name: str) -> None:
+    with session_scope() as s:
+        youth = s.get(Youth, world.ids[key])
+        youth.first_name = first_name
+        s.add(youth)
+
+
+def summary_of(actor: str, world, since: int) -> AuditEvent:
+    """The export row (object type = the list's route) of a caller since an audit mark."""
+    [summary] = [e for e in exports_of(world.ids[actor], since) if e.object_type != "youth"]
+    return summary
+
+
+def test_referrals_export_the_staffs_scope_and_a_partners_own_minimised(referral_world):
+    in_english()
+    w = referral_world
+    rename_youth(w, "y1", EVIL)
+    since = last_audit_id()
+    rows = csv_rows(w.get("m1", "/referrals", params={"format": "csv"}))
+    assert rows[0][:3] == ["Code", "Name", "Service"]
+    assert len(rows) == 4  # the two sent referrals and the draft, every one of y1
+    assert all(r[1].startswith("'=HYPERLINK") for r in rows[1:])
+    summary = summary_of("m1", w, since)
+    assert (summary.object_type, summary.detail["rows"]) == ("referrals.list", 3)
+    assert len(csv_rows(w.get("coord_b", "/referrals", params={"format": "csv"}))) == 1
+    # A partner: its organisation's open referral only, the youth's first name, no case file.
+    rows = csv_rows(w.get("partner", "/referrals", params={"format": "csv"}))
+    assert rows[0] == ["First name", "Age", "Service", "Need", "Status", "Answer due",
+                       "Delivery due"]  # fmt: skip
+    assert [(r[0], r[2]) for r in rows[1:]] == [("'" + EVIL, "First job a")]
+    sheet = xlsx_sheet(w.get("partner", "/referrals", params={"format": "xlsx"}))
+    assert sheet["A2"].value == EVIL and sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix
+    assert sheet["B2"].data_type == "n"  # the age stays a number
+
+
+def test_escalations_export_mine_with_only_the_youths_i_may_see(world):
+    in_english()
+
+    with session_scope() as s:
+        sweep.sweep(s, at(date.today() + timedelta(days=40)))
+    since = last_audit_id()
+    rows = csv_rows(world.get("coord_a", "/escalations", params={"format": "csv"}))
+    assert rows[0][:3] == ["Code", "Work item", "Due date"]
+    assert len(rows) > 1 and {r[0] for r in rows[1:]} == codes(world, "y1", "y2")
+    assert summary_of("coord_a", world, since).detail["rows"] == len(rows) - 1
+    rows = csv_rows(world.get("coord_b", "/escalations", params={"format": "csv"}))
+    assert {r[0] for r in rows[1:]} == codes(world, "y3")
+    rows = csv_rows(world.get("admin", "/escalations", params={"format": "csv"}))
+    assert len(rows) > 1 and {r[0] for r in rows[1:]} == {""}  # every one, no youth named
+
+
+def test_caseloads_export_my_institutions(world):
+    in_english()
+    with session_scope() as s:
+        m1 = s.get(User, world.ids["m1"])
+        m1.display_name = "@SUM(A1:A9)"
+        s.add(m1)
+    since = last_audit_id()
+    rows = csv_rows(world.get("coord_a", "/caseloads", params={"format": "csv"}))
+    assert rows[0] == ["Institution", "Mediator", "Young people", "Open work", "Overdue"]
+    assert {r[0] for r in rows[1:]} == {"Dar Al Atfal A"}
+    assert "'@SUM(A1:A9)" in {r[1] for r in rows[1:]}
+    assert summary_of("coord_a", world, since).object_type == "caseloads.view"
+    rows = csv_rows(world.get("coord_b", "/caseloads", params={"format": "csv"}))
+    assert {r[0] for r in rows[1:]} == {"Dar Al Atfal B"}
+
+
+def test_incidents_export_the_scope_and_the_description_only_to_its_readers(world):
+    in_english()
+
+    with session_scope() as s:
+        for key, actor in (("y1", "m1"), ("y3", "mb")):
+            incident_service.record_incident(
+                s, youth_id=world.ids[key], actor=s.get(User, world.ids[actor]),
+                report=IncidentReport(kind="runaway", occurred_at=datetime.now(UTC),
+                                      description="-2+3 left at night"),
+            )  # fmt: skip
+    since = last_audit_id()
+    rows = csv_rows(world.get("coord_a", "/incidents", params={"format": "csv"}))
+    assert rows[0][-1] == "Description" and rows[1][-1] == "'-2+3 left at night"
+    assert [r[0] for r in rows[1:]] == [*codes(world, "y1")]  # never institution B's
+    summary = summary_of("coord_a", world, since)
+    assert (summary.object_type, summary.detail["rows"]) == ("incidents.list", 1)
+    rows = csv_rows(world.get("supervisor", "/incidents", params={"format": "csv"}))
+    assert "Description" not in rows[0] and [r[0] for r in rows[1:]] == [*codes(world, "y1")]
+    assert world.get("m1", "/incidents", params={"format": "csv"}).status_code == 403
+
+
+def test_transfers_export_those_of_my_institutions(world):
+    in_english()
+    rename_youth(world, "y1", "+212 600")
+    with session_scope() as s:
+        transfer_service.request_transfer(
+            s, youth_id=world.ids["y1"], actor=s.get(User, world.ids["coord_a"]),
+            to_institution_id=world.ids["inst_b"], reason="closer to family",
+        )  # fmt: skip
+    since = last_audit_id()
+    rows = csv_rows(world.get("coord_b", "/transfers", params={"format": "csv"}))
+    assert rows[0] == ["Code", "Name", "From", "To", "Asked", "Status"]
+    [row] = rows[1:]
+    assert row[0] in codes(world, "y1") and row[1].startswith("'+212 600")
+    assert (row[2], row[3]) == ("Dar Al Atfal A", "Dar Al Atfal B")
+    assert summary_of("coord_b", world, since).object_type == "transfers.list"
+    sheet = xlsx_sheet(world.get("coord_a", "/transfers", params={"format": "xlsx"}))
+    assert sheet.max_row == 2 and sheet["E2"].is_date  # asked: a real date cell
+
+
+def test_the_partner_directory_exports_with_its_filters(referral_world):
+    in_english()
+    w = referral_world
+    with session_scope() as s:
+        b = s.get(Partner, w.ids["partner_b"])
+        b.name_ar = "=1+1"
+        s.add(b)
+    since = last_audit_id()
+    rows = csv_rows(w.get("m1", "/partners", params={"format": "csv", "q": "Partner B"}))
+    assert [(r[0], r[1]) for r in rows[1:]] == [("Partner B", "'=1+1")]
+    assert "Email" not in rows[0]  # the directory's columns only
+    summary = summary_of("m1", w, since)
+    assert summary.detail == {"format": "csv", "filters": {"q": "Partner B"}, "rows": 1}
+    assert len(csv_rows(w.get("m1", "/partners", params={"format": "csv"}))) == 3
+
+
+def test_the_users_export_holds_no_secret(world):
+    in_english()
+    with session_scope() as s:
+        m1 = s.get(User, world.ids["m1"])
+        m1.display_name = "+33 6 00"
+        s.add(m1)
+        hashes = [u.password_hash for u in s.exec(select(User))]
+    since = last_audit_id()
+    response = world.get("admin", "/users", params={"format": "csv"})
+    rows = csv_rows(response)
+    assert rows[0] == ["User name", "Name", "Role", "Region", "Institutions", "State"]
+    assert len(rows) == 1 + len(hashes)
+    assert not any(h and h.encode() in response.content for h in hashes)
+    assert ["m1", "'+33 6 00", "Mediator", "", "Dar Al Atfal A", "Active"] in rows
+    assert summary_of("admin", world, since).object_type == "users.list"
+    assert world.get("coord_a", "/users", params={"format": "csv"}).status_code == 403
