@@ -175,12 +175,42 @@ def audit_shown(
 
 def refuse_unless_allowed(request: Request, session: Session, user: User, route: str) -> None:
     """Refuse (403) a role the policy does not allow on a route, audited with the record
-    the request named and its youth."""
+    the request named and its youth (a refused export as an `export` of the list)."""
     if not allowed(route, user):
-        object_type, object_id, youth_id = named_in(session, request)
-        audit(request, user, action=route, object_type=object_type, object_id=object_id,
-              youth_id=youth_id, outcome=AuditOutcome.denied)  # fmt: skip
+        audit_refusal(request, session, user, route)
         raise NotAllowed(f"role {user.role.value} may not use {route}")
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_requested(request: Request) -> str | None:
+    """The spreadsheet format a list request asks for (`?format=csv|xlsx`), else None."""
+    fmt = request.query_params.get("format")
+    return fmt if fmt in EXPORT_FORMATS else None
+
+
+def audit_refusal(request: Request, session: Session, user: User, route: str) -> None:
+    """Audit a refused request: the record it named and its youth, or, for an export, the
+    list it asked for (action `export`, the list's route as object type)."""
+    if fmt := export_requested(request):
+        audit(request, user, action="export", object_type=route, object_id=fmt,
+              outcome=AuditOutcome.denied,
+              detail={"format": fmt, "filters": export_filters(request)})  # fmt: skip
+        return
+    object_type, object_id, youth_id = named_in(session, request)
+    audit(request, user, action=route, object_type=object_type, object_id=object_id,
+          youth_id=youth_id, outcome=AuditOutcome.denied)  # fmt: skip
+
+
+def export_filters(request: Request) -> dict[str, str]:
+    """The filters of a list request, as its audit row keeps them (no paging, no format;
+    each value cut to 200 characters)."""
+    return {
+        key: value[:200]
+        for key, value in request.query_params.items()
+        if key not in ("format", "page", "page_size") and value
+    }
 
 
 class GuardedRoute(APIRoute):
@@ -240,6 +270,7 @@ def audit(
     object_id: object = None,
     youth_id: int | None = None,
     outcome: AuditOutcome = AuditOutcome.allowed,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """Record who read or changed what (written when the request's transaction ends)."""
     event = AuditEvent(
@@ -253,6 +284,7 @@ def audit(
         outcome=outcome,
         request_id=getattr(request.state, "request_id", None),
         client_request_id=getattr(request.state, "client_request_id", None),
+        detail=detail,
     )
     pending = getattr(request.state, "audit", None)
     if pending is None:

@@ -11,14 +11,47 @@ from mowakaba.enums import (
     ChecklistItem,
     CheckpointStatus,
     DocumentKind,
+    EducationLevel,
     ExitDestination,
     ExitKind,
     HousingOutcome,
     MilestoneStatus,
     PlanStatus,
+    Sex,
+    Stage,
+    VocationalLevel,
     WorkItemStatus,
 )
 from mowakaba.labels import N_
+
+STAGE_LABELS = {
+    Stage.enrolled: N_("Enrolled"),
+    Stage.intake: N_("Intake"),
+    Stage.planning: N_("Planning"),
+    Stage.active: N_("Active plan"),
+    Stage.exit_preparation: N_("Exit preparation"),
+    Stage.exited: N_("Exited"),
+    Stage.follow_up: N_("Follow-up"),
+    Stage.closed: N_("Closed"),
+}
+
+SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}
+
+EDUCATION_LABELS = {
+    EducationLevel.none: N_("No schooling"),
+    EducationLevel.primary: N_("Primary school"),
+    EducationLevel.lower_secondary: N_("Lower secondary school"),
+    EducationLevel.secondary: N_("Secondary school"),
+    EducationLevel.university: N_("University"),
+}
+
+VOCATIONAL_LABELS = {
+    VocationalLevel.none: N_("No vocational training"),
+    VocationalLevel.basic: N_("Basic qualification"),
+    VocationalLevel.qualified: N_("Qualification"),
+    VocationalLevel.technician: N_("Technician"),
+    VocationalLevel.specialised_technician: N_("Specialised technician"),
+}
 
 PLAN_STATUS_LABELS = {
     PlanStatus.submitted: N_("Awaiting approval"),

@@ -246,3 +246,9 @@ class RegisterHasErrors(InvalidInput):
     """A register with row errors imported whole: nothing is imported until it is clean."""
 
     code = "register_has_errors"
+
+
+class TooManyRows(InvalidInput):
+    """An export past the row limit: narrow the list with its filters first."""
+
+    code = "too_many_rows"

@@ -16,12 +16,15 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import SessionDep, audit
+from api.export_tables import users_export
+from api.exporting import MAX_ROWS, FormatQuery, check_total
 from api.pages.admin_forms import REQUIRED, FormErrors, attempt
 from api.pages.common import LANGUAGE_NAMES, N_, page_guard, page_router, render
 from mowakaba.casework_schemas import is_phone
 from mowakaba.clock import now
 from mowakaba.enums import Language, Role
 from mowakaba.errors import NotFound, WeakPassword
+from mowakaba.list_labels import ROLE_LABELS as LIST_ROLE_LABELS
 from mowakaba.models import User
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import partners as partner_service
@@ -34,13 +37,7 @@ UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Field = Annotated[str, Form(max_length=1000)]
 Ids = Annotated[list[str], Form(max_length=200)]
 
-ROLE_LABELS = {
-    Role.admin: N_("Administrator"),
-    Role.supervisor: N_("Supervisor"),
-    Role.coordinator: N_("Coordinator"),
-    Role.mediator: N_("Mediator"),
-    Role.partner: N_("Partner"),
-}
+ROLE_LABELS = LIST_ROLE_LABELS
 BAD_USERNAME = N_("2 to 63 characters: lower-case letters, digits, “.”, “_” or “-”.")
 TAKEN = N_("This user name is taken.")
 BAD_EMAIL = N_("Enter an email address, e.g. name@example.ma.")
@@ -125,8 +122,14 @@ def users(
     request: Request,
     admin: Annotated[User, Depends(page_guard("users.list"))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    format: FormatQuery = None,
 ) -> Response:
-    """Every account by user name, with its role, institutions and state."""
+    """Every account by user name, with its role, institutions and state (`format`: all of
+    them as a file, never a password hash or a secret)."""
+    if format:
+        everyone, total = user_service.page_users(session, limit=MAX_ROWS)
+        check_total(total)
+        return users_export(session, request, admin, everyone, format)
     rows, total = user_service.page_users(session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     names = {i.pk: i.name for i in institution_service.list_institutions(session)}
     links = user_service.institution_ids_by_user(session, [u.pk for u in rows])

@@ -11,8 +11,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import SessionDep, audit, audit_shown
+from api.export_tables import caseloads_table
+from api.exporting import FormatQuery, Words, check_total, export_response
 from api.moving import caseload_rows
 from api.pages.common import N_, page_guard, page_router, render
+from mowakaba.clock import now
 from mowakaba.enums import Role, Stage
 from mowakaba.errors import InvalidInput, InvalidMediator, NotFound
 from mowakaba.models import Institution, User, Youth
@@ -29,9 +32,14 @@ def caseloads(
     session: SessionDep, request: Request,
     user: Annotated[User, Depends(page_guard("caseloads.view"))],
     done: Annotated[int, Query(ge=0, le=100_000)] = -1,
+    format: FormatQuery = None,
 ) -> Response:  # fmt: skip
-    """Each mediator's load, per institution of the caller's scope."""
+    """Each mediator's load, per institution of the caller's scope (`format`: as a file)."""
     rows = caseload_rows(session, user, None)
+    if format:
+        check_total(len(rows))
+        return export_response(request, user, caseloads_table(rows, Words.of(user)),
+                               name="caseloads.view", fmt=format, day=now().date())  # fmt: skip
     audit(request, user, action="caseloads.view", object_type="institution")
     institutions: dict[int, dict[str, object]] = {}
     for row in rows:

@@ -24,14 +24,14 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import SessionDep, audit, named_in, writes
+from api.deps import SessionDep, audit_refusal, writes
 from api.errors import STATUS
 from api.policy import BEFORE_PASSWORD_CHANGE, allowed
 from api.templating import LANGUAGE_COOKIE, language_context, request_language, templates
 from mowakaba import i18n
 from mowakaba.db import session_scope
-from mowakaba.enums import AuditOutcome, Language
-from mowakaba.errors import MowakabaError, NotAllowed, Throttled, Unauthenticated
+from mowakaba.enums import Language
+from mowakaba.errors import MowakabaError, NotAllowed, Throttled, TooManyRows, Unauthenticated
 from mowakaba.labels import N_
 from mowakaba.models import User
 from mowakaba.services import auth as auth_service
@@ -212,9 +212,7 @@ def page_guard(route: str) -> Callable[..., User]:
         if user.must_change_password and route not in BEFORE_PASSWORD_CHANGE:
             raise PasswordChangeFirst()
         if not allowed(route, user):
-            object_type, object_id, youth_id = named_in(session, request)
-            audit(request, user, action=route, object_type=object_type, object_id=object_id,
-                  youth_id=youth_id, outcome=AuditOutcome.denied)  # fmt: skip
+            audit_refusal(request, session, user, route)
             raise NotAllowed(f"role {user.role.value} may not use {route}")
         return user
 
@@ -328,6 +326,8 @@ async def html_errors() -> AsyncIterator[None]:
         raise PageError(403, "csrf") from exc
     except Throttled as exc:
         raise PageError(429, "throttled", {"Retry-After": str(exc.retry_after)}) from exc
+    except TooManyRows as exc:
+        raise PageError(422, "too_many_rows") from exc
     except MowakabaError as exc:
         status = STATUS.get(exc.code, 422)
         if status == 401:

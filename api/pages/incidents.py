@@ -19,14 +19,17 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from api.deps import SessionDep, audit, audit_shown
+from api.export_tables import incidents_export
+from api.exporting import MAX_ROWS, FormatQuery, check_total
 from api.pages.admin_forms import attempt
 from api.pages.common import N_, page_guard, page_router, render
 from api.pages.referral_forms import PostedForm, field_errors, posted, today_of
 from api.policy import allowed, youth_scope
 from mowakaba import labels
-from mowakaba.enums import AuditOutcome, IncidentKind, IncidentStatus, Language, Role
+from mowakaba.enums import AuditOutcome, IncidentKind, Language, Role
 from mowakaba.errors import AlreadyClosed, ImplausibleDates, MowakabaError, NotFound
 from mowakaba.incident_schemas import IncidentReport, SmsAgreement
+from mowakaba.list_labels import INCIDENT_STATUS_LABELS
 from mowakaba.models import Incident, Institution, User, Youth
 from mowakaba.services import incidents as incident_service
 from mowakaba.services import sms as sms_service
@@ -35,11 +38,7 @@ router = page_router()
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE_SIZE = 50
 INCIDENT_LABELS = labels.INCIDENT_KINDS
-STATUS_LABELS = {
-    IncidentStatus.open: N_("Waiting for a coordinator"),
-    IncidentStatus.acknowledged: N_("In hand"),
-    IncidentStatus.closed: N_("Closed"),
-}
+STATUS_LABELS = INCIDENT_STATUS_LABELS
 LANGUAGE_LABELS = {Language.ar: N_("Arabic"), Language.fr: N_("French"),
                    Language.en: N_("English")}  # fmt: skip
 NOT_LATER = N_("The incident cannot be dated after now.")
@@ -198,12 +197,19 @@ def incidents_page(
     show: Annotated[str, Query(pattern="^(open|all)$")] = "open",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     done: Annotated[str, Query(max_length=20)] = "",
+    format: FormatQuery = None,
 ) -> Response:
-    """The incidents of the youths in my scope, open ones first (or all), newest first."""
+    """The incidents of the youths in my scope, open ones first (or all), newest first;
+    `format`: all of them as a file."""
+    limit, offset = (MAX_ROWS, 0) if format else (PAGE_SIZE, (page - 1) * PAGE_SIZE)
     rows, total = incident_service.page_incidents(
         session, youth_query=youth_scope(session, user).filter(select(Youth)),
-        open_only=show == "open", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        open_only=show == "open", limit=limit, offset=offset,
     )  # fmt: skip
+    if format:
+        check_total(total)
+        return incidents_export(session, request, user, rows, format,
+                                descriptions=user.role in READS_DESCRIPTION)  # fmt: skip
     audit_shown(request, user, action="incidents.list", youth_ids=(i.youth_id for i in rows))
     return render(
         request, "pages/incidents/list.html",

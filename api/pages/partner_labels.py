@@ -10,19 +10,15 @@ from babel.lists import format_list
 
 from api.pages.youth_labels import AXIS_LABELS, CHECKLIST_LABELS
 from mowakaba import eligibility as rules
-from mowakaba.enums import Language, PartnerKind
+from mowakaba.enums import Language
 from mowakaba.errors import InvalidInput
 from mowakaba.i18n import LOCALES
 from mowakaba.labels import N_, translate
+from mowakaba.list_labels import PARTNER_KIND_LABELS
 
 __all__ = ["AXIS_LABELS", "CHECKLIST_LABELS", "KIND_LABELS", "describe_conditions"]
 
-KIND_LABELS = {
-    PartnerKind.public_body: N_("Public body"),
-    PartnerKind.association: N_("Association"),
-    PartnerKind.company: N_("Company"),
-    PartnerKind.cooperative: N_("Cooperative"),
-}
+KIND_LABELS = PARTNER_KIND_LABELS
 
 EVERYONE = N_("open to every young person")
 UNREADABLE = N_("conditions that cannot be read: check the service")

@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.deps import SessionDep, audit
+from api.export_tables import partners_export
+from api.exporting import MAX_ROWS, FormatQuery, check_total
 from api.pages.admin_forms import REQUIRED, TOO_LONG, UNSAFE, FormErrors, attempt
 from api.pages.admin_users import BAD_EMAIL, UNKNOWN
 from api.pages.common import N_, page_guard, page_router, pages_of, render
@@ -102,8 +104,10 @@ def directory(
     axis: Annotated[str, Query(max_length=40)] = "",
     region: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    format: FormatQuery = None,
 ) -> Response:
-    """The partners by name, with the axes they serve; filtered by name, axis, region."""
+    """The partners by name, with the axes they serve; filtered by name, axis, region
+    (`format`: all of them as a file)."""
     words, search_error = check_search(q)
     chosen = Axis(axis) if axis in Axis.__members__ else None
     regions = regions_known(session)
@@ -112,10 +116,14 @@ def directory(
     rows: list[Partner] = []
     total = 0
     if not any(errors.values()):
+        limit, offset = (MAX_ROWS, 0) if format else (PAGE_SIZE, (page - 1) * PAGE_SIZE)
         rows, total = partner_service.page_partners(
             session, q=words or None, axis=chosen, region=region or None,
-            active_only=not manager(user), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+            active_only=not manager(user), limit=limit, offset=offset,
         )  # fmt: skip
+        if format:
+            check_total(total)
+            return partners_export(session, request, user, rows, format, name="partners.pages")
     baskets = partner_service.services_of(
         session, partner_ids=[p.pk for p in rows], active_only=True
     )
@@ -127,7 +135,9 @@ def directory(
          "total": total, "page": page, "pages": pages_of(total, PAGE_SIZE),
          "q": q, "axis": axis, "region": region, "axes": list(AXIS_LABELS.items()),
          "regions": [(r, r) for r in regions], "errors": errors, "axis_labels": AXIS_LABELS,
-         "kind_labels": KIND_LABELS, "manager": manager(user)},
+         "kind_labels": KIND_LABELS, "manager": manager(user),
+         "export_query": {k: v for k, v in (("q", words), ("axis", axis), ("region", region))
+                          if v}},
         session=session, status=422 if any(errors.values()) else 200,
     )  # fmt: skip
 

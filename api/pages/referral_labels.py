@@ -7,19 +7,9 @@ from __future__ import annotations
 
 from api.pages.common import N_
 from mowakaba.enums import AnswerMethod, ConsentData, ConsentGiver, ReferralStatus, SharedField
+from mowakaba.list_labels import REFERRAL_STATUS_LABELS
 
-STATUS_LABELS = {
-    ReferralStatus.draft: N_("Draft"),
-    ReferralStatus.sent: N_("Sent, waiting for an answer"),
-    ReferralStatus.accepted: N_("Accepted"),
-    ReferralStatus.declined: N_("Declined"),
-    ReferralStatus.in_progress: N_("In progress"),
-    ReferralStatus.completed: N_("Completed"),
-    ReferralStatus.not_completed: N_("Not completed"),
-    ReferralStatus.cancelled: N_("Cancelled"),
-    ReferralStatus.rerouted: N_("Re-routed"),
-    ReferralStatus.expired: N_("Expired unanswered"),
-}
+STATUS_LABELS = REFERRAL_STATUS_LABELS
 
 # The buttons of a partner's answer (and of an answer recorded on its behalf).
 ANSWER_LABELS = {

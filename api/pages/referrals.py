@@ -25,6 +25,8 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from api.deps import SessionDep, audit_shown
+from api.export_tables import partner_referrals_table, partner_views, referral_rows, referrals_table
+from api.exporting import MAX_ROWS, FormatQuery, Words, check_total, export_response
 from api.pages.common import N_, page_guard, page_router, pages_of, render
 from api.pages.referral_forms import (
     PostedForm,
@@ -526,8 +528,10 @@ def referrals(
     overdue: Annotated[str, Query(max_length=1)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     done: Annotated[str, Query(max_length=20)] = "",
+    format: FormatQuery = None,
 ) -> Response:
-    """The referrals I follow (staff), or my organisation's open ones (partner users)."""
+    """The referrals I follow (staff), or my organisation's open ones (partner users);
+    `format`: all of them as a spreadsheet."""
     language = language_of(request)
     context: dict[str, Any] = {"done": done if done in DONE else "", "page": page, **labels()}
     if user.role == Role.partner:
@@ -537,6 +541,13 @@ def referrals(
             session, partner_id=user.partner_id, statuses=set(OPEN), limit=PARTNER_LIMIT
         )
         visible = [r for r in rows if referral_service.partner_can_see(session, r)]
+        if format:
+            check_total(len(visible))
+            table = partner_referrals_table(partner_views(session, visible), Words.of(user))
+            return export_response(
+                request, user, table, name="referrals.list", fmt=format, day=now().date(),
+                youth_ids=(r.youth_id for r in visible),
+            )  # fmt: skip
         audit_shown(request, user, action="referrals.list",
                     youth_ids=[r.youth_id for r in visible])  # fmt: skip
         shown = visible[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -552,12 +563,18 @@ def referrals(
     chosen_partner = id_or_none(partner_id)
     today = local_date(now(), get_settings().default_time_zone)
     scope = youth_scope(session, user)
+    limit, offset = (MAX_ROWS, 0) if format else (PAGE_SIZE, (page - 1) * PAGE_SIZE)
     rows, total = referral_service.page_referrals(
         session, youth_ids=scope.filter(select(Youth.id)), partner_id=chosen_partner,
         statuses={chosen_status} if chosen_status else None,
-        overdue_on=today if overdue == "1" else None,
-        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        overdue_on=today if overdue == "1" else None, limit=limit, offset=offset,
     )  # fmt: skip
+    if format:
+        check_total(total)
+        words = Words.of(user)
+        table = referrals_table(referral_rows(session, rows, words, today=today), words)
+        return export_response(request, user, table, name="referrals.list", fmt=format,
+                               day=today, youth_ids=(r.youth_id for r in rows))  # fmt: skip
     audit_shown(request, user, action="referrals.list", youth_ids=[r.youth_id for r in rows])
     partners, _ = partner_service.page_partners(session, limit=1000)
     names = {p.pk: in_script(p.name, p.name_ar, language) for p in partners}
@@ -580,5 +597,6 @@ def referrals(
         "items": items, "total": total, "pages": pages_of(total, PAGE_SIZE),
         "statuses": list(R), "partners": sorted(names.items(), key=lambda p: p[1]),
         "chosen": base, "base": f"/referrals?{query}&" if query else "/referrals?",
+        "export_query": {k: v for k, v in base.items() if v},
     }  # fmt: skip
     return render(request, "pages/referrals/list.html", context, session=session)

@@ -12,6 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import SessionDep, audit
+from api.export_tables import transfers_export
+from api.exporting import MAX_ROWS, FormatQuery, check_total
 from api.moving import scoped_transfer
 from api.pages.common import N_, page_guard, page_router, render
 from api.pages.youth_file import file_youth
@@ -20,6 +22,7 @@ from api.policy import institution_ids_in_scope, youth_scope
 from flows import launch
 from mowakaba.enums import Role, TransferStatus
 from mowakaba.errors import AlreadyClosed, InvalidInput, InvalidMediator, NotAllowed
+from mowakaba.list_labels import TRANSFER_STATUS_LABELS
 from mowakaba.models import Institution, Transfer, User, Youth
 from mowakaba.services import caseloads as caseload_service
 from mowakaba.services import timeline as timeline_service
@@ -29,12 +32,7 @@ from mowakaba.services import users as user_service
 router = page_router()
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PER_PAGE = 25
-STATUS_LABELS = {
-    TransferStatus.requested: N_("Waiting for a decision"),
-    TransferStatus.accepted: N_("Accepted"),
-    TransferStatus.refused: N_("Refused"),
-    TransferStatus.cancelled: N_("Withdrawn"),
-}
+STATUS_LABELS = TRANSFER_STATUS_LABELS
 DONE = {
     "requested": N_("The transfer was asked for: the receiving coordinators are told."),
     "accepted": N_("The young person is now in your institution, with their file and open work."),
@@ -117,10 +115,16 @@ def transfers(
     session: SessionDep, request: Request,
     user: Annotated[User, Depends(page_guard("transfers.list"))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    format: FormatQuery = None,
 ) -> Response:  # fmt: skip
     """The transfers waiting for my institutions' decision, then every transfer to or
-    from them, newest first."""
+    from them, newest first (`format`: all of them as a file)."""
     scope = institution_ids_in_scope(session, user)
+    if format:
+        rows, total = transfer_service.page_transfers(session, institution_ids=scope,
+                                                      limit=MAX_ROWS)  # fmt: skip
+        check_total(total)
+        return transfers_export(session, request, user, rows, format)
     waiting, _ = transfer_service.page_transfers(
         session, institution_ids=scope, direction="incoming", status=TransferStatus.requested,
         limit=100,

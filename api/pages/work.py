@@ -8,6 +8,8 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from api.deps import SessionDep, audit_shown
+from api.export_tables import work_table
+from api.exporting import MAX_ROWS, FormatQuery, Words, check_total, export_response
 from api.pages.common import page_guard, page_router, render
 from mowakaba import labels
 from mowakaba.clock import now
@@ -41,6 +43,7 @@ def my_work(
     youth: Annotated[str, Query(max_length=12)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     done: Annotated[str, Query(max_length=12)] = "",
+    format: FormatQuery = None,
 ) -> Response:
     """Open work items assigned to me (and my pools'), with filters by kind and youth."""
     mine: dict[str, object] = {"assignee_id": user.id, "status": WorkItemStatus.open}
@@ -49,9 +52,13 @@ def my_work(
     youths = {y.pk: y for y in work_service.youths_with_work(session, **mine)}
     chosen_kind, chosen_youth = parse_kind(kind), parse_id(youth)
     filters = {**mine, "kind": chosen_kind, "youth_id": chosen_youth}
-    rows, total = work_service.page_work_items(
-        session, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
+    limit, offset = (MAX_ROWS, 0) if format else (PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    rows, total = work_service.page_work_items(session, **filters, limit=limit, offset=offset)
+    if format:
+        check_total(total)
+        table = work_table(rows, youths, Words.of(user))
+        return export_response(request, user, table, name="work_items.list", fmt=format,
+                               day=now().date(), youth_ids=(i.youth_id for i in rows))  # fmt: skip
     # The youth filter names every youth of my work: they are all shown, so all audited.
     audit_shown(request, user, action="work_items.list", youth_ids=youths)
     at, today = now(), {}
@@ -74,6 +81,7 @@ def my_work(
             "kinds": list(KIND_LABELS.items()), "youths": list(youths.values()),
             "chosen_kind": chosen_kind.value if chosen_kind else "",
             "chosen_youth": chosen_youth, "done": parse_id(done) is not None,
+            "export_query": {k: v for k, v in (("kind", kind), ("youth", youth)) if v},
         },
         session=session,
     )  # fmt: skip

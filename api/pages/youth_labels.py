@@ -6,33 +6,22 @@ Marked with `N_()` here, translated by the templates (`_(label)`) in the page's 
 from __future__ import annotations
 
 from api.pages.common import N_
-from mowakaba.case_labels import (  # noqa: F401  (the file's words, with the documents')
+from mowakaba.case_labels import (  # noqa: F401  (shared with the documents and exports)
     AXIS_LABELS,
     CHECKLIST_LABELS,
+    EDUCATION_LABELS,
     EXIT_DESTINATION_LABELS,
     EXIT_KIND_LABELS,
     MILESTONE_STATUS_LABELS,
     PLAN_STATUS_LABELS,
+    SEX_LABELS,
+    STAGE_LABELS,
+    VOCATIONAL_LABELS,
 )
 from mowakaba.enums import (
     ClosureReason,
-    EducationLevel,
     EventKind,
-    Sex,
-    Stage,
-    VocationalLevel,
 )
-
-STAGE_LABELS = {
-    Stage.enrolled: N_("Enrolled"),
-    Stage.intake: N_("Intake"),
-    Stage.planning: N_("Planning"),
-    Stage.active: N_("Active plan"),
-    Stage.exit_preparation: N_("Exit preparation"),
-    Stage.exited: N_("Exited"),
-    Stage.follow_up: N_("Follow-up"),
-    Stage.closed: N_("Closed"),
-}
 
 EVENT_LABELS = {
     EventKind.registered: N_("Registered"),
@@ -81,25 +70,6 @@ EVENT_LABELS = {
     EventKind.document_uploaded: N_("Document uploaded"),
     EventKind.document_retired: N_("Document retired"),
 }
-
-SEX_LABELS = {Sex.female: N_("Female"), Sex.male: N_("Male")}
-
-EDUCATION_LABELS = {
-    EducationLevel.none: N_("No schooling"),
-    EducationLevel.primary: N_("Primary school"),
-    EducationLevel.lower_secondary: N_("Lower secondary school"),
-    EducationLevel.secondary: N_("Secondary school"),
-    EducationLevel.university: N_("University"),
-}
-
-VOCATIONAL_LABELS = {
-    VocationalLevel.none: N_("No vocational training"),
-    VocationalLevel.basic: N_("Basic qualification"),
-    VocationalLevel.qualified: N_("Qualification"),
-    VocationalLevel.technician: N_("Technician"),
-    VocationalLevel.specialised_technician: N_("Specialised technician"),
-}
-
 
 CLOSURE_LABELS = {
     ClosureReason.integrated: N_("Integrated"),

@@ -11,6 +11,8 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from api.deps import SessionDep, audit_shown
+from api.export_tables import youths_table
+from api.exporting import MAX_ROWS, FormatQuery, Words, check_total, export_response
 from api.pages.common import N_, page_guard, page_router, render
 from api.pages.youth_labels import STAGE_LABELS
 from api.policy import allowed, youth_scope
@@ -49,6 +51,7 @@ def youths(
     q: Annotated[str, Query(max_length=2000)] = "",
     stage: Annotated[str, Query(max_length=40)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    format: FormatQuery = None,
 ) -> Response:
     """The youths I may see (my caseload, my institutions, my region), by name and stage."""
     words, search_error = check_search(q)
@@ -56,13 +59,19 @@ def youths(
     stage_error = N_("Choose a stage from the list.") if stage and chosen is None else None
     rows: list[Youth] = []
     total = 0
+    today = now().date()
     if search_error is None and stage_error is None:
+        limit, offset = (MAX_ROWS, 0) if format else (PAGE_SIZE, (page - 1) * PAGE_SIZE)
         rows, total = youth_service.search_youths(
             session, base=youth_scope(session, user).filter(select(Youth)), stage=chosen,
-            q=words or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+            q=words or None, limit=limit, offset=offset,
         )  # fmt: skip
+        if format:
+            check_total(total)
+            table = youths_table(rows, Words.of(user), today=today)
+            return export_response(request, user, table, name="youths.list", fmt=format,
+                                   day=today, youth_ids=(y.id for y in rows))  # fmt: skip
     audit_shown(request, user, action="youths.list", youth_ids=(y.id for y in rows))
-    today = now().date()
     return render(
         request,
         "pages/youths/list.html",
@@ -73,6 +82,7 @@ def youths(
             "stage_labels": STAGE_LABELS,
             "errors": {"q": search_error, "stage": stage_error},
             "can_import": allowed("youths.import", user),
+            "export_query": {k: v for k, v in (("q", words), ("stage", stage)) if v},
         },
         session=session,
         status=422 if search_error or stage_error else 200,

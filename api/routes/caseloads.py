@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import GuardedRoute, SessionDep, audit, require
+from api.export_tables import caseloads_table
+from api.exporting import (
+    EXPORT_RESPONSES,
+    FormatQuery,
+    Words,
+    check_total,
+    export_response,
+)
 from api.moving import CaseloadOut, caseload_rows
 from api.routes.common import MAX_ID, IdempotencyKey, IdQuery, idempotent
 from api.schemas import Strict
+from mowakaba.clock import now
 from mowakaba.models import User
 from mowakaba.services import caseloads as caseload_service
 
@@ -42,15 +52,21 @@ class ReassignOut(BaseModel):
     notified: int
 
 
-@router.get("/caseloads", response_model=list[CaseloadOut])
+@router.get("/caseloads", response_model=list[CaseloadOut], responses=EXPORT_RESPONSES)
 def list_caseloads(
     session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("caseloads.view"))],
     institution_id: IdQuery = None,
-) -> list[CaseloadOut]:  # fmt: skip
+    format: FormatQuery = None,
+) -> list[CaseloadOut] | Response:  # fmt: skip
     """Each mediator's open files, open and overdue work items, per institution in scope;
-    a line without a mediator holds the youths without one and the coordinators' pool."""
+    a line without a mediator holds the youths without one and the coordinators' pool.
+    `format`: the same as a spreadsheet (docs/api.md "Exports")."""
     rows = caseload_rows(session, user, institution_id)
+    if format:
+        check_total(len(rows))
+        return export_response(request, user, caseloads_table(rows, Words.of(user)),
+                               name="caseloads.view", fmt=format, day=now().date())  # fmt: skip
     audit(request, user, action="caseloads.view", object_type="institution",
           object_id=institution_id)  # fmt: skip
     return rows

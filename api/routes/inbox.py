@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from api.deps import GuardedRoute, SessionDep, audit, audit_shown, require, youth_of
+from api.export_tables import by_id, escalations_table
+from api.exporting import (
+    EXPORT_RESPONSES,
+    FormatQuery,
+    Words,
+    check_total,
+    export_response,
+)
 from api.policy import youth_scope
 from api.routes.common import DateTimeQuery, IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import AuditOut, EscalationOut, NotificationOut, Page
+from mowakaba.clock import now
 from mowakaba.enums import AuditOutcome, Role
 from mowakaba.models import AuditEvent, Escalation, User, WorkItem, Youth
 from mowakaba.notify.render import render_plain
@@ -21,7 +31,10 @@ from mowakaba.services import notifications as notification_service
 router = APIRouter(route_class=GuardedRoute)
 
 
-@router.get("/escalations", response_model=Page[EscalationOut], tags=["escalations"])
+@router.get(
+    "/escalations", response_model=Page[EscalationOut], tags=["escalations"],
+    responses=EXPORT_RESPONSES,
+)  # fmt: skip
 def list_escalations(
     session: SessionDep,
     request: Request,
@@ -29,14 +42,26 @@ def list_escalations(
     acknowledged: bool | None = None,
     page: PageNo = 1,
     page_size: PageSize = 50,
-) -> dict:
-    """Open escalations sent to me (all of them for an admin)."""
+    format: FormatQuery = None,
+) -> dict | Response:
+    """Open escalations sent to me (all of them for an admin); `format`: all of them as a
+    spreadsheet (docs/api.md "Exports")."""
     rows = escalation_service.list_escalations(
         session,
         recipient_id=None if user.role == Role.admin else user.id,
         acknowledged=acknowledged,
         limit=100_000,
     )
+    if format:
+        check_total(len(rows))
+        items = by_id(session, WorkItem, (e.work_item_id for e in rows))
+        # The youth's code only for a youth in the caller's scope (an admin sees none).
+        ids = {i.youth_id for i in items.values()}
+        scope = youth_scope(session, user).filter(select(Youth))
+        youths = {y.pk: y for y in session.exec(scope.where(col(Youth.id).in_(ids)))}
+        table = escalations_table(rows, items, youths, Words.of(user))
+        return export_response(request, user, table, name="escalations.list", fmt=format,
+                               day=now().date(), youth_ids=youths)  # fmt: skip
     chunk = rows[(page - 1) * page_size : page * page_size]
     items = [escalation_out(session, e) for e in chunk]
     audit_shown(request, user, action="escalations.list", youth_ids=(e.youth_id for e in items))

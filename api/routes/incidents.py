@@ -7,11 +7,19 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from api.completing import complete_and_start
 from api.deps import GuardedRoute, SessionDep, audit, audit_shown, require
+from api.export_tables import incidents_export
+from api.exporting import (
+    EXPORT_RESPONSES,
+    MAX_ROWS,
+    FormatQuery,
+    check_total,
+)
 from api.policy import youth_scope
 from api.routes.common import (
     IdempotencyKey,
@@ -133,17 +141,24 @@ def youth_incidents(
     return page_of([incident_out(session, i, user) for i in rows], total, page, page_size)
 
 
-@router.get("/incidents", response_model=Page[IncidentOut])
+@router.get("/incidents", response_model=Page[IncidentOut], responses=EXPORT_RESPONSES)
 def list_incidents(
     session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("incidents.list"))],
     open_only: bool = True, page: PageNo = 1, page_size: PageSize = 50,
-) -> dict:  # fmt: skip
-    """The incidents of the youths in the caller's scope (open ones by default), newest first."""
+    format: FormatQuery = None,
+) -> dict | Response:  # fmt: skip
+    """The incidents of the youths in the caller's scope (open ones by default), newest
+    first; `format`: all of them as a spreadsheet (docs/api.md "Exports")."""
+    limit, offset = (MAX_ROWS, 0) if format else (page_size, (page - 1) * page_size)
     rows, total = incident_service.page_incidents(
         session, youth_query=youth_scope(session, user).filter(select(Youth)),
-        open_only=open_only, limit=page_size, offset=(page - 1) * page_size,
+        open_only=open_only, limit=limit, offset=offset,
     )  # fmt: skip
+    if format:
+        check_total(total)
+        return incidents_export(session, request, user, rows, format,
+                                descriptions=user.role in READS_DESCRIPTION)  # fmt: skip
     audit_shown(request, user, action="incidents.list", youth_ids=(i.youth_id for i in rows))
     return page_of([incident_out(session, i, user) for i in rows], total, page, page_size)
 

@@ -10,9 +10,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from api.deps import GuardedRoute, SessionDep, audit, require
+from api.export_tables import partners_export
+from api.exporting import (
+    EXPORT_RESPONSES,
+    MAX_ROWS,
+    FormatQuery,
+    check_total,
+)
 from api.routes.common import (
     IdempotencyKey,
     IdPath,
@@ -48,24 +56,31 @@ def readable_partner(session: Session, user: User, partner_id: int) -> Partner:
     return partner_service.get_partner(session, partner_id)
 
 
-@router.get("/partners", response_model=Page[PartnerOut])
+@router.get("/partners", response_model=Page[PartnerOut], responses=EXPORT_RESPONSES)
 def list_partners(
     session: SessionDep,
-    _user: Annotated[User, Depends(require("partners.list"))],
+    request: Request,
+    user: Annotated[User, Depends(require("partners.list"))],
     q: SearchQuery = None,
     axis: Axis | None = None,
     region: RegionQuery = None,
     active_only: bool = False,
     page: PageNo = 1,
     page_size: PageSize = 50,
-) -> dict:
+    format: FormatQuery = None,
+) -> dict | Response:
     """The directory, by name: `q` searches the names (both scripts), `axis` keeps the
     partners with an active service of that axis, `region` those serving the region
-    (partners serving the whole country included)."""
+    (partners serving the whole country included). `format`: all of them as a
+    spreadsheet (docs/api.md "Exports")."""
+    limit, offset = (MAX_ROWS, 0) if format else (page_size, (page - 1) * page_size)
     rows, total = partner_service.page_partners(
         session, q=q, axis=axis, region=region, active_only=active_only,
-        limit=page_size, offset=(page - 1) * page_size,
+        limit=limit, offset=offset,
     )  # fmt: skip
+    if format:
+        check_total(total)
+        return partners_export(session, request, user, rows, format)
     return page_of([partner_out(p) for p in rows], total, page, page_size)
 
 

@@ -17,9 +17,19 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from sqlmodel import Session, select
 
 from api.deps import GuardedRoute, SessionDep, audit, audit_shown, require
+from api.export_tables import partner_referrals_table, partner_views, referral_rows, referrals_table
+from api.exporting import (
+    EXPORT_RESPONSES,
+    MAX_ROWS,
+    FormatQuery,
+    Words,
+    check_total,
+    export_response,
+)
 from api.policy import youth_scope
 from api.referring import answer_action, audit_override, move_and_start, scoped_referral
 from api.routes.common import (
@@ -253,7 +263,9 @@ def create_referral(
 # ---------------------------------------------------------------- referrals
 
 
-@router.get("/referrals", response_model=Page[ReferralOut | ReferralPartnerOut])
+@router.get(
+    "/referrals", response_model=Page[ReferralOut | ReferralPartnerOut], responses=EXPORT_RESPONSES
+)
 def list_referrals(
     session: SessionDep,
     request: Request,
@@ -263,11 +275,13 @@ def list_referrals(
     overdue: bool = False,
     page: PageNo = 1,
     page_size: PageSize = 50,
-) -> dict:
+    format: FormatQuery = None,
+) -> dict | Response:
     """Referrals in the caller's scope, newest first. A partner user: its organisation's
     open referrals (consent holding), minimised. `overdue=true`: sent, unanswered past
-    the end of working day N."""
-    overdue_on = local_date(now(), get_settings().default_time_zone) if overdue else None
+    the end of working day N. `format`: all of them as a spreadsheet (docs/api.md)."""
+    today = local_date(now(), get_settings().default_time_zone)
+    overdue_on = today if overdue else None
     items: list[ReferralOut | ReferralPartnerOut]
     if user.role == Role.partner:
         rows: list[Referral] = []
@@ -278,16 +292,28 @@ def list_referrals(
                 limit=ALL,
             )  # fmt: skip
             rows = [r for r in candidates if referral_service.partner_can_see(session, r)]
+        if format:
+            check_total(len(rows))
+            table = partner_referrals_table(partner_views(session, rows), Words.of(user))
+            return export_response(request, user, table, name="referrals.list", fmt=format,
+                                   day=today, youth_ids=(r.youth_id for r in rows))  # fmt: skip
         total = len(rows)
         start = (page - 1) * page_size
         rows = rows[start : start + page_size]
         items = [partner_out_of(session, r) for r in rows]
     else:
+        limit, offset = (MAX_ROWS, 0) if format else (page_size, (page - 1) * page_size)
         rows, total = referral_service.page_referrals(
             session, youth_ids=youth_scope(session, user).filter(select(Youth.id)),
             partner_id=partner_id, statuses={status} if status else None,
-            overdue_on=overdue_on, limit=page_size, offset=(page - 1) * page_size,
+            overdue_on=overdue_on, limit=limit, offset=offset,
         )  # fmt: skip
+        if format:
+            check_total(total)
+            words = Words.of(user)
+            table = referrals_table(referral_rows(session, rows, words, today=today), words)
+            return export_response(request, user, table, name="referrals.list", fmt=format,
+                                   day=today, youth_ids=(r.youth_id for r in rows))  # fmt: skip
         items = [referral_out(r) for r in rows]
     audit_shown(request, user, action="referrals.list", youth_ids=(r.youth_id for r in rows))
     return page_of(items, total, page, page_size)

@@ -6,10 +6,18 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.deps import GuardedRoute, SessionDep, audit, require
+from api.export_tables import transfers_export
+from api.exporting import (
+    EXPORT_RESPONSES,
+    MAX_ROWS,
+    FormatQuery,
+    check_total,
+)
 from api.moving import scoped_transfer
 from api.policy import institution_ids_in_scope
 from api.routes.common import (
@@ -88,19 +96,25 @@ def transfer_out(session: Session, transfer: Transfer) -> TransferOut:
     )  # fmt: skip
 
 
-@router.get("/transfers", response_model=Page[TransferOut])
+@router.get("/transfers", response_model=Page[TransferOut], responses=EXPORT_RESPONSES)
 def list_transfers(
     session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("transfers.list"))],
     direction: Literal["incoming", "outgoing"] | None = None,
     status: TransferStatus | None = None,
     page: PageNo = 1, page_size: PageSize = 50,
-) -> dict:  # fmt: skip
-    """Transfers to (`incoming`) or from (`outgoing`) your institutions, newest first."""
+    format: FormatQuery = None,
+) -> dict | Response:  # fmt: skip
+    """Transfers to (`incoming`) or from (`outgoing`) your institutions, newest first;
+    `format`: all of them as a spreadsheet (docs/api.md "Exports")."""
+    limit, offset = (MAX_ROWS, 0) if format else (page_size, (page - 1) * page_size)
     rows, total = transfer_service.page_transfers(
         session, institution_ids=institution_ids_in_scope(session, user), direction=direction,
-        status=status, limit=page_size, offset=(page - 1) * page_size,
+        status=status, limit=limit, offset=offset,
     )  # fmt: skip
+    if format:
+        check_total(total)
+        return transfers_export(session, request, user, rows, format)
     for t in rows:
         audit(request, user, action="transfers.list", object_type="transfer", object_id=t.id,
               youth_id=t.youth_id)  # fmt: skip

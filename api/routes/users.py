@@ -8,9 +8,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from api.deps import GuardedRoute, SessionDep, audit, require
+from api.export_tables import users_export
+from api.exporting import (
+    EXPORT_RESPONSES,
+    MAX_ROWS,
+    FormatQuery,
+    check_total,
+)
 from api.routes.common import IdempotencyKey, IdPath, PageNo, PageSize, idempotent, page_of
 from api.schemas import Page, PasswordResetIn, PasswordResetOut, UserIn, UserOut, UserPatch
 from mowakaba.models import User
@@ -28,18 +36,24 @@ def user_out(session: Session, user: User) -> UserOut:
     )  # fmt: skip
 
 
-@router.get("/users", response_model=Page[UserOut])
+@router.get("/users", response_model=Page[UserOut], responses=EXPORT_RESPONSES)
 def list_users(
     session: SessionDep,
-    _admin: Annotated[User, Depends(require("users.list"))],
+    request: Request,
+    admin: Annotated[User, Depends(require("users.list"))],
     page: PageNo = 1,
     page_size: PageSize = 50,
-) -> dict:
-    """Every account, by user name."""
+    format: FormatQuery = None,
+) -> dict | Response:
+    """Every account, by user name; `format`: all of them as a spreadsheet (never a
+    password hash or a secret; docs/api.md "Exports")."""
+    limit, offset = (MAX_ROWS, 0) if format else (page_size, (page - 1) * page_size)
     rows, total = fetch_page(
-        session, select(User), order_by=[col(User.username)],
-        limit=page_size, offset=(page - 1) * page_size,
+        session, select(User), order_by=[col(User.username)], limit=limit, offset=offset,
     )  # fmt: skip
+    if format:
+        check_total(total)
+        return users_export(session, request, admin, rows, format)
     return page_of([user_out(session, u) for u in rows], total, page, page_size)
 
 

@@ -5,13 +5,24 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Request
-from sqlmodel import select
+from fastapi.responses import Response
+from sqlmodel import col, select
 
 from api.completing import complete_and_start, scoped_item
 from api.deps import GuardedRoute, SessionDep, audit_shown, require
+from api.export_tables import work_table
+from api.exporting import (
+    EXPORT_RESPONSES,
+    MAX_ROWS,
+    FormatQuery,
+    Words,
+    check_total,
+    export_response,
+)
 from api.policy import youth_scope
 from api.routes.common import DateQuery, IdPath, IdQuery, PageNo, PageSize, page_of
 from api.schemas import CompletionOut, EventOut, Page, RescheduleIn, WorkItemDetail, WorkItemOut
+from mowakaba.clock import now
 from mowakaba.enums import Role, WorkItemKind, WorkItemStatus
 from mowakaba.models import User, WorkItem, Youth
 from mowakaba.schemas import PAYLOADS
@@ -25,7 +36,7 @@ def item_out(item: WorkItem) -> WorkItemOut:
     return WorkItemOut.model_validate(item, from_attributes=True)
 
 
-@router.get("/work-items", response_model=Page[WorkItemOut])
+@router.get("/work-items", response_model=Page[WorkItemOut], responses=EXPORT_RESPONSES)
 def list_work_items(
     session: SessionDep,
     request: Request,
@@ -37,8 +48,10 @@ def list_work_items(
     due_before: DateQuery = None,
     page: PageNo = 1,
     page_size: PageSize = 50,
-) -> dict:
-    """Work items in the caller's scope; `assignee=me` is mine and my pools'."""
+    format: FormatQuery = None,
+) -> dict | Response:
+    """Work items in the caller's scope; `assignee=me` is mine and my pools'; `format`: all
+    of them as a spreadsheet (docs/api.md "Exports")."""
     filters: dict[str, Any] = {
         "status": status, "kind": kind, "youth_id": youth_id, "due_before": due_before,
     }  # fmt: skip
@@ -48,9 +61,17 @@ def list_work_items(
             filters["pool_institution_ids"] = user_service.institution_ids_of(session, user.pk)
     else:
         filters["visible_youths"] = youth_scope(session, user).filter(select(Youth.id))
-    rows, total = work_service.page_work_items(
-        session, **filters, limit=page_size, offset=(page - 1) * page_size
-    )
+    limit, offset = (MAX_ROWS, 0) if format else (page_size, (page - 1) * page_size)
+    rows, total = work_service.page_work_items(session, **filters, limit=limit, offset=offset)
+    if format:
+        check_total(total)
+        # The youth's code and name only for a youth in the caller's scope.
+        scope = youth_scope(session, user).filter(select(Youth))
+        ids = {i.youth_id for i in rows}
+        youths = {y.pk: y for y in session.exec(scope.where(col(Youth.id).in_(ids)))}
+        table = work_table(rows, youths, Words.of(user))
+        return export_response(request, user, table, name="work_items.list", fmt=format,
+                               day=now().date(), youth_ids=ids)  # fmt: skip
     audit_shown(request, user, action="work_items.list", youth_ids=(i.youth_id for i in rows))
     return page_of([item_out(i) for i in rows], total, page, page_size)
 

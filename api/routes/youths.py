@@ -5,9 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from sqlmodel import select
 
 from api.deps import GuardedRoute, SessionDep, audit, audit_shown, require
+from api.export_tables import youths_table
+from api.exporting import (
+    EXPORT_RESPONSES,
+    MAX_ROWS,
+    FormatQuery,
+    Words,
+    check_total,
+    export_response,
+)
 from api.policy import youth_scope
 from api.routes.common import (
     IdempotencyKey,
@@ -49,7 +59,7 @@ def youth_out(youth: Youth) -> YouthOut:
     return YouthOut.model_validate(youth, from_attributes=True)
 
 
-@router.get("/youths", response_model=Page[YouthOut])
+@router.get("/youths", response_model=Page[YouthOut], responses=EXPORT_RESPONSES)
 def list_youths(
     session: SessionDep,
     request: Request,
@@ -59,17 +69,26 @@ def list_youths(
     q: SearchQuery = None,
     page: PageNo = 1,
     page_size: PageSize = 50,
-) -> dict:
-    """The youths the caller may see; `q` forgives Arabic spelling variants."""
+    format: FormatQuery = None,
+) -> dict | Response:
+    """The youths the caller may see; `q` forgives Arabic spelling variants; `format`: all
+    of them as a spreadsheet (docs/api.md "Exports")."""
+    limit, offset = (MAX_ROWS, 0) if format else (page_size, (page - 1) * page_size)
     rows, total = youth_service.search_youths(
         session,
         base=youth_scope(session, user).filter(select(Youth)),
         stage=stage,
         institution_id=institution_id,
         q=q,
-        limit=page_size,
-        offset=(page - 1) * page_size,
+        limit=limit,
+        offset=offset,
     )
+    if format:
+        check_total(total)
+        today = now().date()
+        table = youths_table(rows, Words.of(user), today=today)
+        return export_response(request, user, table, name="youths.list", fmt=format,
+                               day=today, youth_ids=(y.id for y in rows))  # fmt: skip
     audit_shown(request, user, action="youths.list", youth_ids=(y.id for y in rows))
     return page_of([youth_out(y) for y in rows], total, page, page_size)
 

@@ -51,3 +51,5 @@ class AuditEvent(Keyed, SQLModel, table=True):
     outcome: AuditOutcome = Field(sa_type=enum_type(AuditOutcome))
     request_id: str | None = Field(default=None, max_length=64)  # the server's own
     client_request_id: str | None = Field(default=None, max_length=64)  # X-Request-ID, checked
+    # What a list-wide action covered, ids and codes only (an export: format, filters, rows).
+    detail: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)

@@ -242,3 +242,24 @@ def test_search_in_both_scripts_within_scope(world):
     assert w.get("coord_b", "/youths", params={"q": "سلمي"}).json()["total"] == 1  # ى/ي forgiven
     assert w.get("coord_a", "/youths", params={"q": "سلمى"}).json()["total"] == 0  # outside scope
     assert w.get("coord_a", "/youths", params={"q": "omar"}).json()["total"] == 1
+
+
+# Exports are the lists themselves with `?format=`: the same policy route, the same roles.
+EXPORTS = {
+    "youths.list": "/youths", "work_items.list": "/work-items", "referrals.list": "/referrals",
+    "escalations.list": "/escalations", "caseloads.view": "/caseloads",
+    "incidents.list": "/incidents", "transfers.list": "/transfers",
+    "partners.list": "/partners", "users.list": "/users",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_exports_follow_the_role_matrix_of_their_list(world, who):
+    for route, path in EXPORTS.items():
+        for fmt in ("csv", "xlsx"):
+            response = world.get(who, path, params={"format": fmt})
+            if ROLE_OF[who] in {r.value for r in ROUTES[route]}:
+                assert response.status_code == 200, (who, route, response.text)
+                assert "attachment" in response.headers["content-disposition"]
+            else:
+                assert response.status_code == 403, (who, route, response.status_code)
