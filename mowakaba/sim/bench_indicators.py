@@ -55,7 +55,7 @@ from mowakaba.settings import get_settings
 from mowakaba.sim.timing import Figure
 
 TARGET_SECONDS = 1.0
-ORDER = (Youth, Plan, WorkItem, Escalation, FollowUp, ExitExtension, Referral)
+ORDER: tuple[Any, ...] = (Youth, Plan, WorkItem, Escalation, FollowUp, ExitExtension, Referral)
 AS_OF = date(2026, 11, 30)
 PERIOD_START = date(2026, 1, 1)
 CHUNK = 5000

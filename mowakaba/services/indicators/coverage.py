@@ -108,19 +108,24 @@ def _by_institution(rows: list[Any], key: str) -> tuple[BreakdownRow, ...]:
 
 def intake_coverage(session: Session, query: IndicatorQuery) -> Indicator:
     """Youths aged 15+ registered 30 days before `to`: the share with a completed intake."""
-    done = (
-        sa.select(col(WorkItem.id))
-        .where(
-            col(WorkItem.youth_id) == Youth.id,
-            col(WorkItem.kind) == WorkItemKind.intake_assessment,
-            col(WorkItem.status) == WorkItemStatus.done,
-            col(WorkItem.completed_at) < day_end(query.to_date),
-        )
-        .exists()
+    # A join on the youth's items (not a correlated probe, which SQLite without
+    # statistics would plan through the wrong index). A youth holds one intake item
+    # (work items are unique per youth, kind and subject; an intake's subject is "").
+    done = sa.and_(
+        col(WorkItem.youth_id) == col(Youth.id),
+        col(WorkItem.kind) == WorkItemKind.intake_assessment,
+        col(WorkItem.status) == WorkItemStatus.done,
+        col(WorkItem.completed_at) < day_end(query.to_date),
     )
     rows = fetch(
         session,
-        sa.select(col(Youth.institution_id), sa.func.count(), count_if(done))
+        sa.select(
+            col(Youth.institution_id),
+            sa.func.count(),
+            sa.func.count(col(WorkItem.id)),
+        )
+        .select_from(Youth)
+        .outerjoin(WorkItem, done)
         .where(
             in_scope(Youth.institution_id, query),
             col(Youth.date_of_birth) <= age_cutoff(query.to_date, 15),

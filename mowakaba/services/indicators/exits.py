@@ -14,6 +14,7 @@ from mowakaba.models import ExitExtension, WorkItem, Youth
 from mowakaba.services.indicators.sql import (
     add_years,
     count_figure,
+    count_if,
     fetch,
     in_scope,
     local_date,
@@ -39,42 +40,44 @@ def exits_in_period(query: IndicatorQuery) -> Any:
 def exit_readiness(session: Session, query: IndicatorQuery) -> Indicator:
     """Exits in P: the share whose every checklist item was done or "not needed" at the
     exit date (an item never ticked, or ticked after the exit, is not); per item too."""
-    ready_items = (
-        sa.select(col(WorkItem.youth_id).label("youth_id"), col(WorkItem.subject).label("item"))
-        .join(Youth, col(Youth.id) == col(WorkItem.youth_id))
-        .where(
-            exits_in_period(query),
-            col(WorkItem.kind) == WorkItemKind.exit_checklist_item,
-            col(WorkItem.status) == WorkItemStatus.done,
-            local_date(session, col(WorkItem.completed_at)) <= col(Youth.exit_date),
-            WorkItem.payload["outcome"].as_string().in_(READY),  # type: ignore[index]
-        )
-        .subquery()
+    ready = sa.and_(
+        col(WorkItem.kind) == WorkItemKind.exit_checklist_item,
+        col(WorkItem.status) == WorkItemStatus.done,
+        local_date(session, col(WorkItem.completed_at)) <= col(Youth.exit_date),
+        WorkItem.payload["outcome"].as_string().in_(READY),  # type: ignore[index]
     )
-    exits = fetch(
-        session, sa.select(sa.func.count()).select_from(Youth).where(exits_in_period(query))
-    )[0][0]
-    per_item = dict(
-        fetch(session, sa.select(ready_items.c.item, sa.func.count()).group_by(ready_items.c.item))
-    )
+    # One row per leaver: for each item, whether it was ready (one scan, then a sum).
     per_youth = (
-        sa.select(ready_items.c.youth_id)
-        .where(ready_items.c.item.in_([i.value for i in ChecklistItem]))
-        .group_by(ready_items.c.youth_id)
-        .having(sa.func.count(sa.distinct(ready_items.c.item)) == len(ChecklistItem))
+        sa.select(
+            *(
+                sa.func.max(
+                    sa.case((sa.and_(ready, col(WorkItem.subject) == i.value), 1), else_=0)
+                ).label(i.value)
+                for i in ChecklistItem
+            )
+        )
+        .select_from(Youth)
+        .outerjoin(WorkItem, col(WorkItem.youth_id) == col(Youth.id))
+        .where(exits_in_period(query))
+        .group_by(col(Youth.id))
         .subquery()
     )
-    complete = fetch(session, sa.select(sa.func.count()).select_from(per_youth))[0][0]
+    items = [per_youth.c[i.value] for i in ChecklistItem]
+    every = sa.and_(*(c == 1 for c in items))
+    exits, complete, *per_item = fetch(
+        session,
+        sa.select(
+            sa.func.count(), count_if(every), *(sa.func.coalesce(sa.func.sum(c), 0) for c in items)
+        ),
+    )[0]
     return Indicator(
         key="exit_readiness",
         headline=share_figure("complete", complete, exits),
         figures=(count_figure("exits", exits),),
         breakdown_columns=("dimension", "item"),
         breakdown=tuple(
-            BreakdownRow(
-                ("item", item.value), (share_figure("ready", per_item.get(item.value, 0), exits),)
-            )
-            for item in ChecklistItem
+            BreakdownRow(("item", item.value), (share_figure("ready", n, exits),))
+            for item, n in zip(ChecklistItem, per_item, strict=True)
         ),
     )
 

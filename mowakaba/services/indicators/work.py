@@ -53,12 +53,11 @@ def timeliness(session: Session, query: IndicatorQuery) -> Indicator:
     )
     completed_on = local_date(session, col(WorkItem.completed_at))
     level = sa.func.coalesce(levels.c.level, 0)
+    grouped = (col(WorkItem.kind), col(WorkItem.assignee_id), col(WorkItem.assignee_pool))
     rows = fetch(
         session,
         sa.select(
-            col(WorkItem.kind),
-            col(WorkItem.assignee_id),
-            col(WorkItem.assignee_pool),
+            *grouped,
             sa.func.count(),
             count_if(sa.and_(done_by_to, completed_on <= col(WorkItem.due_date))),
             count_if(sa.and_(done_by_to, completed_on > col(WorkItem.due_date))),
@@ -73,7 +72,9 @@ def timeliness(session: Session, query: IndicatorQuery) -> Indicator:
             col(WorkItem.due_date) >= query.from_date,
             col(WorkItem.due_date) <= query.to_date,
         )
-        .group_by(col(WorkItem.kind), col(WorkItem.assignee_id), col(WorkItem.assignee_pool)),
+        # Grouped by expressions, not bare columns: an index sorted by kind or assignee
+        # must not tempt SQLite (no statistics) away from the due-date range.
+        .group_by(*(sa.cast(c, sa.String) for c in grouped)),
     )
     total = [0] * 6
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
