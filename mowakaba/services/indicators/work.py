@@ -53,7 +53,12 @@ def timeliness(session: Session, query: IndicatorQuery) -> Indicator:
     )
     completed_on = local_date(session, col(WorkItem.completed_at))
     level = sa.func.coalesce(levels.c.level, 0)
-    grouped = (col(WorkItem.kind), col(WorkItem.assignee_id), col(WorkItem.assignee_pool))
+    # Grouped by expressions, not bare columns: an index sorted by kind or assignee
+    # must not tempt SQLite (no statistics) away from the due-date range.
+    grouped = tuple(
+        sa.cast(c, sa.String)
+        for c in (col(WorkItem.kind), col(WorkItem.assignee_id), col(WorkItem.assignee_pool))
+    )
     rows = fetch(
         session,
         sa.select(
@@ -72,16 +77,14 @@ def timeliness(session: Session, query: IndicatorQuery) -> Indicator:
             col(WorkItem.due_date) >= query.from_date,
             col(WorkItem.due_date) <= query.to_date,
         )
-        # Grouped by expressions, not bare columns: an index sorted by kind or assignee
-        # must not tempt SQLite (no statistics) away from the due-date range.
-        .group_by(*(sa.cast(c, sa.String) for c in grouped)),
+        .group_by(*grouped),
     )
     total = [0] * 6
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
     by_assignee: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
     for kind, assignee_id, pool, *counts in rows:
-        who = f"mediator:{assignee_id}" if assignee_id is not None else f"pool:{pool.value}"
-        for target in (total, by_kind[kind.value], by_assignee[who]):
+        who = f"mediator:{assignee_id}" if assignee_id is not None else f"pool:{pool}"
+        for target in (total, by_kind[kind], by_assignee[who]):
             for i, n in enumerate(counts):
                 target[i] += int(n)
     figures = _timeliness_figures(total)
