@@ -37,6 +37,9 @@ class WorkItem(Keyed, SQLModel, table=True):
         sa.Index("ix_work_item_status_due_date", "status", "due_date"),
         sa.Index("ix_work_item_assignee_id_status", "assignee_id", "status"),
         sa.Index("ix_work_item_institution_id_status", "institution_id", "status"),
+        # The indicators: work due in a period (all kinds, and per kind).
+        sa.Index("ix_work_item_due_date", "due_date"),
+        sa.Index("ix_work_item_kind_due_date", "kind", "due_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

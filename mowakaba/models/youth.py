@@ -31,6 +31,7 @@ class Youth(Keyed, SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_youth_stage_date_of_birth", "stage", "date_of_birth"),
         sa.Index("ix_youth_institution_id_stage", "institution_id", "stage"),
+        sa.Index("ix_youth_exit_date", "exit_date"),  # the indicators: exits in a period
     )
 
     id: int | None = Field(default=None, primary_key=True)
