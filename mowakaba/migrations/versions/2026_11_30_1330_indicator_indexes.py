@@ -4,7 +4,7 @@
 on time and the intake delay (a scan of every work item) without them.
 
 Revision ID: 9d4f2a6c1e83
-Revises: 3b8e0c4d2a17
+Revises: 7d2f4a6c1e90
 Create Date: 2026-11-30 13:30:00+00:00
 """
 
