@@ -38,9 +38,7 @@ def build_deployments(settings: Settings | None = None) -> list[Any]:
             line, zone = spec.cron(settings)
             schedule["schedules"] = [Cron(line, timezone=zone)]
         deployments.append(
-            FLOWS[spec.flow].to_deployment(
-                name=spec.name, description=spec.description, **schedule
-            )
+            FLOWS[spec.flow].to_deployment(name=spec.name, description=spec.description, **schedule)
         )
     return deployments
 

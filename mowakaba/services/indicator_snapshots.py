@@ -12,14 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
-from mowakaba.indicators import Figure, Indicator, IndicatorQuery
-from mowakaba.models import Institution, IndicatorSnapshot
+from mowakaba.models import IndicatorSnapshot, Institution
 from mowakaba.rules import add_months
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import indicators as indicator_service
+from mowakaba.services.indicators import Figure, Indicator, IndicatorQuery
 
 # Each snapshot looks back over this many months ending its day.
 WINDOW_MONTHS = 12
@@ -121,8 +122,8 @@ def trend(
         (col(IndicatorSnapshot.value).is_not(None), col(IndicatorSnapshot.denominator)), else_=0
     )
     query = (
-        select(
-            IndicatorSnapshot.snapshot_date,
+        sa.select(
+            col(IndicatorSnapshot.snapshot_date),
             func.max(IndicatorSnapshot.unit),
             func.sum(IndicatorSnapshot.numerator),
             func.sum(IndicatorSnapshot.denominator),
@@ -131,8 +132,10 @@ def trend(
             func.sum(col(IndicatorSnapshot.value) * weighted),
             func.sum(weighted),
         )
-        .where(IndicatorSnapshot.figure_key == figure_key,
-               col(IndicatorSnapshot.snapshot_date) >= since)  # fmt: skip
+        .where(
+            IndicatorSnapshot.figure_key == figure_key,
+            col(IndicatorSnapshot.snapshot_date) >= since,
+        )  # fmt: skip
         .group_by(col(IndicatorSnapshot.snapshot_date))
         .order_by(col(IndicatorSnapshot.snapshot_date))
     )
@@ -141,7 +144,7 @@ def trend(
     if institution_ids is not None:
         query = query.where(col(IndicatorSnapshot.institution_id).in_(list(institution_ids)))
     points = []
-    for day, unit, num, den, valued, total, weighted_sum, weight in session.exec(query):
+    for day, unit, num, den, valued, total, weighted_sum, weight in session.execute(query).tuples():
         value: float | None = None
         if unit == "share":
             value = num / den if den else None
