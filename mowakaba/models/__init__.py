@@ -9,8 +9,8 @@ from mowakaba.models.api_sessions import AuthToken, IdempotencyRecord, LoginFail
 from mowakaba.models.casework import CaseNote, CaseNoteVersion
 from mowakaba.models.documents import Document
 from mowakaba.models.history import AuditEvent, PathwayEvent
-from mowakaba.models.indicators import IndicatorSnapshot
 from mowakaba.models.incidents import Incident, SmsAttempt, SmsMessage
+from mowakaba.models.indicators import IndicatorSnapshot
 from mowakaba.models.notifications import DeliveryAttempt, Notification
 from mowakaba.models.organisation import (
     CalendarYear,

@@ -133,7 +133,7 @@ def trend(
             func.sum(weighted),
         )
         .where(
-            IndicatorSnapshot.figure_key == figure_key,
+            col(IndicatorSnapshot.figure_key) == figure_key,
             col(IndicatorSnapshot.snapshot_date) >= since,
         )  # fmt: skip
         .group_by(col(IndicatorSnapshot.snapshot_date))
