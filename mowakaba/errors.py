@@ -224,3 +224,9 @@ class DocumentTooLarge(InvalidInput):
     """An upload past the size limit (`document_max_bytes`)."""
 
     code = "document_too_large"
+
+
+class InvalidPeriod(InvalidInput):
+    """A period whose start comes after its end (indicators, reports)."""
+
+    code = "invalid_period"
