@@ -7,10 +7,12 @@ worked example of each).
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 
 from mowakaba.enums import ActivityOutcome, HousingOutcome
 from mowakaba.labels import N_
+from mowakaba.rules import add_months
 
 INDICATOR_KEYS = (
     "cohort_profile",
@@ -123,15 +125,6 @@ def definition(key: str) -> str:
     return DEFINITIONS[key]
 
 
-def age_on(date_of_birth: date, day: date) -> int:
-    """Age in whole years on a day (a 29 February birthday turns on 1 March)."""
-    return (
-        day.year
-        - date_of_birth.year
-        - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
-    )
-
-
 def age_band(age: int) -> str:
     """The cohort profile's age band of an age."""
     if age < 16:
@@ -180,3 +173,35 @@ def median(sorted_values: list[int]) -> float | None:
     if n % 2:
         return float(sorted_values[mid])
     return (sorted_values[mid - 1] + sorted_values[mid]) / 2
+
+
+def age_cutoff(as_of: date, age: int) -> date:
+    """The latest date of birth of someone aged at least `age` on a day (rules.age_on)."""
+    return months_cutoff(as_of, 12 * age)
+
+
+def months_cutoff(as_of: date, months: int) -> date:
+    """The latest start whose `months`-month anniversary (rules.add_months) is on or before
+    `as_of`: start + m months <= as_of exactly when start <= this day (month ends clamp)."""
+    day = add_months(as_of, -months)
+    while add_months(day + timedelta(days=1), months) <= as_of:
+        day += timedelta(days=1)
+    return day
+
+
+def working_day_thresholds(
+    as_of: date, counts: list[int], is_working_day: Callable[[date], bool]
+) -> dict[int, date]:
+    """For each k, the day T such that something raised on day r is at most k working days
+    old on `as_of` exactly when r >= T (its age: the working days after r up to `as_of`).
+
+    T is the (k+1)-th working day counting back from `as_of` (itself included).
+    """
+    wanted = max(counts) + 1
+    working: list[date] = []
+    day = as_of
+    while len(working) < wanted:
+        if is_working_day(day):
+            working.append(day)
+        day -= timedelta(days=1)
+    return {k: working[k] for k in counts}

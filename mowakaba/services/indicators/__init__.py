@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from mowakaba.errors import ImplausibleDates, NotFound
 from mowakaba.indicators import INDICATOR_KEYS, definition
 from mowakaba.services.indicators.registry import COMPUTERS
 from mowakaba.services.indicators.types import (
@@ -31,13 +32,19 @@ __all__ = [
 
 def compute_indicator(session: Session, *, key: str, query: IndicatorQuery) -> Indicator:
     """Compute one indicator for a scope, a period and optionally an exit cohort."""
-    try:
-        compute = COMPUTERS[key]
-    except KeyError:
-        raise NotImplementedError(key) from None
-    return compute(session, query)
+    if key not in COMPUTERS:
+        raise NotFound(f"no indicator {key!r}")
+    check_query(query)
+    return COMPUTERS[key](session, query)
 
 
 def compute_indicators(session: Session, *, query: IndicatorQuery) -> list[Indicator]:
     """Compute every indicator, in the order of INDICATOR_KEYS."""
-    return [compute_indicator(session, key=key, query=query) for key in INDICATOR_KEYS]
+    check_query(query)
+    return [COMPUTERS[key](session, query) for key in INDICATOR_KEYS]
+
+
+def check_query(query: IndicatorQuery) -> None:
+    """Refuse a period that ends before it starts."""
+    if query.from_date > query.to_date:
+        raise ImplausibleDates(f"period from {query.from_date} is after to {query.to_date}")
