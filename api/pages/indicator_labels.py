@@ -35,26 +35,25 @@ TITLES = {
     "outcome_24m": N_("Outcomes 24 months after leaving care"),
 }
 
-# Figures and breakdown columns, by their stable keys (a key missing here is shown as is).
+# Figures, by their stable keys (mowakaba/services/indicators/; a key missing here is
+# shown as is).
 FIGURES = {
     "count": N_("Number"),
     "youths": N_("Young people"),
     "share": N_("Share"),
     "older_than_19": N_("Older than 19"),
-    "covered": N_("With a completed intake assessment"),
     "with_intake": N_("With a completed intake assessment"),
     "median_days": N_("Median (days)"),
-    "with_plan": N_("With an approved plan"),
-    "approved_plan": N_("With an approved plan"),
+    "with_approved_plan": N_("With an approved plan"),
     "due": N_("Due"),
-    "on_time": N_("On time"),
-    "done_on_time": N_("Done on time"),
-    "late": N_("Late"),
-    "done_late": N_("Done late"),
+    "on_time": N_("Done on time"),
+    "late": N_("Done late"),
     "open_overdue": N_("Open and overdue"),
     "escalated_l1": N_("Escalated (level 1)"),
     "escalated_l2": N_("Escalated (level 2)"),
-    "open": N_("Open"),
+    "open": N_("Waiting for acknowledgement"),
+    "level_1": N_("Level 1"),
+    "level_2": N_("Level 2"),
     "sent": N_("Sent"),
     "accepted": N_("Accepted"),
     "declined": N_("Declined"),
@@ -62,36 +61,40 @@ FIGURES = {
     "expired": N_("Expired unanswered"),
     "median_response_days": N_("Median answer time (working days)"),
     "answered_in_time": N_("Answered by the deadline"),
-    "ready": N_("Checklist complete at exit"),
     "complete": N_("Checklist complete at exit"),
+    "ready": N_("Done or not needed at exit"),
     "exits": N_("Exits"),
-    "extended": N_("After the 18th birthday"),
+    "after_18": N_("Exits after the 18th birthday"),
+    "share_after_18": N_("Share of exits after the 18th birthday"),
+    "with_approved_extension": N_("With an approved extension"),
+    "extensions": N_("Extensions"),
+    "leavers": N_("Leavers"),
     "in_touch": N_("In touch"),
     "housed": N_("Stably housed"),
     "eet": N_("In work, training or education"),
     "health_covered": N_("Health coverage"),
     "id_documents": N_("Identity documents"),
     "integrated": N_("Integrated"),
-    # Breakdown columns.
+}
+
+# The breakdown's dimensions ("Breakdown by ...").
+DIMENSIONS = {
     "age_band": N_("Age"),
     "education_level": N_("Education level"),
     "vocational_level": N_("Vocational level"),
     "sex": N_("Sex"),
-    "dimension": N_("Breakdown"),
-    "value": N_("Value"),
+    "institution": N_("Institution"),
     "kind": N_("Kind of work"),
     "mediator": N_("Mediator"),
-    "age": N_("Age in working days"),
     "axis": N_("Axis"),
     "partner": N_("Partner"),
-    "item": N_("Checklist item"),
+    "item": N_("Exit checklist item"),
+    "age_at_exit": N_("Age at exit"),
     "reason": N_("Reason"),
     "cohort": N_("Year of exit"),
-    "institution": N_("Institution"),
-    "status": N_("Status"),
 }
 
-# A breakdown row's keys, by column: the enums' own labels (the other pages' words).
+# A breakdown row's item, by dimension: the enums' own labels (the other pages' words).
 VALUES: dict[str, dict[str, str]] = {
     "sex": dict(SEX_LABELS),
     "education_level": dict(EDUCATION_LABELS),
@@ -101,20 +104,18 @@ VALUES: dict[str, dict[str, str]] = {
     "item": dict(CHECKLIST_LABELS),
     "stage": dict(STAGE_LABELS),
     "status": dict(REFERRAL_STATUS_LABELS),
-    "age_band": {"<16": N_("Under 16"), "21+": N_("21 and over")},
-    "dimension": {
-        "age_band": N_("Age"),
-        "education_level": N_("Education level"),
-        "vocational_level": N_("Vocational level"),
-        "sex": N_("Sex"),
-    },
+    "age_band": {
+        "<16": N_("Under 16"),
+        "21+": N_("21 and over"),
+        ">10": N_("More than 10"),
+    },  # fmt: skip
+    "age_at_exit": {"21+": N_("21 and over")},
+    "mediator": {"pool:institution_coordinators": N_("The coordinators (pool)")},
 }
-# Keys that mean the same in any column.
-ANY_VALUES = {"": N_("Not recorded"), "none": N_("None"), "unknown": N_("Not known"),
-              "all": N_("All"), "other": N_("Other")}  # fmt: skip
+# Items that mean the same under any dimension.
+ANY_VALUES = {"": N_("Not recorded"), "unknown": N_("Not known")}
 
 NO_DATA = N_("No data")
-UNITS = {"share": "%", "days": N_("days"), "count": ""}
 
 
 def figure_label(key: str, language: Language) -> str:
@@ -123,7 +124,14 @@ def figure_label(key: str, language: Language) -> str:
     return translate(label, language) if label else key
 
 
-def value_label(column: str, value: str, language: Language) -> str:
-    """A breakdown row's key under a column, in words (names and years stay as they are)."""
-    label = VALUES.get(column, {}).get(value) or ANY_VALUES.get(value)
+def dimension_label(key: str, language: Language) -> str:
+    """A breakdown's dimension in words (the key itself when it has none)."""
+    label = DIMENSIONS.get(key)
+    return translate(label, language) if label else key
+
+
+def value_label(dimension: str, value: str, language: Language) -> str:
+    """A breakdown row's item under its dimension, in words (years, age bands and free
+    text such as an extension's reason stay as they are)."""
+    label = VALUES.get(dimension, {}).get(value) or ANY_VALUES.get(value)
     return translate(label, language) if label else value

@@ -5,6 +5,7 @@ server-side SVG with its table next to it (docs/pages.md, docs/indicators.md).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 from babel.numbers import format_percent
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api.deps import SessionDep, audit
 from api.indicating import (
@@ -24,13 +25,19 @@ from api.indicating import (
     resolve_scope,
 )
 from api.pages.common import N_, page_guard, page_router, render
-from api.pages.indicator_labels import NO_DATA, TITLES, figure_label, value_label
+from api.pages.indicator_labels import (
+    NO_DATA,
+    TITLES,
+    dimension_label,
+    figure_label,
+    value_label,
+)
 from api.templating import request_language
 from mowakaba import i18n
 from mowakaba.enums import Language, Role
 from mowakaba.errors import InvalidPeriod, NotFound
 from mowakaba.labels import translate
-from mowakaba.models import User
+from mowakaba.models import Institution, Partner, User
 from mowakaba.services import indicator_snapshots as snapshot_service
 from mowakaba.services import indicators as indicator_service
 from mowakaba.services.indicators import Figure, Indicator
@@ -96,28 +103,67 @@ def figure_cells(figure: Figure) -> list[Cell]:
     return [plain(figure)]
 
 
+def dimensions(indicator: Indicator) -> list[str]:
+    """The dimensions of an indicator's breakdown (by kind, by mediator...), in order."""
+    return list(dict.fromkeys(row.label[0] for row in indicator.breakdown if row.label))
+
+
 def indicator_table_rows(
-    indicator: Indicator, language: Language
-) -> tuple[list[str], list[list[Cell]]]:
-    """The breakdown of an indicator as a header and rows of plain values (translated
-    labels, shares in percent, `n/N`, None for no data): the page's table and, reused,
-    its CSV / XLSX export."""
-    if not indicator.breakdown:
-        return [], []
-    first = indicator.breakdown[0]
-    header = [figure_label(c, language) for c in indicator.breakdown_columns]
-    for figure in first.figures:
+    indicator: Indicator,
+    language: Language,
+    *,
+    dimension: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> Table:
+    """The breakdown of an indicator (one dimension of it, or all) as a header and rows of
+    plain values: translated labels, shares in percent and `n/N`, None for no data, ""
+    where a figure does not apply to a row. The page's tables and, reused, their CSV /
+    XLSX export. `names`: "institution:3", "mediator:5", "partner:2" in words
+    (`breakdown_names`)."""
+    names = names or {}
+    rows_in = [r for r in indicator.breakdown if dimension is None or r.label[:1] == (dimension,)]
+    units: dict[str, Figure] = {}
+    for row in rows_in:
+        for figure in row.figures:
+            units.setdefault(figure.key, figure)
+    header = (
+        [dimension_label(dimension, language)] if dimension is not None
+        else [translate(N_("Breakdown"), language), translate(N_("Item"), language)]
+    )  # fmt: skip
+    for figure in units.values():
         header += figure_header(figure, language)
     rows: list[list[Cell]] = []
-    for row in indicator.breakdown:
-        cells: list[Cell] = [
-            value_label(column, value, language)
-            for column, value in zip(indicator.breakdown_columns, row.label, strict=False)
-        ]
-        for figure in row.figures:
-            cells += figure_cells(figure)
+    for row in rows_in:
+        dim, item = (row.label + ("", ""))[:2]
+        cells: list[Cell] = [] if dimension is not None else [dimension_label(dim, language)]
+        cells.append(names.get(item) or value_label(dim, item, language))
+        present = {f.key: f for f in row.figures}
+        for key, figure in units.items():
+            found = present.get(key)
+            width = len(figure_cells(figure))
+            cells += figure_cells(found) if found else [""] * width
         rows.append(cells)
     return header, rows
+
+
+def breakdown_names(session: Session, indicators: list[Indicator]) -> dict[str, str]:
+    """The names behind the breakdowns' "institution:<id>", "mediator:<id>" and
+    "partner:<id>" items (three queries at most)."""
+    wanted: dict[str, set[int]] = {"institution": set(), "mediator": set(), "partner": set()}
+    for indicator in indicators:
+        for row in indicator.breakdown:
+            for part in row.label:
+                kind, _, number = part.partition(":")
+                if kind in wanted and number.isdigit():
+                    wanted[kind].add(int(number))
+    names: dict[str, str] = {}
+    for kind, model, attribute in (("institution", Institution, "name"),
+                                   ("mediator", User, "display_name"),
+                                   ("partner", Partner, "name")):  # fmt: skip
+        if wanted[kind]:
+            rows = session.exec(select(model).where(col(model.id).in_(wanted[kind])))
+            names.update({f"{kind}:{r.id}": getattr(r, attribute) or f"#{r.id}" for r in rows})
+    return names
 
 
 def figure_table_rows(
@@ -259,13 +305,21 @@ def indicators_page(
             errors["from"] = ERRORS["period"]
     sections = []
     if query is not None:
-        for indicator in indicator_service.compute_indicators(session, query=query):
+        indicators = indicator_service.compute_indicators(session, query=query)
+        names = breakdown_names(session, indicators)
+        for indicator in indicators:
             key = snapshot_service.stored_key(indicator, indicator.headline)
             points = snapshot_service.trend(
                 session, institution_ids=query.institution_ids, figure_key=key,
                 since=query.from_date, until=query.to_date,
             )  # fmt: skip
-            header, rows = indicator_table_rows(indicator, language)
+            tables = []
+            for dimension in dimensions(indicator):
+                header, rows = indicator_table_rows(
+                    indicator, language, dimension=dimension, names=names
+                )
+                tables.append({"dimension": dimension, "header": header, "rows": rows,
+                               "title": dimension_label(dimension, language)})  # fmt: skip
             figures_header, figures_rows = figure_table_rows(indicator, language)
             sections.append({
                 "key": indicator.key,
@@ -280,7 +334,7 @@ def indicators_page(
                                      start=query.from_date, end=query.to_date),
                 "bars": bars(indicator, language),
                 "figures": {"header": figures_header, "rows": figures_rows},
-                "table": {"header": header, "rows": rows},
+                "tables": tables,
             })  # fmt: skip
     audit(request, user, action="indicators.read", object_type="institution",
           object_id=chosen.institution_id if chosen else None)  # fmt: skip

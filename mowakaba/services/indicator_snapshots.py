@@ -144,7 +144,7 @@ def trend(
     if institution_ids is not None:
         query = query.where(col(IndicatorSnapshot.institution_id).in_(list(institution_ids)))
     points = []
-    for day, unit, num, den, valued, total, weighted_sum, weight in session.execute(query).tuples():
+    for day, unit, num, den, valued, total, weighted_sum, weight in session.execute(query):
         value: float | None = None
         if unit == "share":
             value = num / den if den else None
