@@ -145,7 +145,8 @@ def intake_delay_median(session: Session, query: IndicatorQuery) -> Indicator:
     rows = fetch(
         session,
         sa.select(col(Youth.institution_id), delay)
-        .join(Youth, col(Youth.id) == WorkItem.youth_id)
+        .select_from(WorkItem)
+        .join(Youth, col(Youth.id) == col(WorkItem.youth_id))
         .where(
             in_scope(Youth.institution_id, query),
             col(WorkItem.kind) == WorkItemKind.intake_assessment,

@@ -72,6 +72,7 @@ def referrals(session: Session, query: IndicatorQuery) -> Indicator:
             count_if(col(Referral.status) == R.expired),
             count_if(answered | (col(Referral.response_due_date) < query.to_date)),
         )
+        .select_from(Referral)
         .join(PartnerService, col(PartnerService.id) == col(Referral.service_id))
         .where(sent_in_p)
         .group_by(axis, col(Referral.partner_id)),
@@ -97,6 +98,7 @@ def referrals(session: Session, query: IndicatorQuery) -> Indicator:
             col(Referral.answered_at),
             col(Referral.response_due_date),
         )
+        .select_from(Referral)
         .join(PartnerService, col(PartnerService.id) == col(Referral.service_id))
         .where(sent_in_p, answered),
     )
