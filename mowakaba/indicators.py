@@ -74,7 +74,7 @@ DEFINITIONS = {
     ),
     "extensions": N_(
         "Exits in the period after the 18th birthday: their count, and the extensions"
-        " requested by reason."
+        " approved for them, by reason."
     ),
     "outcome_6m": N_(
         "Youths who left care at least 6 months before the end of the period (by year of"

@@ -179,7 +179,7 @@ def run_simulation(
 
         replay.run(first_day, last_day, progress=show)
     with session_scope() as session:
-        results = collect_results(session)
+        results = collect_results(session, first_day=first_day, as_of=last_day)
     results.referrals["consent_refused"] = referrer.counts["consent_refused"]
     wall = time.monotonic() - started
     runs = counts["sweep runs"] + counts["pathway runs"]
@@ -261,4 +261,19 @@ def bench_demo(
 
     with Console(stderr=True).status("") as status:
         figures = demo_start(youths=youths, warm_runs=warm_runs, progress=status.update)
+    report(figures)
+
+
+@bench_app.command("indicators")
+def bench_indicators(
+    youths: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many youths.")] = 100_000,
+    runs: Annotated[int, typer.Option(min=1, max=10, help="Runs of each indicator.")] = 3,
+) -> None:
+    """Every indicator over N youths (bulk-written), each beside its 1 s target."""
+    from rich.console import Console
+
+    from mowakaba.sim.bench_indicators import time_indicators
+
+    with Console(stderr=True).status("") as status:
+        figures = time_indicators(youths, runs=runs, progress=status.update)
     report(figures)

@@ -45,6 +45,7 @@ from mowakaba.services import referrals as referral_service
 from mowakaba.services import users as user_service
 from mowakaba.sim.behaviour import draw_registration
 from mowakaba.sim.cohort import Registration
+from mowakaba.sim.outcomes import format_outcomes, outcome_indicators
 
 REGIONS = [
     "Casablanca-Settat", "Rabat-Salé-Kénitra", "Fès-Meknès", "Marrakech-Safi",
@@ -150,6 +151,9 @@ class Results:
     exits: dict[str, int] = field(default_factory=dict)
     outcomes_12_months: dict[str, int] = field(default_factory=dict)
     referrals: dict[str, Any] = field(default_factory=dict)
+    # The indicator services' outcomes (mowakaba/sim/outcomes.py): key -> part -> [n, N].
+    outcome_indicators: dict[str, dict[str, list[int | None]]] = field(default_factory=dict)
+    as_of: date | None = None
     run: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -163,8 +167,10 @@ class Results:
         return data
 
 
-def collect_results(session: Session) -> Results:
-    """Read what happened back from the database."""
+def collect_results(
+    session: Session, *, first_day: date | None = None, as_of: date | None = None
+) -> Results:
+    """Read what happened back from the database (with the outcome indicators as of a day)."""
     results = Results()
     results.youths = session.exec(select(func.count()).select_from(Youth)).one()
     for each in Stage:
@@ -228,6 +234,11 @@ def collect_results(session: Session) -> Results:
         outcome["integrated"] += in_touch and housed and active
     results.outcomes_12_months = outcome
     results.referrals = referral_figures(session)
+    if as_of is not None:
+        results.as_of = as_of
+        results.outcome_indicators = outcome_indicators(
+            session, first_day=first_day or as_of, as_of=as_of
+        )
     return results
 
 
@@ -308,6 +319,9 @@ def format_results(results: Results) -> str:
         f"housed {o['housed']}, in work/training/education {o['active']}, "
         f"integrated (all three) {o['integrated']}"
     )
+    if results.outcome_indicators and results.as_of is not None:
+        lines.append("")
+        lines.extend(format_outcomes(results.outcome_indicators, results.as_of))
     if results.run:
         lines.append("")
         lines.append("Run: " + ", ".join(f"{k} {v}" for k, v in results.run.items()))

@@ -36,6 +36,9 @@ def test_a_small_simulation_adds_up(committed, deployed):
     assert first.run["sweep_runs"] > 0 and first.run["pathway_runs"] > 0
     o = first.outcomes_12_months
     assert o["integrated"] <= min(o["in_touch"], o["housed"], o["active"]) <= o["reached_12_months"]
+    for key, parts in first.outcome_indicators.items():  # the indicator services' outcomes
+        (integrated, leavers), (in_touch, _) = parts["integrated"], parts["in_touch"]
+        assert integrated <= in_touch <= leavers, key
     r = first.referrals  # the mediators referred; the partners answered, late or never
     assert r["sent"] > 0 and r["accepted"] + r["declined"] + r["expired"] <= r["sent"]
     assert r["completed"] + r["not_completed"] <= r["accepted"]
