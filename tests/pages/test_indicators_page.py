@@ -128,11 +128,11 @@ def test_a_breakdown_table_is_plain_values_for_an_export():
         ),
     )  # fmt: skip
     header, rows = indicator_table_rows(indicator, Language.fr, names={"mediator:7": "Nadia"})
-    assert header == ["Ventilation", "Élément", "Échéances", "Faites à temps (%)",
+    assert header == ["Ventilation", "Élément", "Échéance", "Faites à temps (%)",
                       "Faites à temps (n/N)"]  # fmt: skip
     assert rows == [
-        ["Type de travail", "Révision du plan", 4.0, 75.0, "3/4"],
-        ["Médiateur", "Nadia", "", None, "0/0"],
+        ["Type de travail", "Révision du programme", 4.0, 75.0, "3/4"],
+        ["Médiateur social", "Nadia", "", None, "0/0"],
     ]
     header, rows = indicator_table_rows(indicator, Language.en, dimension="kind")
     assert header[0] == "Kind of work" and rows == [["Plan review", 4.0, 75.0, "3/4"]]
