@@ -166,16 +166,16 @@ def breakdown_names(session: Session, indicators: list[Indicator]) -> dict[str, 
     return names
 
 
-def figure_table_rows(
-    indicator: Indicator, language: Language
-) -> tuple[list[str], list[list[Cell]]]:
-    """The headline and the other figures of an indicator: figure, value, n, N."""
+def figure_table_rows(indicator: Indicator, language: Language) -> Table:
+    """The headline and the other figures of an indicator: figure, value in words (45 %,
+    12 days), n and N ("" where a figure has no denominator)."""
     header = [translate(N_("Figure"), language), translate(N_("Value"), language), "n", "N"]
     rows: list[list[Cell]] = []
     others = [f for f in indicator.figures if f.key != indicator.headline.key]
     for figure in (indicator.headline, *others):
-        rows.append([figure_label(figure.key, language), plain(figure), figure.numerator,
-                     figure.denominator])  # fmt: skip
+        rows.append([figure_label(figure.key, language), display(figure, language),
+                     "" if figure.numerator is None else figure.numerator,
+                     "" if figure.denominator is None else figure.denominator])  # fmt: skip
     return header, rows
 
 
@@ -192,6 +192,8 @@ def trend_chart(points: list[snapshot_service.TrendPoint], unit: str, language: 
     """The geometry of a trend's line chart: time runs with the reading direction (right
     to left in Arabic), values from 0 up; each point with its value in words."""
     rtl = i18n.direction(language) == "rtl"
+    # The axis starts at the first snapshot when they began after the period did.
+    start = max([start, *(p.day for p in points[:1])])
     drawn = [p for p in points if p.value is not None]
     top = 1.0 if unit == "share" else max([p.value or 0 for p in drawn] + [1.0]) * 1.1
     span = max((end - start).days, 1)
@@ -213,6 +215,7 @@ def trend_chart(points: list[snapshot_service.TrendPoint], unit: str, language: 
         "line": " ".join(f"{m.x},{m.y}" for m in sorted(marks, key=lambda m: m.x)),
         "marks": marks, "top_label": top_label,
         "start_x": WIDTH - PAD if rtl else PAD, "end_x": PAD if rtl else WIDTH - PAD,
+        "start": start,
         "table": [[i18n.format_date(p.day, language), display(
             Figure(key="", numerator=p.numerator, denominator=p.denominator, value=p.value,
                    unit=unit), language), ratio(Figure(key="", numerator=p.numerator,
