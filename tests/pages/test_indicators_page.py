@@ -85,6 +85,10 @@ def test_an_admin_chooses_the_nation_a_region_or_an_institution(world, client):
     one = client.get("/indicators", params={"scope": "region:Fès-Meknès"})
     assert one.status_code == 200
     assert 'value="region:Fès-Meknès" selected' in one.text
+    cohort = client.get("/indicators", params={"cohort": str(date.today().year)})
+    assert cohort.status_code == 200
+    assert f'value="{date.today().year}" selected' in cohort.text
+    assert "The trend counts every year of exit" in cohort.text
 
 
 def test_another_institution_is_the_404_page_and_bad_filters_say_why(world, client):
