@@ -198,14 +198,17 @@ def trend_chart(points: list[snapshot_service.TrendPoint], unit: str, language: 
     top = 1.0 if unit == "share" else max([p.value or 0 for p in drawn] + [1.0]) * 1.1
     span = max((end - start).days, 1)
     inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
+
+    def figure(p: snapshot_service.TrendPoint) -> Figure:
+        return Figure(key="", numerator=p.numerator, denominator=p.denominator,
+                      value=p.value, unit=unit)  # fmt: skip
+
     marks = []
     for p in drawn:
         fraction = min(max((p.day - start).days / span, 0.0), 1.0)
         x = PAD + (1 - fraction if rtl else fraction) * inner_w
         y = PAD + inner_h * (1 - (p.value or 0) / top)
-        figure = Figure(key="", numerator=p.numerator, denominator=p.denominator,
-                        value=p.value, unit=unit)  # fmt: skip
-        marks.append(ChartPoint(round(x, 1), round(y, 1), p.day, display(figure, language)))
+        marks.append(ChartPoint(round(x, 1), round(y, 1), p.day, display(figure(p), language)))
     top_label = (
         format_percent(1, locale=i18n.LOCALES[language]) if unit == "share"
         else i18n.format_number(round(top), language)
@@ -216,10 +219,9 @@ def trend_chart(points: list[snapshot_service.TrendPoint], unit: str, language: 
         "marks": marks, "top_label": top_label,
         "start_x": WIDTH - PAD if rtl else PAD, "end_x": PAD if rtl else WIDTH - PAD,
         "start": start,
-        "table": [[i18n.format_date(p.day, language), display(
-            Figure(key="", numerator=p.numerator, denominator=p.denominator, value=p.value,
-                   unit=unit), language), ratio(Figure(key="", numerator=p.numerator,
-                   denominator=p.denominator, value=p.value, unit=unit))] for p in points],
+        # The table view: every snapshot day, its value in words and n/N.
+        "table": [[i18n.format_date(p.day, language), display(figure(p), language),
+                   ratio(figure(p))] for p in points],
     }  # fmt: skip
 
 
