@@ -225,16 +225,30 @@ def trend_chart(points: list[snapshot_service.TrendPoint], unit: str, language: 
     }  # fmt: skip
 
 
-def bars(indicator: Indicator, language: Language) -> list[dict[str, Any]]:
-    """The shares among an indicator's figures, as bars (the figures' table is their view)."""
+# The bar chart's drawing box: a row per share, its label above its bar and value.
+BAR_ROW, BAR_LENGTH, BAR_WIDTH = 42, 320, 420
+
+
+def bars(indicator: Indicator, language: Language) -> dict[str, Any] | None:
+    """The shares among an indicator's headline and figures, as labelled bars that start
+    where the reading does (the right in Arabic); None when it has fewer than two."""
+    rtl = i18n.direction(language) == "rtl"
+    others = [f for f in indicator.figures if f.key != indicator.headline.key]
+    shares = [f for f in (indicator.headline, *others) if f.unit == "share"]
+    if len(shares) < 2:
+        return None
+    start = BAR_WIDTH if rtl else 0  # where a line of text and a bar begin
     rows = []
-    for figure in indicator.figures:
-        if figure.unit == "share":
-            rows.append({"label": figure_label(figure.key, language),
-                         "width": round((figure.value or 0) * 100, 1),
-                         "text": display(figure, language), "ratio": ratio(figure),
-                         "no_data": figure.value is None})  # fmt: skip
-    return rows
+    for n, figure in enumerate(shares):
+        length = round((figure.value or 0) * BAR_LENGTH, 1)
+        rows.append({
+            "label": figure_label(figure.key, language), "text": display(figure, language),
+            "ratio": ratio(figure), "y": n * BAR_ROW, "start": start,
+            "track_x": BAR_WIDTH - BAR_LENGTH if rtl else 0,
+            "bar_x": BAR_WIDTH - length if rtl else 0, "length": length,
+            "value_x": BAR_WIDTH - BAR_LENGTH - 8 if rtl else BAR_LENGTH + 8,
+        })  # fmt: skip
+    return {"width": BAR_WIDTH, "height": len(rows) * BAR_ROW, "bar": BAR_LENGTH, "rows": rows}
 
 
 def scope_options(session: Session, user: User, language: Language) -> list[tuple[str, str]]:
