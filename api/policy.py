@@ -110,6 +110,9 @@ ROUTES: dict[str, frozenset[Role]] = {
     "transfers.request": frozenset({C}),
     "transfers.decide": frozenset({C}),
     "transfers.cancel": frozenset({C}),
+    # Indicators: aggregates of the caller's scope (admins: every institution), never a
+    # youth's record; the API and the page.
+    "indicators.read": frozenset({A, S, C}),
 }
 
 

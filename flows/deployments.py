@@ -14,12 +14,14 @@ from mowakaba.settings import Settings
 
 @dataclass(frozen=True)
 class Deployment:
-    """A deployment of a flow: `<flow>/<name>`, on demand or every N minutes."""
+    """A deployment of a flow: `<flow>/<name>`, on demand, every N minutes, or on a cron
+    schedule (a cron line and its time zone)."""
 
     flow: str
     name: str
     description: str
     every_minutes: Callable[[Settings], int] | None = None
+    cron: Callable[[Settings], tuple[str, str]] | None = None
 
     @property
     def full_name(self) -> str:
@@ -39,4 +41,10 @@ DELIVER = Deployment(
 REFERRAL = Deployment(
     "referral", "referral", "What follows a referral's move: notices, milestones met."
 )
-REGISTRY = (PATHWAY, SWEEP, DELIVER, REFERRAL)
+INDICATORS_SNAPSHOT = Deployment(
+    "indicators_snapshot", "indicators_snapshot",
+    "Nightly: every indicator per institution for the day, for the trends.",
+    cron=lambda settings: (settings.indicators_snapshot_cron,
+                           settings.indicators_snapshot_time_zone),
+)  # fmt: skip
+REGISTRY = (PATHWAY, SWEEP, DELIVER, REFERRAL, INDICATORS_SNAPSHOT)

@@ -10,6 +10,7 @@ from typing import Any
 
 from flows.deliver import deliver
 from flows.deployments import REGISTRY
+from flows.indicators_snapshot import indicators_snapshot
 from flows.pathway import pathway
 from flows.referral import referral
 from flows.sweep import sweep
@@ -17,21 +18,27 @@ from mowakaba.settings import Settings, get_settings
 
 FLOWS: dict[str, Any] = {
     "pathway": pathway, "sweep": sweep, "deliver": deliver, "referral": referral,
+    "indicators_snapshot": indicators_snapshot,
 }  # fmt: skip
 
 
 def build_deployments(settings: Settings | None = None) -> list[Any]:
-    """Return the registry's deployments: pathway on demand, sweep and deliver on schedules."""
+    """Return the registry's deployments: pathway and referral on demand, sweep and deliver
+    every few minutes, the indicators' snapshot nightly (cron)."""
+    from prefect.schedules import Cron
+
     settings = settings or get_settings()
     deployments = []
     for spec in REGISTRY:
         every = spec.every_minutes(settings) if spec.every_minutes else None
+        schedule: dict[str, Any] = {}
+        if every:
+            schedule["interval"] = timedelta(minutes=every)
+        if spec.cron:
+            line, zone = spec.cron(settings)
+            schedule["schedules"] = [Cron(line, timezone=zone)]
         deployments.append(
-            FLOWS[spec.flow].to_deployment(
-                name=spec.name,
-                description=spec.description,
-                interval=timedelta(minutes=every) if every else None,
-            )
+            FLOWS[spec.flow].to_deployment(name=spec.name, description=spec.description, **schedule)
         )
     return deployments
 

@@ -252,3 +252,9 @@ class TooManyRows(InvalidInput):
     """An export past the row limit: narrow the list with its filters first."""
 
     code = "too_many_rows"
+
+
+class InvalidPeriod(InvalidInput):
+    """A period whose start comes after its end (indicators, reports)."""
+
+    code = "invalid_period"

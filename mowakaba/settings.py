@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     serve_limit: PositiveInt = 4
     sweep_every_minutes: PositiveInt = 15
     deliver_every_minutes: PositiveInt = 1
+    # The nightly indicator snapshot: a cron line in the institutions' time zone.
+    indicators_snapshot_cron: str = Field(default="30 2 * * *", min_length=9, max_length=100)
+    indicators_snapshot_time_zone: str = "Africa/Casablanca"
+    # Institutions per task of the snapshot flow (each a transaction of its own).
+    indicators_snapshot_batch_size: PositiveInt = 10
     # Argon2id cost (argon2-cffi's defaults, RFC 9106 low-memory); tests lower them for speed.
     argon2_time_cost: PositiveInt = 3
     argon2_memory_kib: PositiveInt = 65536

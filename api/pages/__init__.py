@@ -22,6 +22,7 @@ from api.pages import (
     forms,
     inbox,
     incidents,
+    indicators,
     letters,
     notes,
     partners,
@@ -62,6 +63,7 @@ PAGES = (
     letters.router,
     printing.router,
     runs.router,
+    indicators.router,
     admin.router,
 )
 for pages in PAGES:

@@ -56,6 +56,7 @@ NAVIGATION = (
     ("incidents", "/incidents", "incidents.list", N_("Incidents")),
     ("partners", "/partners", "partners.pages", N_("Partners")),
     ("inbox", "/inbox", "notifications.list", N_("Notifications")),
+    ("indicators", "/indicators", "indicators.read", N_("Indicators")),
     ("runs", "/runs", "flow_runs.monitor", N_("Flow runs")),
 )
 

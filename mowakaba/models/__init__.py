@@ -10,6 +10,7 @@ from mowakaba.models.casework import CaseNote, CaseNoteVersion
 from mowakaba.models.documents import Document
 from mowakaba.models.history import AuditEvent, PathwayEvent
 from mowakaba.models.incidents import Incident, SmsAttempt, SmsMessage
+from mowakaba.models.indicators import IndicatorSnapshot
 from mowakaba.models.notifications import DeliveryAttempt, Notification
 from mowakaba.models.organisation import (
     CalendarYear,
@@ -51,6 +52,7 @@ __all__ = [
     "FollowUp",
     "Guardianship",
     "Holiday",
+    "IndicatorSnapshot",
     "IdempotencyRecord",
     "Incident",
     "Institution",

@@ -23,6 +23,7 @@ from mowakaba.db import get_engine, session_scope
 from mowakaba.enums import Role, Stage
 from mowakaba.models import Escalation, Institution, Partner, Youth
 from mowakaba.rules import add_months
+from mowakaba.services import indicator_snapshots as snapshot_service
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import sweep as sweep_service
@@ -34,6 +35,8 @@ from mowakaba.sim.demo_casework import seed_casework
 from mowakaba.sim.demo_partners import referral_counts, seed_referrals
 from mowakaba.sim.partner_directory import seed_partners
 
+# Weekly indicator snapshots stored before today, so the trends draw on first start.
+SNAPSHOT_WEEKS = 8
 DEMO_PASSWORD = "mowakaba-demo"
 INSTITUTIONS = [
     ("Dar Al Atfal Ain Chock", "Casablanca-Settat", "casa"),
@@ -52,6 +55,7 @@ class DemoSummary:
     referrals_by_status: dict[str, int] = field(default_factory=dict)
     partners: int = 0
     casework: dict[str, int] = field(default_factory=dict)
+    snapshots: int = 0
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:
@@ -201,6 +205,13 @@ def seed_demo(
     # The case files (notes, documents, incidents, a transfer), then today's sweep.
     with session_scope() as session:
         summary.casework = dict(seed_casework(session, today=today))
+    # The nightly indicator snapshots of the last weeks, as of their days, so that the
+    # indicators page draws its trends on first start (the flow adds one a night after).
+    for weeks in range(SNAPSHOT_WEEKS, -1, -1):
+        with session_scope() as session:
+            summary.snapshots += snapshot_service.store_snapshot(
+                session, day=today - timedelta(weeks=weeks)
+            )
     if progress is not None:
         progress(total, total)
 

@@ -117,6 +117,7 @@ def requests(w):
         "plans.agreement": ("post", f"/youths/{y1}/plans/1/agreement", {"json": {"agreement_method": "signed_on_paper", "agreement_date": "2026-01-05"}}),
         # Caseloads and transfers (last: a reassignment moves y1 to m2).
         "caseloads.view": ("get", "/caseloads", {}),
+        "indicators.read": ("get", "/indicators", {"params": {"from": "2025-01-01", "to": "2026-06-30"}}),
         "transfers.list": ("get", "/transfers", {}),
         "transfers.read": ("get", "/transfers/999", {}),
         "transfers.decide": ("post", "/transfers/999/accept", {"json": {}}),

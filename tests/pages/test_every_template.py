@@ -286,8 +286,9 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     # Prefect down), a new date refused.
     coord = visitors("coord")
     for path in ("/dashboard", "/dashboard?done=rescheduled", "/work", "/youths", "/runs",
-                 f"/runs?rerun=flagged&youth={ids['late']}"):  # fmt: skip
+                 f"/runs?rerun=flagged&youth={ids['late']}", "/indicators"):  # fmt: skip
         coord.get(path)
+    coord.get("/indicators?from=2026-02-30", 422)  # its filters' errors
     for youth_id in youths_of(a):
         coord.get(f"/youths/{youth_id}")
     for item_id, _, _ in items_of(a):

@@ -111,5 +111,7 @@ def test_no_page_answers_500_to_any_role(full_world, who):
         broken = {p: code for p, code in answers.items() if code >= 500}
         assert broken == {}, who
         assert answers[f"/youths/{full_world.ids['y1']}"] in (200, 403, 404)
+        # Indicators: coordinators, supervisors and admins; never a mediator or a partner.
+        assert answers["/indicators"] == (403 if who in ("m1", "m2", "mb", "partner") else 200)
     finally:
         client.__exit__(None, None, None)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from api.main import create_app
 from mowakaba.db import session_scope
@@ -56,6 +56,18 @@ def test_seeding_reports_progress_up_to_the_last_day_and_every_account_signs_in(
     assert all(user_service.verify_password(u.password_hash, DEMO_PASSWORD) for u in users)
     the_partners_and_referrals_are_there_in_every_state(committed, summary)
     the_case_files_are_there(committed, summary)
+    the_indicator_trends_draw_on_first_start(committed, summary)
+
+
+def the_indicator_trends_draw_on_first_start(committed, summary) -> None:  # type: ignore[no-untyped-def]
+    from mowakaba.models import IndicatorSnapshot
+    from mowakaba.sim.demo import SNAPSHOT_WEEKS
+
+    with Session(committed) as session:
+        days = set(session.exec(select(IndicatorSnapshot.snapshot_date)).all())
+        rows = session.exec(select(func.count()).select_from(IndicatorSnapshot)).one()
+    assert len(days) == SNAPSHOT_WEEKS + 1 and max(days) == date(2026, 11, 30)
+    assert rows == summary.snapshots > 0
 
 
 def the_partners_and_referrals_are_there_in_every_state(committed, summary) -> None:  # type: ignore[no-untyped-def]
