@@ -13,9 +13,10 @@ from typing import Annotated, Any
 from babel.numbers import format_percent
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.deps import SessionDep, audit
+from api.exporting import FormatQuery, export_response
 from api.indicating import (
     IndicatorScope,
     build_query,
@@ -24,20 +25,21 @@ from api.indicating import (
     institutions_in_scope,
     resolve_scope,
 )
-from api.pages.common import N_, page_guard, page_router, render
-from api.pages.indicator_labels import (
+from api.indicator_labels import (
     NO_DATA,
     TITLES,
     dimension_label,
     figure_label,
     value_label,
 )
+from api.indicator_tables import breakdown_names, indicators_table
+from api.pages.common import N_, page_guard, page_router, render
 from api.templating import request_language
 from mowakaba import i18n
 from mowakaba.enums import Language, Role
 from mowakaba.errors import InvalidPeriod, NotFound
 from mowakaba.labels import translate
-from mowakaba.models import Institution, Partner, User
+from mowakaba.models import User
 from mowakaba.services import indicator_snapshots as snapshot_service
 from mowakaba.services import indicators as indicator_service
 from mowakaba.services.indicators import Figure, Indicator
@@ -144,26 +146,6 @@ def indicator_table_rows(
             cells += figure_cells(found) if found else [""] * width
         rows.append(cells)
     return header, rows
-
-
-def breakdown_names(session: Session, indicators: list[Indicator]) -> dict[str, str]:
-    """The names behind the breakdowns' "institution:<id>", "mediator:<id>" and
-    "partner:<id>" items (three queries at most)."""
-    wanted: dict[str, set[int]] = {"institution": set(), "mediator": set(), "partner": set()}
-    for indicator in indicators:
-        for row in indicator.breakdown:
-            for part in row.label:
-                kind, _, number = part.partition(":")
-                if kind in wanted and number.isdigit():
-                    wanted[kind].add(int(number))
-    names: dict[str, str] = {}
-    for kind, model, attribute in (("institution", Institution, "name"),
-                                   ("mediator", User, "display_name"),
-                                   ("partner", Partner, "name")):  # fmt: skip
-        if wanted[kind]:
-            rows = session.exec(select(model).where(col(model.id).in_(wanted[kind])))
-            names.update({f"{kind}:{r.id}": getattr(r, attribute) or f"#{r.id}" for r in rows})
-    return names
 
 
 def figure_table_rows(indicator: Indicator, language: Language) -> Table:
@@ -285,6 +267,8 @@ def indicators_page(
     from_: Annotated[str, Query(alias="from", max_length=10)] = "",
     to: Annotated[str, Query(max_length=10)] = "",
     cohort: Annotated[str, Query(max_length=4)] = "",
+    only: Annotated[str, Query(alias="indicator", max_length=40)] = "",
+    format: FormatQuery = None,
 ) -> Response:
     """Every indicator of the chosen scope, period and cohort; a filter it cannot use comes
     back with its error next to it (422), a scope not the caller's is the 404 page."""
@@ -303,6 +287,8 @@ def indicators_page(
             year = int(cohort)
         else:
             errors["cohort"] = ERRORS["cohort"]
+    if only and only not in indicator_service.INDICATOR_KEYS:
+        raise NotFound(f"indicator {only!r} not found")
     if scope and not scope.startswith(("region:", "institution:")):
         errors["scope"] = ERRORS["scope"]
     chosen: IndicatorScope | None = None
@@ -323,6 +309,16 @@ def indicators_page(
         except InvalidPeriod:
             errors["from"] = ERRORS["period"]
     sections = []
+    export_query = {k: v for k, v in (("scope", scope), ("from", from_), ("to", to),
+                                      ("cohort", cohort)) if v}  # fmt: skip
+    if query is not None and format is not None:
+        chosen_keys = [only] if only else list(indicator_service.INDICATOR_KEYS)
+        found = [indicator_service.compute_indicator(session, key=k, query=query)
+                 for k in chosen_keys]  # fmt: skip
+        table = indicators_table(found, language, breakdown_names(session, found),
+                                 title=translate(N_("Indicators"), language))  # fmt: skip
+        return export_response(request, user, table, name="indicators.read", fmt=format,
+                               day=query.to_date)  # fmt: skip
     if query is not None:
         indicators = indicator_service.compute_indicators(session, query=query)
         names = breakdown_names(session, indicators)
@@ -342,6 +338,7 @@ def indicators_page(
             figures_header, figures_rows = figure_table_rows(indicator, language)
             sections.append({
                 "key": indicator.key,
+                "export_query": {**export_query, "indicator": indicator.key},
                 "title": translate(TITLES[indicator.key], language)
                 if indicator.key in TITLES else indicator.key,
                 "definition": definition_of(indicator.key, language),
@@ -363,6 +360,7 @@ def indicators_page(
         "pages/indicators/indicators.html",
         {
             "sections": sections, "errors": errors, "options": options,
+            "export_query": export_query,
             "years": years, "query": query,
             "form": {"scope": scope, "from": from_, "to": to, "cohort": cohort},
             "no_data": NO_DATA,

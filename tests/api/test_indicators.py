@@ -4,12 +4,14 @@ institution a 404."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from sqlmodel import select
 
 from mowakaba.db import session_scope
-from mowakaba.enums import Language
+from mowakaba.enums import Language, WorkItemStatus
 from mowakaba.indicators import INDICATOR_KEYS, INTEGRATED_DEFINITION, definition
-from mowakaba.models import User
+from mowakaba.models import Institution, User, WorkItem
 from mowakaba.services import indicator_snapshots as snapshot_service
 
 PERIOD = {"from": "2025-12-01", "to": date.today().isoformat()}
@@ -87,3 +89,43 @@ def test_snapshots_do_not_change_the_answer(world):
     with session_scope() as s:
         snapshot_service.store_snapshot(s, day=date.today())
     assert world.get("coord_a", "/indicators", params=PERIOD).json() == before
+
+
+def test_the_indicators_export_as_one_long_table_in_scope_and_audited(world):
+    from tests.api.test_exports import csv_rows, exports_of, last_audit_id, xlsx_sheet
+
+    with session_scope() as s:  # work due last week: a mediator named like a formula
+        for item in s.exec(select(WorkItem).where(WorkItem.status == WorkItemStatus.open)):
+            item.due_date = date.today() - timedelta(days=7)
+        s.get(User, world.ids["m1"]).display_name = '=HYPERLINK("http://evil.example")'
+        s.get(Institution, world.ids["inst_b"]).name = "Dar B, never in A's file"
+        s.get(User, world.ids["coord_a"]).language = Language.en
+    since = last_audit_id()
+    answer = world.get("coord_a", "/indicators", params=PERIOD).json()
+    rows = csv_rows(world.get("coord_a", "/indicators", params={**PERIOD, "format": "csv"}))
+    assert rows[0] == ["Indicator", "Breakdown", "Item", "Figure", "Value", "Unit", "n", "N"]
+    # One row per figure: each indicator's own figures, then its breakdown's.
+    own = [r for r in rows[1:] if r[1] == "Overall"]
+    assert len(own) == sum(1 + len([f for f in i["figures"] if f["key"] != i["headline"]["key"]])
+                           for i in answer["indicators"])  # fmt: skip
+    intake = {i["key"]: i for i in answer["indicators"]}["intake_coverage"]["headline"]
+    [line] = [r for r in own if r[0] == "Intake assessment coverage"]
+    assert line[6:] == [str(intake["numerator"]), str(intake["denominator"])]
+    assert line[4] == ("" if intake["value"] is None else str(round(intake["value"] * 100, 1)))
+    flat = [cell for row in rows for cell in row]
+    assert "'=HYPERLINK(\"http://evil.example\")" in flat  # neutralised, still there
+    assert not any(cell.startswith("=") for cell in flat)
+    assert not any("Dar B" in cell for cell in flat)  # another institution: never
+    [summary] = exports_of(world.ids["coord_a"], since)
+    assert (summary.object_type, summary.object_id) == ("indicators.read", "csv")
+    # One indicator only, as a workbook.
+    sheet = xlsx_sheet(world.get("coord_a", "/indicators", params={
+        **PERIOD, "format": "xlsx", "indicator": "timeliness"}))  # fmt: skip
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {
+        "Work done on time"}  # fmt: skip
+
+
+def test_mediators_cannot_export_the_indicators_and_a_bad_key_is_422(world):
+    assert world.get("m1", "/indicators", params={"format": "csv"}).status_code == 403
+    response = world.get("coord_a", "/indicators", params={"format": "csv", "indicator": "x"})
+    assert response.status_code == 422

@@ -140,3 +140,23 @@ def test_a_breakdown_table_is_plain_values_for_an_export():
     ]
     header, rows = indicator_table_rows(indicator, Language.en, dimension="kind")
     assert header[0] == "Kind of work" and rows == [["Plan review", 4.0, 75.0, "3/4"]]
+
+
+def test_the_page_exports_every_indicator_or_one_with_its_filters(world, client):
+    page = as_(client, "coord_a", Language.en).get("/indicators", params={"cohort": "2025"})
+    assert 'href="/indicators?cohort=2025&amp;format=csv"' in page.text
+    assert 'href="/indicators?cohort=2025&amp;indicator=timeliness&amp;format=xlsx"' in page.text
+    whole = client.get("/indicators", params={"cohort": "2025", "format": "csv"})
+    assert whole.status_code == 200 and whole.content.startswith(b"\xef\xbb\xbf")
+    assert whole.headers["content-disposition"].startswith('attachment; filename="indicators-')
+    lines = whole.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Indicator,Breakdown,Item,Figure,Value,Unit,n,N"
+    titles = {line.split(",")[0] for line in lines[1:]}
+    assert "Work done on time" in titles and "Outcomes 12 months after leaving care" in titles
+    one = client.get("/indicators", params={"indicator": "timeliness", "format": "xlsx"})
+    assert one.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert client.get("/indicators", params={"indicator": "nope", "format": "csv"}).status_code == 404
+    with session_scope() as s:
+        export = s.exec(select(AuditEvent).where(AuditEvent.action == "export")
+                        .order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]  # fmt: skip
+        assert export is not None and export.object_type == "indicators.read"

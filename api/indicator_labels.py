@@ -6,9 +6,7 @@ Marked with `N_()` here, translated in the page's language where shown.
 
 from __future__ import annotations
 
-from api.pages.common import N_
-from api.pages.referral_labels import STATUS_LABELS as REFERRAL_STATUS_LABELS
-from api.pages.youth_labels import (
+from mowakaba.case_labels import (
     AXIS_LABELS,
     CHECKLIST_LABELS,
     EDUCATION_LABELS,
@@ -17,7 +15,8 @@ from api.pages.youth_labels import (
     VOCATIONAL_LABELS,
 )
 from mowakaba.enums import Language
-from mowakaba.labels import WORK_ITEM_KINDS, translate
+from mowakaba.labels import N_, WORK_ITEM_KINDS, translate
+from mowakaba.list_labels import REFERRAL_STATUS_LABELS
 
 TITLES = {
     "cohort_profile": N_("Profile of the young people due to leave"),
