@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import cache
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,8 +28,15 @@ def world(committed) -> PageWorld:
     return build_form_world()
 
 
+@cache
+def shared_app():  # type: ignore[no-untyped-def]
+    """One app for the module's clients: FastAPI builds an app's routes on its first request
+    (~0.4 s each), and these tests never change the app (each client signs in afresh)."""
+    return create_app()
+
+
 def client_of(username: str) -> TestClient:
-    client = TestClient(create_app(), base_url="http://testserver")
+    client = TestClient(shared_app(), base_url="http://testserver")
     sign_in(client, username)
     return client
 
