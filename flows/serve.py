@@ -37,8 +37,12 @@ def build_deployments(settings: Settings | None = None) -> list[Any]:
         if spec.cron:
             line, zone = spec.cron(settings)
             schedule["schedules"] = [Cron(line, timezone=zone)]
+        # `_sync=True`: Prefect's sync path even where an event loop runs on the thread
+        # (Playwright's, in the browser tests), which would otherwise get a coroutine.
         deployments.append(
-            FLOWS[spec.flow].to_deployment(name=spec.name, description=spec.description, **schedule)
+            FLOWS[spec.flow].to_deployment(
+                name=spec.name, description=spec.description, _sync=True, **schedule
+            )
         )
     return deployments
 

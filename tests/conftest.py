@@ -20,10 +20,28 @@ os.environ.setdefault("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED", "fals
 os.environ.pop("PREFECT_API_URL", None)
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+import api.main
 from tests import dbsetup
+
+# One application for the whole run. FastAPI analyses every route's parameters on an app's
+# first request (~0.5 s, then ~5 ms a request), and hundreds of tests each built their own.
+# The app keeps no state between requests (settings, the database and Prefect are read per
+# request), so tests share it; a test that changes an app builds its own with `fresh_app`.
+fresh_app = api.main.create_app
+_shared: list[FastAPI] = []
+
+
+def _shared_app() -> FastAPI:
+    if not _shared:
+        _shared.append(fresh_app())
+    return _shared[0]
+
+
+api.main.create_app = _shared_app
 
 
 @pytest.fixture(scope="session")
@@ -181,7 +199,7 @@ def deployed(prefect_api: str) -> Iterator[str]:
     from flows.serve import build_deployments
 
     for deployment in build_deployments():
-        deployment.apply()
+        deployment.apply(_sync=True)  # a sync answer, even beside Playwright's event loop
     yield prefect_api
 
 

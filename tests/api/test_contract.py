@@ -9,10 +9,10 @@ import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from mowakaba.db import session_scope
 from mowakaba.models import AuditEvent, Institution, Youth
 from tests.api.test_http_hygiene import assert_secure
+from tests.conftest import fresh_app
 
 REGISTRATION = {
     "first_name": "Yasmine", "last_name": "Alaoui", "date_of_birth": "2010-05-04",
@@ -94,7 +94,7 @@ def test_a_chunked_body_over_the_limit_is_413_in_the_error_shape(world):
 
 
 def test_an_unexpected_error_is_a_json_500_with_the_request_id_and_the_headers(committed):
-    app = create_app()
+    app = fresh_app()  # this one gains a broken route: never the run's shared app
     broken = APIRouter()
 
     @broken.get("/api/v1/broken")
