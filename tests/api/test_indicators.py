@@ -113,7 +113,7 @@ def test_the_indicators_export_as_one_long_table_in_scope_and_audited(world):
     assert line[6:] == [str(intake["numerator"]), str(intake["denominator"])]
     assert line[4] == ("" if intake["value"] is None else str(round(intake["value"] * 100, 1)))
     flat = [cell for row in rows for cell in row]
-    assert "'=HYPERLINK(\"http://evil.example\")" in flat  # neutralised, still there
+    assert '\'=HYPERLINK("http://evil.example")' in flat  # neutralised, still there
     assert not any(cell.startswith("=") for cell in flat)
     assert not any("Dar B" in cell for cell in flat)  # another institution: never
     [summary] = exports_of(world.ids["coord_a"], since)

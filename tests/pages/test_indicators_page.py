@@ -155,7 +155,9 @@ def test_the_page_exports_every_indicator_or_one_with_its_filters(world, client)
     assert "Work done on time" in titles and "Outcomes 12 months after leaving care" in titles
     one = client.get("/indicators", params={"indicator": "timeliness", "format": "xlsx"})
     assert one.headers["content-type"].startswith("application/vnd.openxmlformats")
-    assert client.get("/indicators", params={"indicator": "nope", "format": "csv"}).status_code == 404
+    assert (
+        client.get("/indicators", params={"indicator": "nope", "format": "csv"}).status_code == 404
+    )
     with session_scope() as s:
         export = s.exec(select(AuditEvent).where(AuditEvent.action == "export")
                         .order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]  # fmt: skip
