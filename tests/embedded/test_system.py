@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -204,7 +205,21 @@ def test_ctrl_c_at_a_bad_moment_leaves_nothing(run, args, before, moment):
     command.process.send_signal(signal.SIGINT)
     assert command.process.wait(timeout=60) == 0
     assert processes_of(command.home) == []
-    assert "Traceback" not in command.output
+    assert "Traceback" not in without_fork_child_noise(command.output)
+
+
+# A Ctrl-C that lands while a child is being forked: CPython runs its at-fork hooks in the
+# child (a `preexec_fn` is set: die with the parent) while the child still shares our
+# stderr, and the pending signal is reported there as an *ignored* exception; the child
+# goes on to exec and is stopped with the rest. Noise, not a crash: any other traceback fails.
+FORK_CHILD_NOISE = re.compile(
+    r"Exception ignored in: <function _after_at_fork_child_reinit_locks[^\n]*\n"
+    r"Traceback \(most recent call last\):\n(?:[ \t].*\n)*\S[^\n]*\n?"
+)
+
+
+def without_fork_child_noise(output: str) -> str:
+    return FORK_CHILD_NOISE.sub("", output)
 
 
 def test_kill_9_of_up_while_seeding_stops_every_child_within_seconds(run):

@@ -87,6 +87,7 @@ def concrete(path: str, ids: dict[str, int]) -> list[str]:
         "partner_id": ids["partner_a"], "service_id": ids["service_a"],
         "referral_id": ids["ref_a"], "transfer_id": ids["transfer"], "item_id": ids["item"],
         "note_id": ids["note"], "document_id": ids["signed"], "version": ids["version"],
+        "token": "0" * 32,  # a register upload no one made: the 404 page, never a 500
     }  # fmt: skip
     if "{document}" in path:
         return [path.replace("{youth_id}", str(ids["y1"])).replace("{document}", d)
