@@ -65,7 +65,11 @@ def get_session(request: Request) -> Iterator[Session]:
         write_audit(request.state.audit)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction is committed (or rolled back) before the answer leaves.
+# FastAPI's default for a dependency with `yield` ends it after the response is sent: a
+# client then read "done" (or followed a 303 to a page still showing the old state) before
+# the commit, and a failed commit went unreported.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def current_user(
