@@ -13,8 +13,9 @@ from api.deps import SessionDep, audit_shown
 from api.pages.common import N_, page_guard, page_router, pages_of, paging_bases, render
 from api.pages.work import KIND_LABELS
 from api.policy import institution_ids_in_scope
+from mowakaba.case_labels import STAGE_LABELS
 from mowakaba.clock import local_date, now
-from mowakaba.enums import Role, Stage
+from mowakaba.enums import Role
 from mowakaba.models import User
 from mowakaba.rules import add_months
 from mowakaba.services import dashboard as dashboard_service
@@ -24,17 +25,6 @@ from mowakaba.services import work_items as work_service
 router = page_router()
 PAGE_SIZE = 20  # rows per page of each list
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
-
-STAGE_LABELS = {
-    Stage.enrolled: N_("Enrolled"),
-    Stage.intake: N_("Intake"),
-    Stage.planning: N_("Planning"),
-    Stage.active: N_("Active plan"),
-    Stage.exit_preparation: N_("Exit preparation"),
-    Stage.exited: N_("Exited"),
-    Stage.follow_up: N_("Follow-up"),
-    Stage.closed: N_("Closed"),
-}
 
 # What the form a POST came back from says once it has worked (?done=...).
 DONE = {

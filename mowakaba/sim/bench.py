@@ -13,6 +13,8 @@ import shutil
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -40,8 +42,9 @@ class SweepFigure:
     peak_mib: float
 
 
-def sweep_once(youths: int, *, batch_size: int, seed: int = 1) -> SweepFigure:
-    """Register `youths` 14-year-olds, then time one sweep at their intake's D−7 reminder."""
+@contextmanager
+def fresh_home() -> Iterator[None]:
+    """A throw-away SQLite data directory for the block's length."""
     home = tempfile.mkdtemp(prefix="mowakaba-bench-")
     saved = {k: os.environ.get(k) for k in ("MOWAKABA_HOME", "DATABASE_URL")}
     os.environ["MOWAKABA_HOME"] = home
@@ -50,6 +53,21 @@ def sweep_once(youths: int, *, batch_size: int, seed: int = 1) -> SweepFigure:
     reset_engine()
     try:
         migrate.upgrade(get_engine())
+        yield
+    finally:
+        reset_engine()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def sweep_once(youths: int, *, batch_size: int, seed: int = 1) -> SweepFigure:
+    """Register `youths` 14-year-olds, then time one sweep at their intake's D−7 reminder."""
+    with fresh_home():
         rng = random.Random(seed)
         registered = date(2026, 1, 5)
         with session_scope() as session:
@@ -91,12 +109,3 @@ def sweep_once(youths: int, *, batch_size: int, seed: int = 1) -> SweepFigure:
         with session_scope() as session:
             written = session.exec(select(func.count()).select_from(Notification)).one()
         return SweepFigure(youths, written, seconds, peak / 2**20)
-    finally:
-        reset_engine()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-        shutil.rmtree(home, ignore_errors=True)

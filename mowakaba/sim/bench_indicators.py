@@ -7,21 +7,16 @@ each indicator is computed three times over every institution, its median kept.
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
 import sqlalchemy as sa
 
-from mowakaba import migrate
-from mowakaba.db import get_engine, reset_engine, session_scope
+from mowakaba.db import get_engine, session_scope
 from mowakaba.enums import (
     ActivityOutcome,
     Axis,
@@ -51,7 +46,7 @@ from mowakaba.services import indicators as indicator_service
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import partners as partner_service
 from mowakaba.services import users as user_service
-from mowakaba.settings import get_settings
+from mowakaba.sim.bench import fresh_home
 from mowakaba.sim.timing import Figure
 
 TARGET_SECONDS = 1.0
@@ -66,29 +61,6 @@ STAGES_IN_CARE = (
     Stage.active,
     Stage.exit_preparation,
 )
-
-
-@contextmanager
-def fresh_home() -> Iterator[None]:
-    """A throw-away SQLite data directory for the block's length."""
-    home = tempfile.mkdtemp(prefix="mowakaba-bench-")
-    saved = {k: os.environ.get(k) for k in ("MOWAKABA_HOME", "DATABASE_URL")}
-    os.environ["MOWAKABA_HOME"] = home
-    os.environ.pop("DATABASE_URL", None)
-    get_settings.cache_clear()
-    reset_engine()
-    try:
-        migrate.upgrade(get_engine())
-        yield
-    finally:
-        reset_engine()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def _at(day: date) -> datetime:
