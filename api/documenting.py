@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -242,21 +242,21 @@ def scoped_document(
     return document
 
 
-def file_response(document: Document) -> FileResponse:
-    """The stored file as an attachment: a safe name, never sniffed, never cached."""
+def file_response(document: Document) -> StreamingResponse:
+    """The stored file as an attachment, decrypted as it streams: a safe name, never
+    sniffed, never cached (the key is checked before the answer starts)."""
     ascii_name = content.download_name(document.original_name, document.content_type)
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''" + quote(
         document.original_name.encode("utf-8"), safe=""
     )
-    return FileResponse(
-        storage.path_of(document.stored_name),
+    return StreamingResponse(
+        storage.open_chunks(document.stored_name),
         media_type=document.content_type,
         headers={
+            "Content-Length": str(document.size),
             "Content-Disposition": disposition,
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "no-store, private",
             "Content-Security-Policy": "default-src 'none'; sandbox",
         },
-        content_disposition_type="attachment",
-        filename=None,
     )

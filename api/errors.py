@@ -33,6 +33,8 @@ STATUS = {
     "throttled": 429,
     "document_too_large": 413,
     "unavailable": 503,
+    # The server cannot read its own encrypted data: an operator's matter, not the user's.
+    "encryption_key": 500,
 }
 NOT_FOUND_MESSAGE = "not found"
 log = logging.getLogger("mowakaba.api")

@@ -137,6 +137,19 @@ class Conflict(MowakabaError):
     code = "conflict"
 
 
+class ArchiveRefused(InvalidInput):
+    """A backup archive that cannot be restored here (not ours, damaged, another database
+    kind, a newer schema, a key missing): nothing was changed."""
+
+    code = "archive_refused"
+
+
+class EncryptionKeyError(MowakabaError):
+    """A key to encrypt or decrypt is missing or wrong (nothing is read or written then)."""
+
+    code = "encryption_key"
+
+
 class Unavailable(MowakabaError):
     """A service the request needs does not answer (the Prefect server)."""
 

@@ -119,6 +119,13 @@ def is_current(engine: Engine) -> bool:
     return at == heads_on_disk()
 
 
+def known_revisions() -> set[str]:
+    """Return every revision of versions/ (read as text)."""
+    paths = (MIGRATIONS / "versions").glob("*.py")
+    found = (dict(_REVISION_LINE.findall(path.read_text())) for path in paths)
+    return {ast.literal_eval(f["revision"]) for f in found}
+
+
 def heads_on_disk() -> set[str]:
     """Return the newest revisions of versions/ (those no other revises), read as text."""
     revisions: set[str] = set()

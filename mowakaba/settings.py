@@ -6,7 +6,15 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PositiveInt, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    SecretStr,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -133,6 +141,12 @@ class Settings(BaseSettings):
     argon2_memory_kib: PositiveInt = 65536
     # An uploaded document (PDF, JPEG, PNG) is refused past this size, counted as it arrives.
     document_max_bytes: PositiveInt = 10 * 1024 * 1024
+    # Keys that encrypt case notes and document files at rest (mowakaba/crypto.py):
+    # comma-separated, the first encrypts, all decrypt. Unset: the key file under
+    # `secrets/` in the data directory (`key_file`), made by `db upgrade`, `up`, `demo`.
+    encryption_keys: SecretStr | None = None
+    # Rows (note versions) or files re-encrypted per transaction by `mowakaba keys rotate`.
+    key_rotation_batch_size: PositiveInt = 200
     timings: Timings = Timings()
 
     @field_validator("sms_gateway_url")
@@ -180,6 +194,11 @@ class Settings(BaseSettings):
     def documents_dir(self) -> Path:
         """Where uploaded documents live: under the data directory, never under the web root."""
         return self.home / "documents"
+
+    @property
+    def key_file(self) -> Path:
+        """The encryption keys when MOWAKABA_ENCRYPTION_KEYS is unset: never in a backup."""
+        return self.home / "secrets" / "encryption-keys"
 
     @property
     def prefect_home(self) -> Path:

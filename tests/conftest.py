@@ -44,6 +44,9 @@ def _shared_app() -> FastAPI:
 api.main.create_app = _shared_app
 
 
+TEST_ENCRYPTION_KEY = "dGVzdC1rZXktb2YtbW93YWthYmEtMzItYnl0ZXMhISE="
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home: Path = tmp_path_factory.mktemp("mowakaba-home")
@@ -56,6 +59,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Cheap Argon2 in tests: the cost is a setting, the algorithm is the same.
     os.environ["MOWAKABA_ARGON2_TIME_COST"] = "1"
     os.environ["MOWAKABA_ARGON2_MEMORY_KIB"] = "1024"
+    # Notes and documents are encrypted at rest: one fixed key for the run (tests of the
+    # key file and of rotation set their own).
+    os.environ["MOWAKABA_ENCRYPTION_KEYS"] = TEST_ENCRYPTION_KEY
     _reset_caches()
     yield url
     from mowakaba.db import reset_engine

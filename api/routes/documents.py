@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
 from api.deps import GuardedRoute, SessionDep, audit, require
@@ -137,7 +137,7 @@ def read_document(
 def download_document(
     youth_id: IdPath, document_id: IdPath, session: SessionDep, request: Request,
     user: Annotated[User, Depends(require("documents.download"))],
-) -> FileResponse:  # fmt: skip
+) -> StreamingResponse:  # fmt: skip
     """The document's file, as an attachment; every download is audited."""
     document = scoped_document(session, request, user, youth_id, document_id, "documents.download")
     if not storage.path_of(document.stored_name).is_file():

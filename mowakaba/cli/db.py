@@ -11,9 +11,14 @@ db_app = typer.Typer(help="The database: migrations and checks.", no_args_is_hel
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
-    """Apply the migrations (creates the SQLite file under MOWAKABA_HOME if needed)."""
+    """Apply the migrations (creates the SQLite file under MOWAKABA_HOME if needed, and the
+    encryption key file when no key is set)."""
+    from mowakaba import crypto
     from mowakaba import migrate as migrations
     from mowakaba.db import get_engine
+
+    if created := crypto.ensure_key_file():
+        typer.echo(f"encryption key created in {created} (keep a copy apart from backups)")
 
     engine = get_engine()
     before = migrations.current(engine)

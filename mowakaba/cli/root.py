@@ -11,7 +11,19 @@ import sys
 
 import typer
 
-from mowakaba.cli import db, institutions, runs, schedule, sim, system, users, work, youths
+from mowakaba.cli import (
+    backups,
+    db,
+    institutions,
+    keys,
+    runs,
+    schedule,
+    sim,
+    system,
+    users,
+    work,
+    youths,
+)
 from mowakaba.cli.common import expected_failure
 from mowakaba.errors import InvalidInput
 
@@ -38,6 +50,9 @@ app.command()(system.up)
 app.command()(system.demo)
 app.command()(sim.simulate)
 app.add_typer(sim.bench_app, name="bench")
+app.add_typer(keys.keys_app, name="keys")
+app.command()(backups.backup)
+app.command()(backups.restore)
 
 
 # Set by main(): the console script points Prefect at our server. Tests invoke `app`

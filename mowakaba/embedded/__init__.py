@@ -29,6 +29,7 @@ from pathlib import Path
 
 import httpx
 
+from mowakaba import crypto
 from mowakaba import home as data_home
 from mowakaba.embedded.ports import free_port, home_lock, refuse_busy_port
 from mowakaba.embedded.processes import (
@@ -250,6 +251,8 @@ class System:
         whatever the way out is (return, exception, Ctrl-C, SIGTERM)."""
         if data_home.make_private(self.settings.home):
             echo(data_home.notice(self.settings.home))
+        if created := crypto.ensure_key_file():
+            echo(f"encryption key created in {created} (keep a copy apart from backups)")
         with home_lock(self.settings.home, (self.port, self.prefect_port)):
             self.check_free()
             try:

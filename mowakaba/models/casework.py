@@ -2,7 +2,9 @@
 
 A note is never edited: each correction adds a version (who, when, why) and moves the
 note's `current_version`; every version stays readable. The text lives in a sensitive
-column (never logged, never shared; it may be encrypted at rest later).
+column (never logged, never shared), encrypted at rest (`columns.encrypted`,
+mowakaba/crypto.py): every version, whatever its sensitivity, since a correction can
+change the sensitivity and nothing searches notes' text in SQL.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from mowakaba.db import enum_type
 from mowakaba.enums import NoteKind, Sensitivity
-from mowakaba.models.columns import Keyed, fk, sensitive, utc_field
+from mowakaba.models.columns import Keyed, encrypted, fk, utc_field
 
 
 class CaseNote(Keyed, SQLModel, table=True):
@@ -44,7 +46,7 @@ class CaseNoteVersion(Keyed, SQLModel, table=True):
     with_whom: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # NoteParty values
     contact_date: date
     sensitivity: Sensitivity = Field(sa_type=enum_type(Sensitivity))
-    text: str = sensitive(default="", max_length=10_000)
-    reason: str | None = sensitive(max_length=500)  # why it was corrected (None: the first)
+    text: str = encrypted(default="", max_length=10_000)
+    reason: str | None = encrypted(max_length=500)  # why it was corrected (None: the first)
     written_by_id: int = fk("user_account.id", index=False)
     written_at: datetime = utc_field(default_now=True)

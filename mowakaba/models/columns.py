@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from mowakaba import crypto
 from mowakaba.clock import now
 from mowakaba.db import NAMING_CONVENTION, UTCDateTime
 
@@ -38,6 +40,31 @@ def utc_field(*, nullable: bool = False, default_now: bool = False, index: bool 
 def sensitive(default: Any = None, **kwargs: Any) -> Any:
     """A column holding health, family or personal notes: marked, never logged or shared."""
     return Field(default=default, sa_column_kwargs={"info": {"sensitive": True}}, **kwargs)
+
+
+class EncryptedText(sa.types.TypeDecorator[str]):
+    """Text encrypted at rest (mowakaba/crypto.py): plain in Python, sealed in the database.
+
+    Nothing may filter or search on such a column in SQL (each write draws a new nonce);
+    a value written before encryption still reads (`keys rotate` encrypts it).
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else crypto.encrypt_text(value)
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else crypto.decrypt_text(value)
+
+
+def encrypted(default: Any = None, **kwargs: Any) -> Any:
+    """A sensitive column encrypted at rest (TEXT: the ciphertext is longer than the text)."""
+    return Field(
+        default=default, sa_type=EncryptedText, sa_column_kwargs={"info": {"sensitive": True}},
+        **kwargs,
+    )  # fmt: skip
 
 
 def fk(

@@ -7,6 +7,10 @@ in every version (a note made sensitive once is sensitive in all its versions);
 partners and admins read no note (the policy refuses them). Every time the text of a
 sensitive version is shown, `on_sensitive_read` is called with the note: the edge
 writes the audit row, so no path can show a sensitive text without one.
+
+A version's text and reason are encrypted at rest by their column type
+(`models.columns.EncryptedText`): this module reads and writes plain text; a missing key
+is reported before anything is written (`crypto.require_key`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
+from mowakaba import crypto
 from mowakaba.casework_schemas import NoteCorrectionIn, NoteIn
 from mowakaba.clock import now
 from mowakaba.enums import EventKind, NoteKind, Role, Sensitivity
@@ -73,6 +78,7 @@ def write_note(
 ) -> CaseNote:  # fmt: skip
     """Write a note (version 1) on the youth's file."""
     _check_writer(session, actor, youth)
+    crypto.require_key()
     _check_date(data.contact_date, today)
     last = session.exec(
         select(func.max(CaseNote.number)).where(CaseNote.youth_id == youth.pk)
@@ -101,6 +107,7 @@ def correct_note(
     """Correct a note: a new version (the fields sent change, the others are kept), with
     who, when and why; the earlier versions stay as they were."""
     _check_writer(session, actor, youth)
+    crypto.require_key()
     note = _note_of(session, youth.pk, note_id)
     last = _version(session, note.pk, note.current_version)
     new = CaseNoteVersion(

@@ -184,7 +184,9 @@ def test_the_file_is_written_under_the_data_dir_with_a_random_name(session, w):
     document = upload(session, youth, w["mediator"], pdf_bytes(), name="../../../etc/passwd")
     path = storage.path_of(document.stored_name)
     assert path.parent == get_settings().home / "documents"
-    assert path.is_file() and path.read_bytes() == pdf_bytes()
+    # Encrypted at rest: the file on disk is not the upload, the service reads it back whole.
+    assert path.is_file() and pdf_bytes() not in path.read_bytes()
+    assert storage.read_bytes(document.stored_name) == pdf_bytes()
     assert len(document.stored_name) == 32 and "passwd" not in document.stored_name
     assert document.original_name == "passwd" and document.content_type == "application/pdf"
     assert oct(path.stat().st_mode & 0o777) == "0o600"

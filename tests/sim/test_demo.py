@@ -149,7 +149,8 @@ def the_case_files_are_there(committed, summary) -> None:  # type: ignore[no-unt
         f"/api/v1/youths/{youth.id}/documents/{document.id}/file",
         headers={"Authorization": f"Bearer {token.json()['access_token']}"},
     )
-    assert answer.status_code == 200 and answer.content == path.read_bytes()
+    assert answer.status_code == 200 and answer.content == storage.read_bytes(document.stored_name)
+    assert answer.content not in path.read_bytes()  # encrypted at rest
     with session_scope() as session:
         assert not seed_casework(session, today=date(2026, 11, 30))
     with Session(committed) as session:

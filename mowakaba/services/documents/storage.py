@@ -5,6 +5,12 @@ body past the limit is never kept whole), checked, then renamed to its random st
 a process that dies leaves either the whole file or a temporary one (`.part`), never half a
 document under a real name. The database row is committed only after the rename; when the
 commit fails the file is removed (`discard`).
+
+Files are encrypted at rest (mowakaba/crypto.py, AES-256-GCM in 64 KiB chunks): the part
+holds the plaintext only while the upload is checked (the parsers need a file); `finish`
+writes the encrypted file beside it, renames that to the stored name and removes the part.
+The row's size and sha256 are the plaintext's. Read a stored file only through
+`open_chunks` / `read_bytes` (they decrypt, and read a legacy plaintext file as it is).
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ import contextlib
 import hashlib
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from mowakaba import crypto
 from mowakaba.errors import DocumentTooLarge, InvalidInput
 from mowakaba.home import DIR_MODE, FILE_MODE
 from mowakaba.settings import get_settings
@@ -82,10 +89,23 @@ class Upload:
             self.handle.close()
 
     def finish(self) -> StoredFile:
-        """Rename the part to its stored name (atomic on one file system)."""
+        """Encrypt the part to its stored name (written aside, then renamed: atomic on one
+        file system) and remove the plaintext part."""
         self.close()
         path = self.folder / self.stored_name
-        os.replace(self.part, path)
+        sealed = self.folder / f"{self.stored_name}.sealed{PART_SUFFIX}"
+        fd = os.open(sealed, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        try:
+            with os.fdopen(fd, "wb") as out, self.part.open("rb") as plain:
+                crypto.encrypt_chunks(iter(lambda: plain.read(crypto.CHUNK_BYTES), b""), out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(sealed, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                sealed.unlink()
+            raise
+        self.part.unlink()
         with contextlib.suppress(OSError):  # the rename itself reaches the disk
             dir_fd = os.open(self.folder, os.O_RDONLY)
             try:
@@ -126,6 +146,25 @@ async def store_stream(chunks: AsyncIterator[bytes], *, max_bytes: int | None = 
         upload.abort()
         raise
     return upload
+
+
+def open_chunks(stored_name: str) -> Iterator[bytes]:
+    """A stored document's plaintext, chunk by chunk (the key is checked at once)."""
+    return crypto.decrypt_file(path_of(stored_name))
+
+
+def read_bytes(stored_name: str) -> bytes:
+    """A stored document's whole plaintext."""
+    return crypto.read_file(path_of(stored_name))
+
+
+def stored_names() -> list[str]:
+    """The stored documents' names on disk (parts and strays left out)."""
+    folder = get_settings().documents_dir
+    if not folder.is_dir():
+        return []
+    names = (path.name for path in folder.iterdir())
+    return sorted(n for n in names if len(n) == 32 and all(c in "0123456789abcdef" for c in n))
 
 
 def discard(stored_name: str) -> None:
