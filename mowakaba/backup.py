@@ -31,7 +31,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,7 +153,7 @@ def _describe_sqlite(db: sqlite3.Connection) -> tuple[str | None, dict[str, int]
     return revision, counts, keys
 
 
-def _one(rows: list[Any]) -> str | None:
+def _one(rows: Sequence[Any]) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
