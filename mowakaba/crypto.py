@@ -133,7 +133,13 @@ def keyring() -> Keyring:
         ) from None
     if stat.S_IMODE(info.st_mode) & 0o077:
         raise EncryptionKeyError(f"{path}: readable by others; chmod 600 it")
-    return _parse(_file_entries(path), str(path))
+    return _file_keyring(str(path), info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=4)
+def _file_keyring(path: str, _mtime_ns: int, _size: int) -> Keyring:
+    # Read again only when the file changes (`keys new`): not once per value.
+    return _parse(_file_entries(Path(path)), path)
 
 
 def _file_entries(path: Path) -> tuple[str, ...]:
