@@ -49,7 +49,8 @@ from mowakaba.settings import get_settings
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE_MEMBER = {"sqlite": "database/mowakaba.db", "postgresql": "database/mowakaba.pgdump"}
-ENCRYPTED_COLUMNS = ("SELECT text, reason FROM case_note_version",)
+# The encrypted values, raw: the manifest names the keys they need.
+NOTE_VALUES = "SELECT text, reason FROM case_note_version"
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _describe_sqlite(db: sqlite3.Connection) -> tuple[str | None, dict[str, int]
     )]  # fmt: skip
     counts = {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in sorted(tables)}
     revision = _one(db.execute("SELECT version_num FROM alembic_version").fetchall())
-    keys = _note_keys(db.execute(ENCRYPTED_COLUMNS[0])) if "case_note_version" in tables else set()
+    keys = _note_keys(db.execute(NOTE_VALUES)) if "case_note_version" in tables else set()
     return revision, counts, keys
 
 
@@ -175,7 +176,7 @@ def _describe_postgres(connection: sa.Connection) -> tuple[str | None, dict[str,
     revision = _one(connection.exec_driver_sql("SELECT version_num FROM alembic_version").all())
     keys = set()
     if "case_note_version" in tables:
-        keys = _note_keys(connection.exec_driver_sql(ENCRYPTED_COLUMNS[0]))
+        keys = _note_keys(connection.exec_driver_sql(NOTE_VALUES))
     return revision, counts, keys
 
 

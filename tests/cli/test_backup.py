@@ -190,3 +190,21 @@ def test_restore_is_refused_while_the_system_runs(own_database, tmp_path):
         refused = run("restore", str(archive), ok=False)
     assert refused.exit_code == 2 and "is running" in refused.output
     assert tables() == rows
+
+
+def test_a_backup_that_fails_half_way_leaves_no_archive(own_database, tmp_path, monkeypatch):
+    from mowakaba import backup as backups
+
+    build()
+    real, seen = backups._measure, []
+
+    def fails_on_the_document(path):  # type: ignore[no-untyped-def]
+        seen.append(path)
+        if "documents" in path.parts:
+            raise OSError("disk full")
+        return real(path)
+
+    monkeypatch.setattr(backups, "_measure", fails_on_the_document)
+    with pytest.raises(OSError, match="disk full"):
+        backups.create_backup(tmp_path / "out" / "b.tar.gz")
+    assert len(seen) == 2 and list((tmp_path / "out").iterdir()) == []  # no part, no staging
