@@ -11,7 +11,18 @@ import sys
 
 import typer
 
-from mowakaba.cli import db, institutions, runs, schedule, sim, system, users, work, youths
+from mowakaba.cli import (
+    db,
+    institutions,
+    privacy,
+    runs,
+    schedule,
+    sim,
+    system,
+    users,
+    work,
+    youths,
+)
 from mowakaba.cli.common import expected_failure
 from mowakaba.errors import InvalidInput
 
@@ -38,6 +49,7 @@ app.command()(system.up)
 app.command()(system.demo)
 app.command()(sim.simulate)
 app.add_typer(sim.bench_app, name="bench")
+app.add_typer(privacy.privacy_app, name="privacy")
 
 
 # Set by main(): the console script points Prefect at our server. Tests invoke `app`

@@ -24,8 +24,7 @@ from mowakaba import disclosure, i18n
 from mowakaba.casework_schemas import ContactsIn, NoteIn
 from mowakaba.db import session_scope
 from mowakaba.enums import Language, Role
-from mowakaba.models import Consent, Guardianship, Referral, User, Youth
-from mowakaba.models import AssessmentAxis, Assessment
+from mowakaba.models import Assessment, AssessmentAxis, Consent, Guardianship, Referral, User, Youth
 from mowakaba.schemas import AnswerIn
 from mowakaba.services import case_notes as note_service
 from mowakaba.services import contacts as contact_service
