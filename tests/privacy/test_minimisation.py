@@ -2,21 +2,24 @@
 
 A youth (y1) carries a distinctive canary in every personal field; each role walks every GET
 route of the JSON API (read from the app's routes), every page (tests/pages/
-test_pages_by_role.py's list and `concrete()`), and the lists' CSV exports, and the answer
-(body and headers) must hold no canary of a field the role may not see. XLSX and PDF
-answers are compressed: they are rendered from the same rows and templates as the CSV and
-HTML answers walked here, and are not searched.
+test_pages_by_role.py's list and `concrete()`), and the lists' CSV and XLSX exports, and the answer
+(headers, and the body: HTML, JSON, CSV, an XLSX's XML, a PDF's text) must hold no canary
+of a field the role may not see.
 """
 
 from __future__ import annotations
 
 import inspect
+import io
 import json
+import zipfile
 from collections import defaultdict
 from datetime import date
+from functools import cache
 
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlmodel import select
 
 from api.main import create_app
@@ -141,27 +144,49 @@ def api_paths(ids: dict[str, int]) -> list[str]:
         "item_id": [ids["item"]], "transfer_id": [ids["transfer"]],
     }  # fmt: skip
     paths = []
-    for route in iter_route_contexts(create_app().router.routes):
-        if "GET" not in (route.methods or ()) or not route.path.startswith(API):
+    for template in get_routes():
+        if not template.startswith(API):
             continue
-        filled = [route.path]
+        filled = [template]
         for name, choices in values.items():
-            if "{" + name + "}" in route.path:
+            if "{" + name + "}" in template:
                 filled = [p.replace("{" + name + "}", str(v)) for p in filled for v in choices]
-        assert all("{" not in p for p in filled), f"the walk cannot fill {route.path}"
-        exports = "format" in inspect.signature(route.endpoint).parameters
-        paths += filled + ([f"{p}?format=csv" for p in filled] if exports else [])
+        assert all("{" not in p for p in filled), f"the walk cannot fill {template}"
+        paths += with_exports(template, filled)
     return paths
 
 
+@cache
+def get_routes() -> dict[str, bool]:
+    """Every GET route's path → whether it exports (its endpoint takes `format`)."""
+    return {
+        route.path: "format" in inspect.signature(route.endpoint).parameters
+        for route in iter_route_contexts(create_app().router.routes)
+        if "GET" in (route.methods or ())
+    }
+
+
+def with_exports(template: str, paths: list[str]) -> list[str]:
+    """The paths, and their CSV and XLSX exports if the route exports."""
+    formats = ("csv", "xlsx") if get_routes()[template] else ()
+    return paths + [f"{p}?format={f}" for p in paths if "?" not in p for f in formats]
+
+
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
-    """What a reader gets: the headers, and the body unless it is compressed (PDF, XLSX)."""
+    """What a reader gets: the headers, and the body's text (a PDF's extracted text, an
+    XLSX's XML parts); an uploaded file's bytes are the youth's own document."""
     head = " ".join(f"{k}: {v}" for k, v in response.headers.items())
     kind = response.headers.get("content-type", "")
     if "json" in kind:
         return head + json.dumps(response.json(), ensure_ascii=False)
     if kind.startswith("text/") or "csv" in kind:
         return head + response.text
+    if "spreadsheetml" in kind:
+        with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+            return head + " ".join(book.read(n).decode() for n in book.namelist())
+    if kind.startswith("application/pdf") and "/file" not in str(response.url):
+        pages = PdfReader(io.BytesIO(response.content)).pages
+        return head + " ".join(page.extract_text() for page in pages)
     return head
 
 
@@ -183,8 +208,7 @@ def walk(w, who: str) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
             seen[key].add(path)
     with TestClient(create_app(), base_url="http://testserver") as client:
         assert sign_in(client, who).status_code == 303
-        pages = [p for t in page_paths() for p in concrete(t, w.ids)]
-        pages += [f"{p}?format=csv" for p in pages if "?" not in p]
+        pages = [p for t in page_paths() for p in with_exports(t, concrete(t, w.ids))]
         for path in pages:
             response = client.get(path, follow_redirects=False)
             assert response.status_code < 500, (who, path, response.text)
