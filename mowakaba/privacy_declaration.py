@@ -167,8 +167,9 @@ def render(metadata: MetaData, settings: Any) -> str:
         marked = [f"{n}.{c}" for n in names for c in sensitive_columns(tables[n])]
         out.append(_row([category.value, _code(names), _code(extra), _code(marked)]))
     out += ["", "### Tables, their retention and sensitive columns", "",
-            "Columns marked sensitive (`mowakaba/models/columns.py::sensitive`) are never "
-            "logged and never shared with partners.", "",
+            "Columns marked sensitive (`mowakaba/models/columns.py::sensitive`) hold "
+            "health, family and personal details: who reads them is in the recipients "
+            "table below.", "",
             _row(["table", "category", "record class", "kept for", "sensitive columns"]),
             _row(["---"] * 5)]  # fmt: skip
     for name, table in tables.items():
