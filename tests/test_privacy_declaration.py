@@ -72,7 +72,7 @@ def test_the_command_prints_and_writes_the_declaration(tmp_path, monkeypatch):
     stale = tmp_path / "docs" / "privacy.md"
     stale.parent.mkdir()
     stale.write_text(
-        f"# Privacy\n{privacy_declaration.BEGIN}\nold\n{privacy_declaration.END}\nend\n"
+        f"# Privacy\n{privacy_declaration.BEGIN}\nstale-part\n{privacy_declaration.END}\nend\n"
     )
     monkeypatch.setattr("mowakaba.settings.REPO_ROOT", tmp_path)
     written = CliRunner().invoke(app, ["privacy", "declaration", "--write"])
