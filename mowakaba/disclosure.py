@@ -100,11 +100,13 @@ ALLOWED: dict[Role, dict[str, Access]] = {
 }
 
 
-def may_see(role: Role, key: str) -> bool:
-    """Tell whether a role may see a personal field (under consent counts)."""
+def may_see(role: Role, key: str, *, under_consent: bool = True) -> bool:
+    """Tell whether a role may see a personal field (`under_consent`: a consent covers the
+    record, which lets a partner see what the referral shares)."""
     if key not in KEYS:
         raise KeyError(key)
-    return key in ALLOWED[role]
+    access = ALLOWED[role].get(key)
+    return access == Access.read or (access == Access.consent and under_consent)
 
 
 def recipients(key: str) -> dict[Role, Access]:

@@ -61,6 +61,8 @@ def test_partners_never_see_the_file_beyond_the_referral():
                 "case_note.text", "case_note.sensitive_text", "assessment_axis.needs"):  # fmt: skip
         assert not disclosure.may_see(Role.partner, key)
     assert {allowed[k] for k in ("youth.last_name", "contact.value")} == {disclosure.Access.consent}
+    assert not disclosure.may_see(Role.partner, "youth.last_name", under_consent=False)
+    assert disclosure.may_see(Role.partner, "youth.first_name", under_consent=False)
     assert not disclosure.may_see(Role.supervisor, "case_note.sensitive_text")
     assert disclosure.may_see(Role.supervisor, "case_note.text")
 

@@ -38,7 +38,10 @@ from tests.pages.test_pages_by_role import add_case_file, concrete, page_paths
 
 API = "/api/v1"
 WHO = {"admin": Role.admin, "supervisor": Role.supervisor, "coord_a": Role.coordinator,
-       "m1": Role.mediator, "partner": Role.partner}  # fmt: skip
+       "m1": Role.mediator, "partner": Role.partner, "partner_b": Role.partner}  # fmt: skip
+# Partner B's referral shares the education levels only: what a partner sees under consent
+# (the last name, the phone) is not B's.
+WITHOUT_CONSENT = {"partner_b"}
 BIRTH = date(2011, 7, 23)
 
 # field → its canary (distinctive, plain letters: no escaping changes them).
@@ -224,8 +227,9 @@ def test_no_role_sees_a_field_outside_its_allow_list(committed):
     for who, role in WHO.items():
         seen = walk(w, who)
         seen_by[who] = set(seen)
+        consented = who not in WITHOUT_CONSENT
         leaks |= {(who, key): sorted(paths) for key, paths in seen.items()
-                  if not disclosure.may_see(role, key)}  # fmt: skip
+                  if not disclosure.may_see(role, key, under_consent=consented)}  # fmt: skip
     assert leaks == {}
     # The walk reaches the file: the case workers see every field some page shows (no page
     # shows the guardianship or the registration's notes today), a supervisor the file
@@ -235,6 +239,7 @@ def test_no_role_sees_a_field_outside_its_allow_list(committed):
     assert seen_by["coord_a"] >= shown and seen_by["m1"] >= shown
     assert seen_by["supervisor"] >= {"youth.first_name", "youth.date_of_birth", "case_note.text"}
     assert seen_by["partner"] >= {"youth.first_name", "youth.last_name", "contact.value"}
+    assert seen_by["partner_b"] >= {"youth.first_name"}
     # A supervisor sees that the sensitive note exists, without its text.
     notes = w.get("supervisor", f"/youths/{w.ids['y1']}/notes").json()["items"]
     hidden = {n["id"]: n["current"]["hidden"] for n in notes}
