@@ -16,6 +16,7 @@ from mowakaba.cli import (
     db,
     institutions,
     keys,
+    privacy,
     runs,
     schedule,
     sim,
@@ -53,6 +54,7 @@ app.add_typer(sim.bench_app, name="bench")
 app.add_typer(keys.keys_app, name="keys")
 app.command()(backups.backup)
 app.command()(backups.restore)
+app.add_typer(privacy.privacy_app, name="privacy")
 
 
 # Set by main(): the console script points Prefect at our server. Tests invoke `app`

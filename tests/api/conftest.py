@@ -67,8 +67,9 @@ def world(committed) -> World:
     return build_world()
 
 
-def build_world() -> World:
-    """Two institutions, every role, three youths (in empty tables), and a client."""
+def build_world(**y1: object) -> World:
+    """Two institutions, every role, three youths (in empty tables), and a client; `y1`:
+    registration fields of the first youth other than the defaults (tests/factories.py)."""
     with session_scope() as s:
         a = make_institution(s, name="Dar Al Atfal A", region="Casablanca-Settat")
         b = make_institution(s, name="Dar Al Atfal B", region="Fès-Meknès")
@@ -85,7 +86,7 @@ def build_world() -> World:
             "partner": make_user(s, Role.partner, username="partner"),
         }
         today = at(date.today())
-        y1 = make_youth(s, a, users["m1"], first_name="Amine", as_of=today)
+        y1 = make_youth(s, a, users["m1"], as_of=today, **({"first_name": "Amine"} | y1))
         y2 = make_youth(s, a, users["m2"], first_name="Omar", first_name_ar="عمر", as_of=today)
         y3 = make_youth(s, b, users["mb"], first_name="Salma", first_name_ar="سلمى", as_of=today)
         ids = {name: u.id for name, u in users.items()}

@@ -44,27 +44,36 @@ def page_paths() -> list[str]:
 
 @pytest.fixture
 def full_world(committed):  # type: ignore[no-untyped-def]
-    w = add_referrals(build_world())
+    return add_case_file(add_referrals(build_world()))
+
+
+def add_case_file(w, *, youth_view: str = "Je veux un travail", youth_goals: str = "أريد أن أشتغل",
+                  note_text: str = "Visite", incident_text: str = "Parti",
+                  document_name: str = "scan.pdf"):  # type: ignore[no-untyped-def]  # fmt: skip
+    """y1's case file: an intake assessment, a plan, two documents (one a signed plan), a
+    health note, a runaway; a pending transfer of y2. The texts are the caller's to choose
+    (tests/privacy/test_minimisation.py plants canaries in them)."""
     y1 = w.ids["y1"]
     with session_scope() as s:
         complete(s, open_item(s, y1, WorkItemKind.intake_assessment).pk, w.ids["m1"],
-                 assessment(3) | {"youth_view": "Je veux un travail"})  # fmt: skip
+                 assessment(3) | {"youth_view": youth_view})  # fmt: skip
         proposal = plan(("employment", date.today() + timedelta(days=60)))
         complete(s, open_item(s, y1, WorkItemKind.integration_plan).pk, w.ids["m1"],
-                 proposal | {"youth_goals": "أريد أن أشتغل"})  # fmt: skip
+                 proposal | {"youth_goals": youth_goals})  # fmt: skip
         youth, m1 = s.get(Youth, y1), s.get(User, w.ids["m1"])
         coord_a = s.get(User, w.ids["coord_a"])
         assert youth is not None and m1 is not None and coord_a is not None
-        card = store_document(s, youth, m1, expiry_date=str(date.today() + timedelta(days=20)))
+        card = store_document(s, youth, m1, expiry_date=str(date.today() + timedelta(days=20)),
+                              name=document_name)  # fmt: skip
         signed = store_document(s, youth, m1, kind="signed_plan", issued_date=str(date.today()))
         note = note_service.write_note(
             s, youth=youth, actor=m1, today=date.today(),
             data=NoteIn(kind="visit", with_whom=["youth"], contact_date=date.today(),
-                        text="Visite", sensitivity="health"),
+                        text=note_text, sensitivity="health"),
         )  # fmt: skip
         incident = incident_service.record_incident(
             s, youth_id=y1, actor=m1,
-            report=IncidentReport(kind="runaway", description="Parti",
+            report=IncidentReport(kind="runaway", description=incident_text,
                                   occurred_at=datetime.now(UTC) - timedelta(hours=2)),
         )  # fmt: skip
         transfer = transfer_service.request_transfer(
