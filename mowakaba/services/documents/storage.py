@@ -148,3 +148,9 @@ def remove_parts(older_than_seconds: float = 3600) -> int:
                 part.unlink()
                 removed += 1
     return removed
+
+
+def read_stored(stored_name: str) -> bytes:
+    """The content of a stored document: the one reader of a document's bytes outside an
+    HTTP download (the subject-access archive), where decryption at rest belongs too."""
+    return path_of(stored_name).read_bytes()
