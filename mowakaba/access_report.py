@@ -23,7 +23,14 @@ from mowakaba.printing import TEMPLATES, Printed, environment, read_style
 from mowakaba.services.subject_access import USER_FIELDS, SubjectAccess
 
 STYLES = (TEMPLATES / "letters" / "letter.css", TEMPLATES / "documents" / "document.css")
-HIDDEN = {"youth_id"}  # every record is the youth's: said once, at the top
+# Every record is the youth's (said once, at the top); the rest is the machinery's
+# bookkeeping, not the person's data (the JSON archive keeps it all the same).
+HIDDEN = {
+    "youth_id", "needs_reconciliation", "reconciliation_flagged_at", "next_trigger_date",
+    "attempts", "next_attempt_at", "settled_at", "flow_run_id", "pathway_event_id", "sha256",
+    "cycle", "escalation_level", "reminder_days", "escalation_working_days",
+    "history_until_event_id", "institution_id", "updated_at",
+}  # fmt: skip
 
 
 def value_labels() -> dict[tuple[str, str], str]:

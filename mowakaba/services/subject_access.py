@@ -76,7 +76,7 @@ USER_FIELDS = {
     "decided_by_id", "agreement_recorded_by_id", "assignee_id", "completed_by_id",
     "author_id", "written_by_id", "uploaded_by_id", "retired_by_id", "actor_id",
     "created_by_id", "override_by_id", "reported_by_id", "requested_by_id", "decision_by_id",
-    "acknowledged_by_id", "approved_by_id", "recipient_id", "owner_id",
+    "acknowledged_by_id", "approved_by_id", "recipient_id", "owner_id", "recipient_ids",
 }  # fmt: skip
 ALL = 1_000_000  # the whole timeline in one page
 
@@ -225,11 +225,13 @@ def people_named(
 ) -> list[dict[str, Any]]:
     """The staff the records name (by id): their name and role, nothing else."""
     ids = {
-        value
+        one
         for rows in records.values()
         for r in rows
         for key, value in r.items()
-        if key in USER_FIELDS and isinstance(value, int)
+        if key in USER_FIELDS
+        for one in (value if isinstance(value, list) else [value])
+        if isinstance(one, int)
     }
     users = _rows(session, User, col(User.id).in_(sorted(ids))) if ids else []
     return [{"id": u.id, "name": u.display_name or u.username, "role": u.role} for u in users]
