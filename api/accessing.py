@@ -22,7 +22,7 @@ from sqlmodel import Session
 from api.casefile import sensitive_reads
 from api.deps import audit
 from api.export_tables import local_time, table
-from api.exporting import ExportFormat, Words, export_response
+from api.exporting import MAX_ROWS, ExportFormat, Words, check_total, export_response
 from api.policy import youth_scope
 from mowakaba.access_labels import ACTION_LABELS, OUTCOME_LABELS
 from mowakaba.access_report import render_subject_access
@@ -33,6 +33,7 @@ from mowakaba.export import Table
 from mowakaba.labels import N_
 from mowakaba.list_labels import ROLE_LABELS
 from mowakaba.models import Institution, User, Youth
+from mowakaba.services import access_log as log_service
 from mowakaba.services import subject_access as access_service
 from mowakaba.services.access_log import AccessEntry
 
@@ -136,10 +137,22 @@ def log_table(entries: list[AccessEntry], words: Words) -> Table:
     return table(words, N_("Who looked at the file"), headers, body)
 
 
-def log_export(
-    request: Request, user: User, youth: Youth, entries: list[AccessEntry], fmt: ExportFormat
-) -> Response:
-    """The access log as a CSV or XLSX file (audited as an export of the youth)."""
+def log_page_or_file(
+    session: Session, request: Request, user: User, youth: Youth, *,
+    days: tuple[date | None, date | None], outcome: str, page: int, page_size: int,
+    fmt: ExportFormat | None,
+) -> tuple[list[AccessEntry], int] | Response:  # fmt: skip
+    """A page of the youth's access log and its total; with `fmt`, every matching row as a
+    CSV or XLSX file (in the user's language, audited as an export of the youth)."""
+    start, end = period(session, youth, *days)
+    limit, offset = (MAX_ROWS, 0) if fmt else (page_size, (page - 1) * page_size)
+    entries, total = log_service.page_access_log(
+        session, youth_id=youth.pk, start=start, end=end, refused=refused_filter(outcome),
+        limit=limit, offset=offset,
+    )  # fmt: skip
+    if fmt is None:
+        return entries, total
+    check_total(total)
     return export_response(request, user, log_table(entries, Words.of(user)), name=LOG_ACTION,
                            fmt=fmt, day=now().date(), youth_ids=[youth.id])  # fmt: skip
 

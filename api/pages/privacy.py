@@ -19,21 +19,18 @@ from api.accessing import (
     EXPORT_ACTION,
     OUTCOME_FILTERS,
     PAGE_ACTION,
-    log_export,
+    log_page_or_file,
     log_rows,
     logged_youth,
-    period,
-    refused_filter,
     subject_access_download,
 )
 from api.deps import SessionDep
-from api.exporting import MAX_ROWS, FormatQuery, Words, check_total
+from api.exporting import FormatQuery, Words
 from api.pages.common import N_, page_guard, page_router, render
 from api.pages.printing import scoped
 from api.templating import request_language
 from mowakaba.access_labels import SECTION_LABELS
 from mowakaba.models import User
-from mowakaba.services import access_log as log_service
 from mowakaba.services import subject_access as access_service
 
 router = page_router()
@@ -103,15 +100,12 @@ def access_log(
                       {"youth": youth, "rows": [], "total": 0, "page": 1, "pages": 1,
                        "form": form, "errors": errors, "query": {}},
                       session=session, status=422)  # fmt: skip
-    start, end = period(session, youth, start_day, end_day)
-    limit, offset = (MAX_ROWS, 0) if format else (PER_PAGE, (page - 1) * PER_PAGE)
-    entries, total = log_service.page_access_log(
-        session, youth_id=youth.pk, start=start, end=end, refused=refused_filter(outcome),
-        limit=limit, offset=offset,
-    )  # fmt: skip
-    if format:
-        check_total(total)
-        return log_export(request, user, youth, entries, format)
+    found = log_page_or_file(session, request, user, youth, days=(start_day, end_day),
+                             outcome=outcome, page=page, page_size=PER_PAGE,
+                             fmt=format)  # fmt: skip
+    if isinstance(found, Response):
+        return found
+    entries, total = found
     query = {k: v for k, v in form.items() if v and not (k == "outcome" and v == "all")}
     return render(
         request, "pages/youths/access_log.html",

@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.accessing import log_export, log_rows, logged_youth, period, refused_filter
+from api.accessing import log_page_or_file, log_rows, logged_youth
 from api.deps import GuardedRoute, SessionDep, require
-from api.exporting import EXPORT_RESPONSES, MAX_ROWS, FormatQuery, Words, check_total
+from api.exporting import EXPORT_RESPONSES, FormatQuery, Words
 from api.routes.common import DateQuery, IdPath, PageNo, PageSize, page_of
 from api.schemas import AccessLogEntryOut, Page
 from mowakaba.models import User
-from mowakaba.services import access_log as log_service
 
 router = APIRouter(tags=["youths"], route_class=GuardedRoute)
 
@@ -35,13 +34,10 @@ def access_log(
     local days of the youth's institution; `outcome=refused` keeps the refused attempts;
     `format`: all of them as a spreadsheet. Reading the log is itself audited."""
     youth = logged_youth(session, request, user, youth_id)
-    start, end = period(session, youth, since, until)
-    limit, offset = (MAX_ROWS, 0) if format else (page_size, (page - 1) * page_size)
-    entries, total = log_service.page_access_log(
-        session, youth_id=youth.pk, start=start, end=end, refused=refused_filter(outcome),
-        limit=limit, offset=offset,
-    )  # fmt: skip
-    if format:
-        check_total(total)
-        return log_export(request, user, youth, entries, format)
+    found = log_page_or_file(session, request, user, youth, days=(since, until),
+                             outcome=outcome, page=page, page_size=page_size,
+                             fmt=format)  # fmt: skip
+    if isinstance(found, Response):
+        return found
+    entries, total = found
     return page_of(log_rows(entries, Words.of(user)), total, page, page_size)
