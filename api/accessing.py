@@ -68,6 +68,17 @@ def logged_youth(session: Session, request: Request, user: User, youth_id: int) 
     return youth
 
 
+def exported_youth(session: Session, request: Request, user: User, youth_id: int) -> Youth:
+    """The youth whose file a coordinator exports (in scope); else the 404 of a missing one,
+    audited. The export's own audit row (with its counts) is the download's."""
+    youth = session.get(Youth, youth_id)
+    if youth is None or not youth_scope(session, user).sees(youth):
+        audit(request, user, action=EXPORT_ACTION, object_type="youth", object_id=youth_id,
+              youth_id=youth_id if youth else None, outcome=AuditOutcome.not_found)  # fmt: skip
+        raise NotFound(f"youth {youth_id} not found")
+    return youth
+
+
 def time_zone_of(session: Session, youth: Youth) -> str:
     institution = session.get(Institution, youth.institution_id)
     return institution.time_zone if institution else "Africa/Casablanca"

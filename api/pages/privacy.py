@@ -16,9 +16,9 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from api.accessing import (
-    EXPORT_ACTION,
     OUTCOME_FILTERS,
     PAGE_ACTION,
+    exported_youth,
     log_page_or_file,
     log_rows,
     logged_youth,
@@ -28,6 +28,7 @@ from api.deps import SessionDep
 from api.exporting import FormatQuery, Words
 from api.pages.common import N_, page_guard, page_router, render
 from api.pages.printing import scoped
+from api.policy import allowed
 from api.templating import request_language
 from mowakaba.access_labels import SECTION_LABELS
 from mowakaba.models import User
@@ -62,7 +63,7 @@ def access_download(
     user: Annotated[User, Depends(page_guard("youths.subject_access"))],
 ) -> Response:  # fmt: skip
     """The whole file as a PDF in the youth's language, or as a JSON archive (zip)."""
-    youth = scoped(session, request, user, youth_id, EXPORT_ACTION)
+    youth = exported_youth(session, request, user, youth_id)
     return subject_access_download(session, request, user, youth, kind)
 
 
@@ -98,7 +99,8 @@ def access_log(
     if errors:
         return render(request, "pages/youths/access_log.html",
                       {"youth": youth, "rows": [], "total": 0, "page": 1, "pages": 1,
-                       "form": form, "errors": errors, "query": {}},
+                       "form": form, "errors": errors, "query": {},
+                       "reads_file": allowed("youths.read", user)},
                       session=session, status=422)  # fmt: skip
     found = log_page_or_file(session, request, user, youth, days=(start_day, end_day),
                              outcome=outcome, page=page, page_size=PER_PAGE,
@@ -111,6 +113,6 @@ def access_log(
         request, "pages/youths/access_log.html",
         {"youth": youth, "rows": log_rows(entries, Words(request_language(request))),
          "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)), "form": form,
-         "errors": {}, "query": query},
+         "errors": {}, "query": query, "reads_file": allowed("youths.read", user)},
         session=session,
     )  # fmt: skip

@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from mowakaba.db import session_scope
@@ -82,6 +83,10 @@ def test_the_csv_export_has_the_same_rows_as_the_log(world):
         [i["who"] or "", i["role"], i["action_words"], i["object_words"], i["outcome_words"]]
         for i in listed
     ]
+    sheet = w.get("coord_a", f"/youths/{w.ids['y1']}/access-log", params={"format": "xlsx"})
+    book = load_workbook(io.BytesIO(sheet.content))
+    # The xlsx came after the csv: two more rows (the csv's export and its log read).
+    assert book.active.max_row == len(rows) + 2
 
 
 def test_mediators_and_partners_are_refused_and_other_institutions_do_not_find_it(world):

@@ -13,8 +13,9 @@ import zipfile
 from sqlmodel import func, select
 
 from mowakaba.db import session_scope
-from mowakaba.enums import AuditOutcome, Language
+from mowakaba.enums import AuditOutcome, Language, Role
 from mowakaba.models import AuditEvent, User
+from tests.factories import make_user
 from tests.pages.conftest import sign_in
 from tests.pages.test_session import audit_mark, audit_since
 
@@ -46,7 +47,7 @@ def test_a_coordinator_answers_an_access_request_in_two_clicks(world, browser_cl
     document = json.loads(zipfile.ZipFile(io.BytesIO(archive.content)).read("subject-access.json"))
     assert document["records"]["youth"][0]["first_name"] == "Amine"
     rows = audit_since(before, "youths.subject_access_export")
-    assert [r.detail["format"] for r in rows if r.detail] == ["pdf", "zip"]
+    assert [r.detail["format"] for r in rows] == ["pdf", "zip"]  # one row per download
     assert all(r.youth_id == late for r in rows)
     kept = json.dumps([r.detail for r in rows])
     assert "Amine" not in kept and world.codes["late"] not in kept  # counts, never content
@@ -87,3 +88,19 @@ def test_the_access_log_page_lists_filters_and_exports(world, browser_client):
     assert ["Nadia Alaoui", "Mediator", "Read who looked at the file", "Refused"] in [
         r[1:4] + r[5:] for r in rows[1:]
     ]
+
+
+def test_an_admin_reads_the_log_but_not_the_file_and_a_missing_youth_is_404(world, browser_client):
+    with session_scope() as s:
+        make_user(s, Role.admin, username="admin1")
+    late = world.ids["late"]
+    sign_in(browser_client, "admin1")
+    log = browser_client.get(f"/youths/{late}/access-log")
+    assert log.status_code == 200 and f'href="/youths/{late}"' not in log.text
+    assert browser_client.get(f"/youths/{late}/access-request").status_code == 403
+    browser_client.cookies.clear()
+    sign_in(browser_client, "coord")
+    before = audit_mark()
+    assert browser_client.get("/youths/999999/access-request/zip").status_code == 404
+    [refused] = audit_since(before, "youths.subject_access_export")
+    assert refused.outcome == AuditOutcome.not_found and refused.detail is None
