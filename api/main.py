@@ -28,6 +28,7 @@ from api.routes import (
     notes,
     partners,
     plans,
+    privacy,
     referrals,
     transfers,
     users,
@@ -180,7 +181,7 @@ def create_app() -> FastAPI:
         auth.router, institutions.router, youths.router, work_items.router, inbox.router,
         users.router, partners.router, referrals.router, notes.router, plans.router,
         incidents.router, caseloads.router, transfers.router, documents.router,
-        indicators.router,
+        indicators.router, privacy.router,
     ):  # fmt: skip
         app.include_router(router, prefix="/api/v1", responses=ERRORS)
     app.include_router(home.router)

@@ -113,6 +113,12 @@ ROUTES: dict[str, frozenset[Role]] = {
     # Indicators: aggregates of the caller's scope (admins: every institution), never a
     # youth's record; the API and the page.
     "indicators.read": frozenset({A, S, C}),
+    # Privacy (docs/privacy.md): a coordinator answers a youth's access request (the whole
+    # file: admins hold no case data); who looked at a file is read by its coordinators,
+    # the supervisors of its region (who read its audit rows already) and admins (who see
+    # cases only through the audit trail). Never by mediators, whose reads it lists.
+    "youths.subject_access": frozenset({C}),
+    "youths.access_log": frozenset({A, S, C}),
 }
 
 

@@ -499,3 +499,20 @@ class ReferralMoveOut(ReferralOut, ReferralRun):
 
 class ReferralPartnerMoveOut(ReferralPartnerOut, ReferralRun):
     """A referral after its partner's answer (the partner's view), and its `referral` run."""
+
+
+class AccessLogEntryOut(BaseModel):
+    """One row of a youth's access log: when, who (name and role then), what, outcome."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    who: str | None
+    role: str
+    action: str
+    action_words: str
+    object_type: str
+    object_id: str | None
+    object_words: str
+    outcome: str
+    outcome_words: str

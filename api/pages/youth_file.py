@@ -197,6 +197,8 @@ def youth_file(
             **casework_context(session, request, user, youth, today),
             **incident_pages.file_context(session, user, youth, today),
             "transfer": transfer_panel(session, user, youth), **document_section,
+            "answers_access": allowed("youths.subject_access", user),
+            "reads_access_log": allowed("youths.access_log", user),
         },
         session=session,
     )  # fmt: skip

@@ -129,6 +129,7 @@ def requests(w):
         "documents.download": ("get", f"/youths/{y1}/documents/{doc}/file", {}),
         "documents.upload": ("post", f"/youths/{y1}/documents", {"files": {"file": ("a.pdf", pdf_bytes(), "application/pdf")}, "data": {"kind": "school_certificate", "issued_date": "2024-06-30"}}),
         "documents.retire": ("post", f"/youths/{y1}/documents/{doc}/retire", {"json": {"status": "withdrawn", "reason": "blurred"}}),
+        "youths.access_log": ("get", f"/youths/{y1}/access-log", {}),
     }  # fmt: skip
 
 
@@ -136,7 +137,7 @@ def requests(w):
 PAGES_ONLY = {
     "admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view",
     "flow_runs.monitor", "flow_runs.rerun", "partners.pages", "referrals.letter",
-    "youths.print", "youths.import",
+    "youths.print", "youths.import", "youths.subject_access",
 }  # fmt: skip
 
 

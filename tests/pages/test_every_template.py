@@ -291,6 +291,11 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
     coord.get("/indicators?from=2026-02-30", 422)  # its filters' errors
     for youth_id in youths_of(a):
         coord.get(f"/youths/{youth_id}")
+    # Privacy: an access request's page, the access log (with rows, empty, a bad period).
+    coord.get(f"/youths/{ids['late']}/access-request")
+    for query in ("", "?outcome=refused", "?since=2000-01-01&until=2000-01-02"):
+        coord.get(f"/youths/{ids['late']}/access-log{query}")
+    coord.get(f"/youths/{ids['late']}/access-log?since=2026-02-30", 422)
     for item_id, _, _ in items_of(a):
         coord.get(f"/work/{item_id}")
     past = (TODAY - timedelta(days=1)).isoformat()

@@ -101,6 +101,9 @@ def concrete(path: str, ids: dict[str, int]) -> list[str]:
     if "{document}" in path:
         return [path.replace("{youth_id}", str(ids["y1"])).replace("{document}", d)
                 for d in PRINTABLES] + [f"/youths/{ids['y1']}/print/plan?format=pdf"]  # fmt: skip
+    if "{kind}" in path:  # the subject-access export: the PDF and the JSON archive
+        return [path.replace("{youth_id}", str(ids["y1"])).replace("{kind}", k)
+                for k in ("pdf", "zip")]  # fmt: skip
     for name, value in values.items():
         path = path.replace("{" + name + "}", str(value))
     assert "{" not in path, path
