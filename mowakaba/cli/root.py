@@ -11,7 +11,18 @@ import sys
 
 import typer
 
-from mowakaba.cli import db, institutions, runs, schedule, sim, system, users, work, youths
+from mowakaba.cli import (
+    db,
+    institutions,
+    retention,
+    runs,
+    schedule,
+    sim,
+    system,
+    users,
+    work,
+    youths,
+)
 from mowakaba.cli.common import expected_failure
 from mowakaba.errors import InvalidInput
 
@@ -30,6 +41,7 @@ app.add_typer(work.work_app, name="work")
 app.add_typer(work.escalations_app, name="escalations")
 app.add_typer(institutions.institutions_app, name="institutions")
 app.add_typer(institutions.holidays_app, name="holidays")
+app.add_typer(retention.retention_app, name="retention")
 app.command()(runs.reconcile)
 app.command("sweep")(runs.sweep)
 app.command()(runs.deliver)
