@@ -9,7 +9,6 @@ from uuid import UUID
 
 from prefect import task
 
-from flows.labels import youth_tag
 from mowakaba.clock import from_iso
 from mowakaba.db import session_scope
 from mowakaba.errors import OnLegalHold
@@ -75,6 +74,11 @@ def delete_runs_tagged(tag: str) -> int:
             for run in runs:
                 client.delete_flow_run(UUID(str(run.id)))
                 deleted += 1
+
+
+def youth_tag(youth_id: int) -> str:
+    """The tag of a youth's runs (flows/labels.py's format; tasks do not import flows)."""
+    return f"youth:{youth_id}"
 
 
 @task
