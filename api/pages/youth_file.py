@@ -197,6 +197,7 @@ def youth_file(
             **casework_context(session, request, user, youth, today),
             **incident_pages.file_context(session, user, youth, today),
             "transfer": transfer_panel(session, user, youth), **document_section,
+            "may_privacy": allowed("privacy.view", user),
         },
         session=session,
     )  # fmt: skip

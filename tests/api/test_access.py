@@ -136,7 +136,8 @@ def requests(w):
 PAGES_ONLY = {
     "admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view",
     "flow_runs.monitor", "flow_runs.rerun", "partners.pages", "referrals.letter",
-    "youths.print", "youths.import",
+    "youths.print", "youths.import", "privacy.view", "privacy.hold", "privacy.request",
+    "privacy.requests", "privacy.decide",
 }  # fmt: skip
 
 
