@@ -29,10 +29,10 @@ from mowakaba.models import Institution, Transfer, User, WorkItem, Youth
 from mowakaba.schemas import ExtensionRequest, ReferralIn
 from mowakaba.services import case_notes as note_service
 from mowakaba.services import incidents as incident_service
-from mowakaba.services.privacy import requests as privacy_requests
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import referrals as referral_service
 from mowakaba.services import youths as youth_service
+from mowakaba.services.privacy import requests as privacy_requests
 from mowakaba.settings import REPO_ROOT
 from tests.api.test_prefect_down import dead_prefect  # noqa: F401  (a fixture)
 from tests.factories import at, give_consent, make_partner, make_service, make_youth
