@@ -91,6 +91,16 @@ def test_a_youth_closed_long_ago_is_purged_and_every_indicator_stays_the_same(se
         "shared_flat", True, None)  # fmt: skip
     assert youth.date_of_birth == date(1995, 3, 15) and youth.exit_date == date(2013, 1, 1)
     assert every_indicator(session) == before
+    # The comparison sees what the purge must keep: an outcome or an age lost shows.
+    youth.date_of_birth = date(1994, 1, 1)  # 19 at the exit: an exit after 18
+    session.add(youth)
+    session.flush()
+    assert every_indicator(session) != before
+    youth.date_of_birth = date(1995, 3, 15)
+    checkpoint.housing = None
+    session.add_all([youth, checkpoint])
+    session.flush()
+    assert every_indicator(session) != before
     # The other youth, closed last month, is untouched.
     assert texts_of(session, w.other_id) == other_before
     # One audit row per class purged, counts only.
