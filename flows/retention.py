@@ -4,7 +4,7 @@ Batched like the sweep: a task finds a batch of due youths, a task purges them (
 transaction per youth, so a run killed half-way loses nothing and the next run finishes
 the rest, once); then the purged youths' Prefect runs, the aged audit rows and
 notifications, and files left without a row. `dry_run` lists what would go and changes
-nothing.
+nothing. Finished runs of every flow older than the run history's retention go too.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from prefect import flow
 from mowakaba import clock
 from mowakaba.settings import get_settings
 from tasks.retention import (
+    delete_old_runs,
     delete_pending_runs,
     find_due_batch,
     purge_aged_rows,
@@ -50,6 +51,7 @@ def run_steps(at: str, dry_run: bool, *, plain: bool = False) -> dict[str, Any]:
         runs = {"youths": 0, "runs": 0, "failed": -1}  # Prefect down: left pending
     else:
         runs = delete_pending_runs()
+    runs["old_runs"] = -1 if plain else delete_old_runs(at, dry_run)
     return {
         "dry_run": dry_run,
         "youths": youths,

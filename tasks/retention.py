@@ -4,6 +4,7 @@ the aged audit rows and notifications, remove orphan files."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from prefect import task
 
 from mowakaba.clock import from_iso
 from mowakaba.db import session_scope
+from mowakaba.enums import RecordClass
 from mowakaba.errors import OnLegalHold
 from mowakaba.models import Youth
 from mowakaba.services.documents import storage
@@ -98,6 +100,53 @@ def delete_pending_runs() -> dict[str, int]:
             purge_service.finish_run_history(session, youth_id=youth_id, deleted=deleted)
         done, runs = done + 1, runs + deleted
     return {"youths": done, "runs": runs, "failed": failed}
+
+
+TERMINAL = ("COMPLETED", "FAILED", "CANCELLED", "CRASHED")
+
+
+def old_runs_filter(before: datetime) -> Any:
+    """Finished flow runs expected to start before an instant (never a scheduled or
+    running one)."""
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterExpectedStartTime,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+
+    return FlowRunFilter(
+        expected_start_time=FlowRunFilterExpectedStartTime(before_=before),
+        state=FlowRunFilterState(
+            type=FlowRunFilterStateType(any_=[StateType(t) for t in TERMINAL])
+        ),
+    )
+
+
+@task
+def delete_old_runs(as_of: str, dry_run: bool) -> int:
+    """Delete (or count) the finished Prefect runs older than the run history's
+    retention, of every flow; audited once with the count. -1: Prefect did not answer
+    (the next run tries again)."""
+    from prefect.client.orchestration import get_client
+
+    before = retention_service.cutoffs(from_iso(as_of))[RecordClass.run_history]
+    deleted = 0
+    try:
+        with get_client(sync_client=True) as client:
+            if dry_run:
+                return int(client.count_flow_runs(flow_run_filter=old_runs_filter(before)))
+            while runs := client.read_flow_runs(flow_run_filter=old_runs_filter(before), limit=200):
+                for run in runs:
+                    client.delete_flow_run(UUID(str(run.id)))
+                    deleted += 1
+    except Exception:  # Prefect unreachable: what was deleted is still audited below
+        if not deleted:
+            return -1
+    with session_scope() as session:
+        purge_service.record_old_runs(session, deleted=deleted)
+    return deleted
 
 
 @task

@@ -52,8 +52,11 @@ def print_report(report: dict[str, Any]) -> None:
         counts = ", ".join(f"{table}={n}" for table, n in sorted(rows.items()))
         typer.echo(f"{record_class}: {verb} {counts}")
     runs = report["runs"]
+    old = runs.get("old_runs", 0)
+    old_note = "old Prefect runs: Prefect did not answer" if old < 0 else f"{old} old Prefect runs"
     typer.echo(
-        f"retention: {len(report['youths'])} youths, {runs['runs']} Prefect runs deleted, "
+        f"retention: {len(report['youths'])} youths, {runs['runs']} of their Prefect runs "
+        f"{verb}, {old_note} {verb}, "
         f"{report['orphan_files']} orphan files"
         + (" (dry run: nothing changed)" if report["dry_run"] else "")
     )

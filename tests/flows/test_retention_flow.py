@@ -141,7 +141,7 @@ def test_retention_purges_each_due_youth_once_even_when_killed_half_way(world, p
     assert len(runs_tagged(youth_tag(first))) == 1
     monkeypatch.setattr(retention_tasks, "delete_runs_tagged", real_delete)
     third = retention(as_of=AS_OF)
-    assert third["runs"] == {"youths": DUE, "runs": 1, "failed": 0}
+    assert third["runs"] == {"youths": DUE, "runs": 1, "failed": 0, "old_runs": 0}
     assert runs_tagged(youth_tag(first)) == []
 
     # Each class of each due youth purged exactly once; the held and recent ones untouched.
@@ -159,3 +159,27 @@ def test_retention_purges_each_due_youth_once_even_when_killed_half_way(world, p
     left = {p.name for p in folder.iterdir()}
     assert len([f for f in world["files"] if f in left]) == 4  # the held and recent youths'
     assert not orphan.exists()
+
+
+def test_finished_runs_past_their_age_go_and_scheduled_ones_stay(committed, prefect_api):
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.states import Completed, Scheduled
+
+    @flow(name="sweep")
+    def sweep_stub() -> None:
+        pass
+
+    later = "2030-01-01T00:00:00+00:00"  # every run made now is older than 6 months then
+    with session_scope() as s:
+        START[0] = s.exec(select(func.max(AuditEvent.id))).one() or 0
+    with get_client(sync_client=True) as client:
+        done = client.create_flow_run(sweep_stub, tags=["retention-test"], state=Completed())
+        waiting = client.create_flow_run(sweep_stub, tags=["retention-test"], state=Scheduled())
+    assert retention_tasks.delete_old_runs.fn(later, dry_run=True) >= 1
+    assert len(runs_tagged("retention-test")) == 2
+    deleted = retention_tasks.delete_old_runs.fn(later, dry_run=False)
+    assert deleted >= 1
+    assert [r.id for r in runs_tagged("retention-test")] == [waiting.id] != [done.id]
+    audits = purge_audits()
+    assert audits[(None, "run_history")] == 1

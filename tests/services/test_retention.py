@@ -36,9 +36,18 @@ def _purge(session, youth_id, **kw):  # type: ignore[no-untyped-def]
                              classes=retention.due_classes(youth, TODAY), **kw)  # fmt: skip
 
 
+START = [0]  # the audit trail is never emptied between tests: rows after this one count
+
+
+@pytest.fixture(autouse=True)
+def _audit_start(session):  # type: ignore[no-untyped-def]
+    START[0] = session.exec(select(func.max(AuditEvent.id))).one() or 0
+
+
 def _purge_audits(session, youth_id):  # type: ignore[no-untyped-def]
     return session.exec(select(AuditEvent).where(
-        AuditEvent.youth_id == youth_id, AuditEvent.action == "purge")).all()  # fmt: skip
+        AuditEvent.youth_id == youth_id, AuditEvent.action == "purge",
+        col(AuditEvent.id) > START[0])).all()  # fmt: skip
 
 
 def test_each_class_falls_due_counted_from_the_closure_date(session):
@@ -151,7 +160,8 @@ def test_a_legal_hold_stops_the_purge_until_it_is_lifted(session):
     holds.lift_hold(session, youth=youth, actor=coordinator, reason="Case closed by the court")
     assert retention.find_due_youths(session, today=TODAY, after_id=0, limit=10) == [w.youth_id]
     actions = session.exec(select(AuditEvent.action).where(
-        AuditEvent.youth_id == w.youth_id, col(AuditEvent.action).like("legal_hold.%"))).all()  # fmt: skip
+        AuditEvent.youth_id == w.youth_id, col(AuditEvent.action).like("legal_hold.%"),
+        col(AuditEvent.id) > START[0])).all()  # fmt: skip
     assert sorted(actions) == ["legal_hold.lift", "legal_hold.place"]
 
 
@@ -209,7 +219,9 @@ def test_requests_are_refused_on_a_held_file_or_for_an_open_case_file(session):
 
 def test_aged_audit_rows_and_notifications_go_and_recent_audit_rows_stay(session):
     w = build(session)
-    old = datetime(2012, 1, 1, tzinfo=UTC)
+    # Rows of 1990 and a purge "in 1997" (6 years: before 1991 goes): other tests' rows,
+    # which the trail keeps, are all younger.
+    old = datetime(1990, 1, 1, tzinfo=UTC)
     for action in ("read", "update"):
         session.add(AuditEvent(occurred_at=old, action=action, object_type="youth",
                                youth_id=w.youth_id, outcome="allowed"))  # fmt: skip
@@ -218,14 +230,15 @@ def test_aged_audit_rows_and_notifications_go_and_recent_audit_rows_stay(session
     session.flush()
     recent = session.exec(select(func.count()).select_from(AuditEvent)
                           .where(AuditEvent.occurred_at > old)).one()  # fmt: skip
-    found = retention.purge_aged(session, at=datetime(2026, 11, 30, tzinfo=UTC))
+    found = retention.purge_aged(session, at=datetime(1997, 1, 1, tzinfo=UTC))
     assert found == {"audit_trail": {"audit_event": 2}, "notifications": {"notification": 1}}
     # What is left: the recent rows, and the audit of the purge itself (counts only).
     assert session.exec(select(func.count()).select_from(AuditEvent)
                         .where(AuditEvent.occurred_at <= old)).one() == 0  # fmt: skip
-    kinds = session.exec(select(AuditEvent.object_type).where(AuditEvent.action == "purge")).all()
+    kinds = session.exec(select(AuditEvent.object_type).where(
+        AuditEvent.action == "purge", col(AuditEvent.id) > START[0])).all()  # fmt: skip
     assert sorted(kinds) == ["audit_trail", "notifications"]
-    assert retention.purge_aged(session, at=datetime(2026, 11, 30, tzinfo=UTC)) == {}
+    assert retention.purge_aged(session, at=datetime(1997, 1, 1, tzinfo=UTC)) == {}
     assert session.exec(select(func.count()).select_from(AuditEvent)
                         .where(AuditEvent.occurred_at > old)).one() == recent + 2  # fmt: skip
 

@@ -233,3 +233,16 @@ def finish_run_history(session: Session, *, youth_id: int, deleted: int) -> None
         detail={"rows": {"flow_run": deleted}, "cause": "retention"},
     )
     session.flush()
+
+
+def record_old_runs(session: Session, *, deleted: int) -> None:
+    """Audit the deletion of Prefect runs past their age (no youth: every flow's)."""
+    if deleted:
+        privacy_audit(
+            session,
+            actor=None,
+            action="purge",
+            object_type=RecordClass.run_history.value,
+            detail={"rows": {"flow_run": deleted}, "cause": "retention"},
+        )
+        session.flush()

@@ -98,6 +98,7 @@ def cutoffs(at: datetime, retention: Retention | None = None) -> dict[RecordClas
     return {
         RecordClass.audit_trail: _months_before(at, 12 * years),
         RecordClass.notifications: _months_before(at, retention.notifications_months),
+        RecordClass.run_history: _months_before(at, retention.run_history_months),
     }
 
 
@@ -110,7 +111,7 @@ def purge_aged(
 ) -> dict[str, dict[str, int]]:
     """Delete (or count) a batch of audit rows and notifications past their age; audited
     (one row per class, counts only). Returns rows per class and table."""
-    limits = cutoffs(at)
+    limits = cutoffs(at)  # run_history: Prefect's, deleted by the flow's task
     tables: dict[RecordClass, list[tuple[str, Any, Any]]] = {
         RecordClass.audit_trail: [("audit_event", AuditEvent, AuditEvent.occurred_at)],
         RecordClass.notifications: [
