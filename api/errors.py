@@ -30,6 +30,8 @@ STATUS = {
     "consent_required": 409,
     "not_a_runaway": 409,
     "nothing_to_decide": 409,
+    "on_legal_hold": 409,
+    "not_yet_closed": 409,
     "throttled": 429,
     "document_too_large": 413,
     "unavailable": 503,

@@ -56,6 +56,13 @@ ROUTES: dict[str, frozenset[Role]] = {
     "notifications.read": EVERYONE,
     "audit_events.list": frozenset({A, S, C}),
     "admin.index": frozenset({A}),
+    # Privacy (pages): a youth's retention, hold and requests; coordinators place holds and
+    # record objection or deletion requests, admins decide the requests.
+    "privacy.view": frozenset({S, C}),
+    "privacy.hold": frozenset({C}),
+    "privacy.request": frozenset({C}),
+    "privacy.requests": frozenset({A}),
+    "privacy.decide": frozenset({A}),
     "calendars.list": frozenset({A}),
     "calendars.manage": frozenset({A}),
     "timings.view": frozenset({A}),

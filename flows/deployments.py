@@ -47,4 +47,9 @@ INDICATORS_SNAPSHOT = Deployment(
     cron=lambda settings: (settings.indicators_snapshot_cron,
                            settings.indicators_snapshot_time_zone),
 )  # fmt: skip
-REGISTRY = (PATHWAY, SWEEP, DELIVER, REFERRAL, INDICATORS_SNAPSHOT)
+RETENTION = Deployment(
+    "retention", "retention",
+    "Daily: purge what has outlived its retention (docs/privacy.md); held files are kept.",
+    cron=lambda settings: (settings.retention_cron, settings.retention_time_zone),
+)  # fmt: skip
+REGISTRY = (PATHWAY, SWEEP, DELIVER, REFERRAL, INDICATORS_SNAPSHOT, RETENTION)

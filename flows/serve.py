@@ -13,18 +13,19 @@ from flows.deployments import REGISTRY
 from flows.indicators_snapshot import indicators_snapshot
 from flows.pathway import pathway
 from flows.referral import referral
+from flows.retention import retention
 from flows.sweep import sweep
 from mowakaba.settings import Settings, get_settings
 
 FLOWS: dict[str, Any] = {
     "pathway": pathway, "sweep": sweep, "deliver": deliver, "referral": referral,
-    "indicators_snapshot": indicators_snapshot,
+    "indicators_snapshot": indicators_snapshot, "retention": retention,
 }  # fmt: skip
 
 
 def build_deployments(settings: Settings | None = None) -> list[Any]:
     """Return the registry's deployments: pathway and referral on demand, sweep and deliver
-    every few minutes, the indicators' snapshot nightly (cron)."""
+    every few minutes, the indicators' snapshot and retention nightly (cron)."""
     from prefect.schedules import Cron
 
     settings = settings or get_settings()

@@ -313,6 +313,12 @@ class EventKind(StrEnum):
     document_uploaded = "document_uploaded"
     document_retired = "document_retired"
 
+    legal_hold_placed = "legal_hold_placed"
+    legal_hold_lifted = "legal_hold_lifted"
+    privacy_request_recorded = "privacy_request_recorded"
+    privacy_request_decided = "privacy_request_decided"
+    records_purged = "records_purged"
+
 
 class EscalationReason(StrEnum):
     overdue = "overdue"
@@ -464,3 +470,28 @@ class DocumentStatus(StrEnum):
     current = "current"
     replaced = "replaced"
     withdrawn = "withdrawn"
+
+
+class RecordClass(StrEnum):
+    """A class of records with its own retention (settings.Retention, docs/privacy.md)."""
+
+    case_file = "case_file"
+    sensitive_notes = "sensitive_notes"
+    documents = "documents"
+    audit_trail = "audit_trail"
+    notifications = "notifications"
+    run_history = "run_history"
+
+
+class PrivacyRequestKind(StrEnum):
+    """What a youth (or their guardian) asks under Law 09-08."""
+
+    objection = "objection"
+    deletion = "deletion"
+
+
+class PrivacyRequestStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    done = "done"

@@ -271,3 +271,15 @@ class InvalidPeriod(InvalidInput):
     """A period whose start comes after its end (indicators, reports)."""
 
     code = "invalid_period"
+
+
+class OnLegalHold(MowakabaError):
+    """A file under a legal hold: nothing of it is purged, on retention or on request."""
+
+    code = "on_legal_hold"
+
+
+class NotYetClosed(MowakabaError):
+    """The case file is pseudonymised only once the youth's file is closed."""
+
+    code = "not_yet_closed"

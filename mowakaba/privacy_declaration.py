@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import MetaData, Table
 
 from mowakaba import disclosure
-from mowakaba.enums import Role
+from mowakaba.enums import RecordClass, Role
 
 BEGIN = "<!-- BEGIN GENERATED: mowakaba privacy declaration --write -->"
 END = "<!-- END GENERATED -->"
@@ -36,17 +36,6 @@ class Category(StrEnum):
     documents = "documents"
     security = "audit & security"
     system = "system"
-
-
-class RecordClass(StrEnum):
-    """What a retention period applies to (the names the retention settings use)."""
-
-    case_file = "case_file"
-    sensitive_notes = "sensitive_notes"
-    documents = "documents"
-    audit_trail = "audit_trail"
-    notifications = "notifications"
-    run_history = "run_history"
 
 
 @dataclass(frozen=True)
@@ -100,6 +89,10 @@ TABLES: dict[str, Kept] = {
     "national_holiday": Kept(C.system),
     "national_calendar_year": Kept(C.system),
     "indicator_snapshot": Kept(C.system),
+    # Kept as the proof of what was held, asked and purged (ids, dates, reasons; no content).
+    "legal_hold": Kept(C.security),
+    "privacy_request": Kept(C.security),
+    "retention_purge": Kept(C.security),
 }
 # Columns of a table whose data belong to another category than the table's.
 COLUMNS: dict[str, Category] = {

@@ -54,6 +54,30 @@ class Timings(BaseModel):
     document_renewal_days_before_expiry: PositiveInt = 60
 
 
+class Retention(BaseModel):
+    """How long each record class is kept (docs/privacy.md, "Retention and purge").
+
+    The case classes count from the youth's `closed_date` (DESIGN.md §2: `closed` starts
+    the retention clock); the others from the record's own age. The record-class names
+    are `mowakaba.enums.RecordClass` (the CNDP declaration reads them).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    # Uploaded scans (ID cards, certificates, signed plans): the originals stay with the
+    # youth and the issuing offices; the copies are needed while the file may be reopened.
+    documents_years: PositiveInt = 2
+    # Health, family and justice notes: the most sensitive, kept the shortest.
+    sensitive_notes_years: PositiveInt = 2
+    # The rest of the case file, identity pseudonymised after this (indicators stay).
+    case_file_years: PositiveInt = 5
+    # Who read or changed what: long enough to answer "who looked at my file" after the
+    # case file itself is gone. Never below the triggers' floor (AUDIT_FLOOR_YEARS).
+    audit_trail_years: int = Field(default=6, ge=5, le=100)
+    notifications_months: PositiveInt = 12
+    run_history_months: PositiveInt = 6
+
+
 class Settings(BaseSettings):
     """Runtime configuration, from MOWAKABA_* environment variables (and DATABASE_URL)."""
 
@@ -148,6 +172,11 @@ class Settings(BaseSettings):
     # Rows (note versions) or files re-encrypted per transaction by `mowakaba keys rotate`.
     key_rotation_batch_size: PositiveInt = 200
     timings: Timings = Timings()
+    retention: Retention = Retention()
+    # The daily retention flow: a cron line in the institutions' time zone, youths per task.
+    retention_cron: str = Field(default="15 3 * * *", min_length=9, max_length=100)
+    retention_time_zone: str = "Africa/Casablanca"
+    retention_batch_size: PositiveInt = 50
 
     @field_validator("sms_gateway_url")
     @classmethod

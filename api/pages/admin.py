@@ -25,6 +25,8 @@ SECTIONS = (
     ("/admin/institutions", N_("Institutions"), N_("The care institutions and their regions.")),
     ("/admin/calendars", N_("Holiday calendars"),
      N_("The national default and each institution's days off: add, move, remove.")),
+    ("/admin/privacy-requests", N_("Objection and deletion requests"),
+     N_("The requests coordinators recorded: approve (the records are purged) or reject.")),
     ("/admin/timings", N_("Programme timings"),
      N_("The due dates, reminders and escalations in force (read-only).")),
 )  # fmt: skip

@@ -199,6 +199,7 @@ def youth_file(
             "transfer": transfer_panel(session, user, youth), **document_section,
             "answers_access": allowed("youths.subject_access", user),
             "reads_access_log": allowed("youths.access_log", user),
+            "may_privacy": allowed("privacy.view", user),
         },
         session=session,
     )  # fmt: skip

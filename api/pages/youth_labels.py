@@ -69,6 +69,11 @@ EVENT_LABELS = {
     EventKind.transfer_cancelled: N_("Transfer request withdrawn"),
     EventKind.document_uploaded: N_("Document uploaded"),
     EventKind.document_retired: N_("Document retired"),
+    EventKind.legal_hold_placed: N_("Legal hold placed"),
+    EventKind.legal_hold_lifted: N_("Legal hold lifted"),
+    EventKind.privacy_request_recorded: N_("Objection or deletion request recorded"),
+    EventKind.privacy_request_decided: N_("Objection or deletion request decided"),
+    EventKind.records_purged: N_("Records purged (retention or request)"),
 }
 
 CLOSURE_LABELS = {

@@ -17,6 +17,7 @@ from mowakaba.cli import (
     institutions,
     keys,
     privacy,
+    retention,
     runs,
     schedule,
     sim,
@@ -43,6 +44,7 @@ app.add_typer(work.work_app, name="work")
 app.add_typer(work.escalations_app, name="escalations")
 app.add_typer(institutions.institutions_app, name="institutions")
 app.add_typer(institutions.holidays_app, name="holidays")
+app.add_typer(retention.retention_app, name="retention")
 app.command()(runs.reconcile)
 app.command("sweep")(runs.sweep)
 app.command()(runs.deliver)

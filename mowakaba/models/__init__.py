@@ -22,6 +22,7 @@ from mowakaba.models.organisation import (
     UserInstitution,
 )
 from mowakaba.models.partners import Partner, PartnerService, Referral, ReferralTransition
+from mowakaba.models.privacy import LegalHold, PrivacyRequest, RetentionPurge
 from mowakaba.models.transfers import Transfer
 from mowakaba.models.work import (
     Assessment,
@@ -55,6 +56,7 @@ __all__ = [
     "IndicatorSnapshot",
     "IdempotencyRecord",
     "Incident",
+    "LegalHold",
     "Institution",
     "LoginFailure",
     "Milestone",
@@ -65,8 +67,10 @@ __all__ = [
     "PartnerService",
     "PathwayEvent",
     "Plan",
+    "PrivacyRequest",
     "Referral",
     "ReferralTransition",
+    "RetentionPurge",
     "SmsAttempt",
     "SmsMessage",
     "Transfer",

@@ -137,7 +137,8 @@ def requests(w):
 PAGES_ONLY = {
     "admin.index", "calendars.list", "calendars.manage", "timings.view", "dashboard.view",
     "flow_runs.monitor", "flow_runs.rerun", "partners.pages", "referrals.letter",
-    "youths.print", "youths.import", "youths.subject_access",
+    "youths.print", "youths.import", "youths.subject_access", "privacy.view", "privacy.hold",
+    "privacy.request", "privacy.requests", "privacy.decide",
 }  # fmt: skip
 
 

@@ -22,7 +22,7 @@ from api.templating import LANGUAGE_COOKIE, environment
 from flows import launch
 from mowakaba.casework_schemas import NoteCorrectionIn, NoteIn
 from mowakaba.db import session_scope
-from mowakaba.enums import ExitKind, Language, WorkItemStatus
+from mowakaba.enums import ExitKind, Language, PrivacyRequestKind, WorkItemStatus
 from mowakaba.errors import Unavailable
 from mowakaba.incident_schemas import IncidentReport
 from mowakaba.models import Institution, Transfer, User, WorkItem, Youth
@@ -32,6 +32,7 @@ from mowakaba.services import incidents as incident_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import referrals as referral_service
 from mowakaba.services import youths as youth_service
+from mowakaba.services.privacy import requests as privacy_requests
 from mowakaba.settings import REPO_ROOT
 from tests.api.test_prefect_down import dead_prefect  # noqa: F401  (a fixture)
 from tests.factories import at, give_consent, make_partner, make_service, make_youth
@@ -376,14 +377,28 @@ def test_every_page_template_renders_in_the_language(loaded, visitors, language)
         supervisor.get("/runs")
         supervisor.get("/youths")
 
+    # Privacy: a youth's retention page, a hold and a request sent wrong; a request recorded.
+    privacy = f"/youths/{late}/privacy"
+    coord.get(privacy)
+    coord.post(f"{privacy}/hold", {"reason": ""}, 422, privacy)
+    coord.post(f"{privacy}/requests", {"kind": "objection", "reason": "scans"}, 422, privacy)
+    with session_scope() as s:
+        asked = privacy_requests.record_request(
+            s, youth=s.get(Youth, late), actor=s.get(User, ids["coord"]),
+            kind=PrivacyRequestKind.objection, classes=["documents"], reason="scans",
+        ).pk  # fmt: skip
+    coord.get(f"{privacy}?done=requested")
+
     # The admin: every admin page, forms sent wrong, a password reset's answer, the
     # monitor with Prefect's runs.
     admin = visitors("admin")
     for path in ("/admin", "/admin/users", "/admin/users/new", f"/admin/users/{ids['med1']}",
                  f"/admin/users/{ids['super']}", "/admin/institutions", "/admin/calendars",
                  f"/admin/calendars?calendar={a}&year={TODAY.year}", "/admin/timings",
-                 "/runs", "/inbox"):  # fmt: skip
+                 "/runs", "/inbox", "/admin/privacy-requests"):  # fmt: skip
         admin.get(path)
+    admin.post(f"/admin/privacy-requests/{asked}/reject", {"note": ""}, 422,
+               "/admin/privacy-requests")  # fmt: skip
     admin.post("/admin/institutions", {"name": "", "region": "Oriental"}, 422,
                "/admin/institutions")  # fmt: skip
     admin.post("/admin/users", {"username": "Bad Name!", "role": "mediator", "password": "x",

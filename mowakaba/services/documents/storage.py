@@ -187,4 +187,3 @@ def remove_parts(older_than_seconds: float = 3600) -> int:
                 part.unlink()
                 removed += 1
     return removed
-
