@@ -65,7 +65,7 @@ def test_a_file_round_trips_in_chunks(tmp_path, size):
             crypto.encrypt_chunks([data[i : i + 1000] for i in range(0, len(data), 1000)], out)
         assert crypto.file_key_id(path) == crypto.key_id(OLD)
         assert crypto.read_file(path) == data
-        if size:
+        if size >= 16:  # a shorter plaintext may appear in random bytes by chance
             assert data[:64] not in path.read_bytes()
 
 

@@ -38,7 +38,11 @@ def run(*args: str, ok: bool = True):  # type: ignore[no-untyped-def]
 
 def build_file() -> tuple[dict[int, str], dict[int, bytes]]:
     """Five notes (one corrected), two documents, under OLD; one note version and one file
-    put back in the clear as if written before encryption."""
+    put back in the clear as if written before encryption. The documents folder outlives
+    each test: files other tests left (under their keys) are removed first, as the rotation
+    goes over every stored file."""
+    for name in storage.stored_names():
+        storage.discard(name)
     with session_scope() as s:
         w = make_world(s, as_of=at(date(2026, 9, 1)))
         for number in range(5):
@@ -67,7 +71,9 @@ def raw_keys() -> set[str | None]:
     with session_scope() as s:
         rows = s.connection().execute(sa.select(sa.type_coerce(TABLE.c.text, sa.Text))).all()
         kids = {crypto.text_key_id(text) for (text,) in rows}
-    return kids | {crypto.file_key_id(storage.path_of(n)) for n in storage.stored_names()}
+        # The files this test's rows name (the documents folder outlives each test).
+        names = [d.stored_name for d in s.exec(select(Document))]
+    return kids | {crypto.file_key_id(storage.path_of(n)) for n in names}
 
 
 def reads_back(notes: dict[int, str], files: dict[int, bytes]) -> None:
