@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +34,9 @@ def backup(
 
 def restore(
     archive: Annotated[Path, typer.Argument(help="A backup archive (`mowakaba backup`).")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask: replace the current data (scripts).")
+    ] = False,
 ) -> None:
     """Replace the database and documents with an archive's state (refused while
     `mowakaba up` runs on this data directory; needs the key(s) it was made with)."""
@@ -48,7 +52,15 @@ def restore(
         raise fail(f"`mowakaba up` is running on {settings.home} (web port {running[0]}): "
                    "stop it first")  # fmt: skip
     with errors_as_exit():
-        backups.read_manifest(archive)  # a bad archive is refused before the lock is taken
+        manifest = backups.read_manifest(archive)  # a bad archive: refused before the lock
+        if not yes:
+            where = settings.database_url or settings.sqlite_path
+            question = (f"replace every record and document of {where} with the state of "
+                        f"{manifest['created_at']}? Changes made since are lost")  # fmt: skip
+            if not sys.stdin.isatty():
+                raise fail(f"{question}: answer with --yes (no terminal to ask on)")
+            if not typer.confirm(question, default=False):
+                raise fail("nothing restored")
         try:
             with home_lock(settings.home):
                 manifest = backups.restore_backup(archive)

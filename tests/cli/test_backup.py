@@ -130,8 +130,13 @@ def test_back_up_change_restore_gives_exactly_the_backed_up_state(own_database, 
     assert manifest["counts"]["case_note_version"] == 1 and manifest["alembic_revision"]
 
     change()
-    assert tables() != before_rows and files() != before_files
-    restored = run("restore", str(archive))
+    changed_rows, changed_files = tables(), files()
+    assert changed_rows != before_rows and changed_files != before_files
+    # Without --yes and no terminal to ask on: refused, nothing replaced.
+    asked = run("restore", str(archive), ok=False)
+    assert "--yes" in asked.output and "Changes made since are lost" in asked.output
+    assert tables() == changed_rows and files() == changed_files
+    restored = run("restore", str(archive), "--yes")
     assert "restored the state of" in restored.output
     assert tables() == before_rows and files() == before_files
     with session_scope() as s:  # and it reads, under the same key
@@ -172,7 +177,7 @@ def test_a_bad_archive_is_refused_and_changes_nothing(own_database, tmp_path):
         rewritten(archive, tmp_path / "key.tar.gz", key_ids=["0badc0de"]): "0badc0de",
     }
     for path, message in cases.items():
-        refused = run("restore", str(path), ok=False)
+        refused = run("restore", str(path), "--yes", ok=False)
         assert refused.exit_code == 2 and message in refused.output, (path, refused.output)
         assert tables() == rows and files() == on_disk
     assert not [p for p in own_database.iterdir() if p.name.startswith(".restore-")]
@@ -187,7 +192,7 @@ def test_restore_is_refused_while_the_system_runs(own_database, tmp_path):
     change()
     rows = tables()
     with home_lock(own_database, (18000, 14200)):
-        refused = run("restore", str(archive), ok=False)
+        refused = run("restore", str(archive), "--yes", ok=False)
     assert refused.exit_code == 2 and "is running" in refused.output
     assert tables() == rows
 
