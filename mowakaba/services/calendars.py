@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from mowakaba import clock
 from mowakaba.calendar import HolidaySpec, WorkingCalendar, national_default_holidays
+from mowakaba.db import READ_ONLY
 from mowakaba.enums import HolidayKind
 from mowakaba.errors import Conflict, InvalidInput, NotFound
 from mowakaba.models import (
@@ -100,8 +101,13 @@ def institution_calendar(
             )
         )
     )
+    unseeded: set[date] = set()
     for year in years:
-        if year not in seeded:
+        if year in seeded:
+            continue
+        if reads_only(session):  # a reading request cannot write: the default, not stored
+            unseeded |= _default_days(session, year)
+        else:
             seed_calendar_year(session, institution_id=institution_id, year=year)
     days = session.exec(
         select(col(Holiday.holiday_date)).where(
@@ -110,7 +116,22 @@ def institution_calendar(
             Holiday.holiday_date <= date(years[-1], 12, 31),
         )
     )
-    return WorkingCalendar(frozenset(days.all()))
+    return WorkingCalendar(frozenset(days.all()) | unseeded)
+
+
+def reads_only(session: Session) -> bool:
+    """Tell whether the session is a reading one (`session_scope(write=False)`)."""
+    return bool(session.get_bind().get_execution_options().get(READ_ONLY))
+
+
+def _default_days(session: Session, year: int) -> set[date]:
+    """The days off a year of an institution's calendar would be seeded with."""
+    _check_year(year)
+    if session.get(NationalCalendarYear, year) is not None:
+        national = select(col(NationalHoliday.holiday_date)).where(*_in_year(NationalHoliday, year))
+        return set(session.exec(national))
+    specs = national_default_holidays(year, hijri_offset_days=get_settings().hijri_offset_days)
+    return {spec.day for spec in specs}
 
 
 def list_holidays(session: Session, *, institution_id: int, year: int) -> list[Holiday]:

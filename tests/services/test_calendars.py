@@ -84,3 +84,26 @@ def test_an_institution_needs_a_known_time_zone(session):
         )
     institution = institution_service.create_institution(session, name="X", region="Y")
     assert institution.time_zone == "Africa/Casablanca"
+
+
+def test_a_reading_session_gets_an_unseeded_year_without_writing(committed):
+    """A page that only reads (a youth born in 1996 reached intake in 2010) cannot seed a
+    calendar year: it gets the default days off, nothing stored; seeding gives the same."""
+    from sqlmodel import select
+
+    from mowakaba.db import session_scope
+    from mowakaba.models import CalendarYear
+
+    with session_scope() as s:
+        institution = institution_service.create_institution(
+            s, name="Dar Test", region="Casablanca-Settat", time_zone="Africa/Casablanca"
+        )
+        institution_id = institution.pk
+    with session_scope(write=False) as s:
+        read = calendar_service.institution_calendar(s, institution_id=institution_id, years=[2010])
+    with session_scope() as s:
+        assert 2010 not in s.exec(select(CalendarYear.year)).all()
+        seeded = calendar_service.institution_calendar(
+            s, institution_id=institution_id, years=[2010]
+        )
+    assert read == seeded and date(2010, 1, 1) in read.holidays
