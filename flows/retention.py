@@ -9,11 +9,13 @@ nothing. Finished runs of every flow older than the run history's retention go t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prefect import flow
 
 from mowakaba import clock
+from mowakaba.errors import InvalidInput
 from mowakaba.settings import get_settings
 from tasks.retention import (
     delete_old_runs,
@@ -39,6 +41,7 @@ def run_steps(at: str, dry_run: bool, *, plain: bool = False) -> dict[str, Any]:
     def step(task: Any) -> Any:
         return task.fn if plain else task
 
+    check_not_ahead(at, dry_run)
     size = get_settings().retention_batch_size
     youths: list[dict[str, Any]] = []
     after = 0
@@ -59,3 +62,13 @@ def run_steps(at: str, dry_run: bool, *, plain: bool = False) -> dict[str, Any]:
         "aged": step(purge_aged_rows)(at, dry_run),
         "orphan_files": step(remove_orphan_files)(dry_run),
     }
+
+
+def check_not_ahead(at: str, dry_run: bool) -> None:
+    """A purge cannot be undone: it never runs at an instant later than the real one (a
+    later `as_of` only shows, dry, what would go then)."""
+    if not dry_run and clock.from_iso(at) > datetime.now(UTC) + timedelta(minutes=5):
+        raise InvalidInput(
+            f"a purge as of {at} would run ahead of today and cannot be undone: "
+            "a later date is for a dry run (--dry-run)"
+        )

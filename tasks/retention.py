@@ -16,6 +16,7 @@ from mowakaba.enums import RecordClass
 from mowakaba.errors import OnLegalHold
 from mowakaba.models import Youth
 from mowakaba.services.documents import storage
+from mowakaba.services.privacy import holds
 from mowakaba.services.privacy import purge as purge_service
 from mowakaba.services.privacy import retention as retention_service
 
@@ -60,17 +61,19 @@ def purge_batch(youth_ids: list[int], as_of: str, dry_run: bool) -> list[dict[st
     return [r for r in results if r is not None]
 
 
-def delete_runs_tagged(tag: str) -> int:
-    """Delete every Prefect flow run with a tag; return how many."""
+def delete_runs_tagged(tag: str, *, finished_only: bool = False) -> int:
+    """Delete the Prefect flow runs with a tag; return how many. `finished_only` (a youth
+    still in the programme) leaves a scheduled or running one: it carries a change still
+    to process."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
+    tagged = finished_runs_filter() if finished_only else FlowRunFilter()
+    tagged.tags = FlowRunFilterTags(all_=[tag])
     deleted = 0
     with get_client(sync_client=True) as client:
         while True:
-            runs = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[tag])), limit=200
-            )
+            runs = client.read_flow_runs(flow_run_filter=tagged, limit=200)
             if not runs:
                 return deleted
             for run in runs:
@@ -88,11 +91,13 @@ def delete_pending_runs() -> dict[str, int]:
     """Delete the Prefect runs of the youths whose run history is due; a youth whose
     runs Prefect did not delete stays pending for the next run."""
     with session_scope(write=False) as session:
-        youth_ids = purge_service.pending_run_history(session)
+        held = set(holds.held_youths(session))
+        youth_ids = [i for i in purge_service.pending_run_history(session) if i not in held]
+        closed = purge_service.closed_among(session, youth_ids)
     done = failed = runs = 0
     for youth_id in youth_ids:
         try:
-            deleted = delete_runs_tagged(youth_tag(youth_id))
+            deleted = delete_runs_tagged(youth_tag(youth_id), finished_only=youth_id not in closed)
         except Exception:  # Prefect unreachable or refusing: retried by the next run
             failed += 1
             continue
@@ -105,23 +110,27 @@ def delete_pending_runs() -> dict[str, int]:
 TERMINAL = ("COMPLETED", "FAILED", "CANCELLED", "CRASHED")
 
 
-def old_runs_filter(before: datetime) -> Any:
-    """Finished flow runs expected to start before an instant (never a scheduled or
-    running one)."""
+def finished_runs_filter() -> Any:
+    """Finished flow runs (never a scheduled or running one)."""
     from prefect.client.schemas.filters import (
         FlowRunFilter,
-        FlowRunFilterExpectedStartTime,
         FlowRunFilterState,
         FlowRunFilterStateType,
     )
     from prefect.client.schemas.objects import StateType
 
     return FlowRunFilter(
-        expected_start_time=FlowRunFilterExpectedStartTime(before_=before),
-        state=FlowRunFilterState(
-            type=FlowRunFilterStateType(any_=[StateType(t) for t in TERMINAL])
-        ),
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType(t) for t in TERMINAL]))
     )
+
+
+def old_runs_filter(before: datetime) -> Any:
+    """Finished flow runs expected to start before an instant."""
+    from prefect.client.schemas.filters import FlowRunFilterExpectedStartTime
+
+    runs = finished_runs_filter()
+    runs.expected_start_time = FlowRunFilterExpectedStartTime(before_=before)
+    return runs
 
 
 @task
@@ -132,15 +141,27 @@ def delete_old_runs(as_of: str, dry_run: bool) -> int:
     from prefect.client.orchestration import get_client
 
     before = retention_service.cutoffs(from_iso(as_of))[RecordClass.run_history]
-    deleted = 0
+    with session_scope(write=False) as session:  # a held file's runs stay
+        kept = {youth_tag(youth_id) for youth_id in holds.held_youths(session)}
+    runs_filter = old_runs_filter(before)
+    deleted = kept_runs = due = 0
     try:
         with get_client(sync_client=True) as client:
-            if dry_run:
-                return int(client.count_flow_runs(flow_run_filter=old_runs_filter(before)))
-            while runs := client.read_flow_runs(flow_run_filter=old_runs_filter(before), limit=200):
+            if dry_run and not kept:
+                return int(client.count_flow_runs(flow_run_filter=runs_filter))
+            # Runs left in place (held, or all when dry) are paged over, never re-read.
+            while runs := client.read_flow_runs(
+                flow_run_filter=runs_filter, limit=200, offset=kept_runs
+            ):
                 for run in runs:
+                    if kept.intersection(run.tags) or dry_run:
+                        kept_runs += 1
+                        due += 0 if kept.intersection(run.tags) else 1
+                        continue
                     client.delete_flow_run(UUID(str(run.id)))
                     deleted += 1
+            if dry_run:
+                return due
     except Exception:  # Prefect unreachable: what was deleted is still audited below
         if not deleted:
             return -1

@@ -6,7 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
-from mowakaba.cli.common import AsOf, apply_as_of, iso_or_none, prefect_reachable, require_migrated
+from mowakaba.cli.common import (
+    AsOf,
+    apply_as_of,
+    fail,
+    iso_or_none,
+    prefect_reachable,
+    require_migrated,
+)
 
 retention_app = typer.Typer(help="Retention: purge what has outlived its retention period.")
 
@@ -21,6 +28,13 @@ def run(
     """Purge what is due (a `retention` flow run in this process); held files are kept."""
     at = apply_as_of(as_of)
     require_migrated()
+    from flows.retention import check_not_ahead
+    from mowakaba.errors import InvalidInput
+
+    try:
+        check_not_ahead(at.isoformat(), dry_run)
+    except InvalidInput as exc:
+        raise fail(str(exc)) from None
     if prefect_reachable():
         from flows.launch import in_process
         from flows.retention import retention

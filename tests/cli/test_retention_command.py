@@ -36,6 +36,15 @@ def test_a_dry_run_lists_then_a_run_purges_without_prefect(committed, monkeypatc
     assert "(dry run: nothing changed)" in dry.output
     with session_scope() as s:
         assert texts_of(s, w.youth_id) == before
+    # A purge cannot be undone: never as of a day still to come (a dry run may look ahead).
+    ahead = runner.invoke(app, ["retention", "run", "--as-of", "2099-01-01"])
+    assert ahead.exit_code != 0 and "--dry-run" in ahead.output
+    assert (
+        runner.invoke(app, ["retention", "run", "--dry-run", "--as-of", "2099-01-01"]).exit_code
+        == 0
+    )
+    with session_scope() as s:
+        assert texts_of(s, w.youth_id) == before
     done = runner.invoke(app, ["retention", "run", "--as-of", "2026-11-30"])
     assert done.exit_code == 0, done.output
     assert f"{code} sensitive_notes: purged case_note=1, case_note_version=1" in done.output

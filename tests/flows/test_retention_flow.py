@@ -132,7 +132,7 @@ def test_retention_purges_each_due_youth_once_even_when_killed_half_way(world, p
     monkeypatch.setattr(retention_tasks, "purge_one", real)
     real_delete = retention_tasks.delete_runs_tagged
 
-    def unreachable(tag):  # type: ignore[no-untyped-def]
+    def unreachable(tag, **kw):  # type: ignore[no-untyped-def]
         raise ConnectionError("Prefect does not answer")
 
     monkeypatch.setattr(retention_tasks, "delete_runs_tagged", unreachable)

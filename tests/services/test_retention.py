@@ -153,8 +153,9 @@ def test_a_legal_hold_stops_the_purge_until_it_is_lifted(session):
     coordinator = session.get(User, w.coordinator_id)
     youth = session.get(Youth, w.youth_id)
     holds.place_hold(session, youth=youth, actor=coordinator, reason="Court case 2026/114")
-    with pytest.raises(OnLegalHold, match="Court case 2026/114"):
+    with pytest.raises(OnLegalHold, match="on legal hold") as refused:
         _purge(session, w.youth_id)
+    assert "Court case" not in str(refused.value)  # the reason is case data: not in errors
     assert retention.find_due_youths(session, today=TODAY, after_id=0, limit=10) == []
     assert "Karim" in texts_of(session, w.youth_id)
     holds.lift_hold(session, youth=youth, actor=coordinator, reason="Case closed by the court")
@@ -213,7 +214,7 @@ def test_requests_are_refused_on_a_held_file_or_for_an_open_case_file(session):
         request_service.approve_request(session, request_id=request.pk, actor=admin)
     youth.stage = "closed"
     holds.place_hold(session, youth=youth, actor=coordinator, reason="Inquiry")
-    with pytest.raises(OnLegalHold, match="Inquiry"):
+    with pytest.raises(OnLegalHold, match="on legal hold"):
         request_service.approve_request(session, request_id=request.pk, actor=admin)
 
 
@@ -248,3 +249,71 @@ def test_the_triggers_refuse_to_delete_a_recent_audit_row(session):
     session.flush()
     with pytest.raises(sa.exc.DatabaseError, match="append-only"), session.begin_nested():
         session.exec(sa.delete(AuditEvent))  # type: ignore[call-overload]
+
+
+def test_a_note_corrected_to_sensitive_goes_whole_with_its_first_ordinary_version(session):
+    """A note written as ordinary and corrected to "health" keeps the same words in its
+    first version: the whole note goes, so nothing of it is left for a supervisor."""
+    w = build(session)
+    note = session.exec(select(CaseNote).where(CaseNote.youth_id == w.youth_id,
+                                               CaseNote.number == 2)).one()  # fmt: skip
+    first = session.exec(select(CaseNoteVersion).where(CaseNoteVersion.note_id == note.id)).one()
+    session.add(CaseNoteVersion(note_id=note.pk, version=2, kind=first.kind,
+                                contact_date=first.contact_date, sensitivity="health",
+                                text=first.text, reason="it is about health",
+                                written_by_id=first.written_by_id))  # fmt: skip
+    note.current_version = 2
+    session.add(note)
+    session.flush()
+    result = purge.purge_youth(session, youth_id=w.youth_id, actor=None, cause="retention",
+                               classes=[RecordClass.sensitive_notes])  # fmt: skip
+    assert result.rows["sensitive_notes"] == {"case_note_version": 3, "case_note": 2}
+    notes = select(CaseNote.id).where(CaseNote.youth_id == w.youth_id)
+    assert session.exec(select(CaseNoteVersion).where(
+        col(CaseNoteVersion.note_id).in_(notes))).all() == []  # fmt: skip
+
+
+def test_a_request_for_the_case_file_takes_the_documents_and_sensitive_notes_too(session):
+    w = build(session)
+    coordinator, admin = session.get(User, w.coordinator_id), session.get(User, w.admin_id)
+    youth = session.get(Youth, w.other_id)  # closed last month: nothing due yet
+    request = request_service.record_request(
+        session, youth=youth, actor=coordinator, kind=PrivacyRequestKind.deletion,
+        classes=[RecordClass.case_file, RecordClass.run_history], reason="The youth asks",
+    )  # fmt: skip
+    result = request_service.approve_request(session, request_id=request.pk, actor=admin)
+    assert {"documents", "sensitive_notes", "case_file"} <= set(result.rows)
+    assert session.exec(select(Document).where(Document.youth_id == w.other_id)).all() == []
+    assert request.reason != "The youth asks"  # the youth's words go with the file
+
+
+def test_a_held_file_keeps_its_old_audit_rows_and_messages(session):
+    w = build(session)
+    coordinator = session.get(User, w.coordinator_id)
+    old = datetime(1990, 1, 1, tzinfo=UTC)
+    for youth_id in (w.youth_id, w.other_id):
+        session.add(AuditEvent(occurred_at=old, action="read", object_type="youth",
+                               youth_id=youth_id, outcome="allowed"))  # fmt: skip
+        session.add(Notification(idempotency_key=f"old-{youth_id}", recipient_id=w.mediator_id,
+                                 kind="reminder", created_at=old, youth_id=youth_id))  # fmt: skip
+    session.flush()
+    holds.place_hold(session, youth=session.get(Youth, w.youth_id), actor=coordinator,
+                     reason="Court case 2026/114")  # fmt: skip
+    found = retention.purge_aged(session, at=datetime(1997, 1, 1, tzinfo=UTC))
+    assert found == {"audit_trail": {"audit_event": 1}, "notifications": {"notification": 1}}
+    kept = session.exec(select(AuditEvent.youth_id).where(AuditEvent.occurred_at <= old)).all()
+    assert kept == [w.youth_id]
+
+
+def test_answers_kept_for_retries_go_after_a_day(session):
+    w = build(session)
+    from mowakaba.models import IdempotencyRecord
+
+    for key, age in (("old", datetime(2026, 11, 28, tzinfo=UTC)),
+                     ("new", datetime(2026, 11, 30, 11, tzinfo=UTC))):  # fmt: skip
+        session.add(IdempotencyRecord(user_id=w.mediator_id, key=key, request_hash="h",
+                                      status_code=201, response={"a": 1}, created_at=age))  # fmt: skip
+    session.flush()
+    found = retention.purge_aged(session, at=datetime(2026, 11, 30, 12, tzinfo=UTC))
+    assert found["idempotency"] == {"idempotency_record": 1}
+    assert session.exec(select(IdempotencyRecord.key)).all() == ["new"]

@@ -9,6 +9,7 @@ from mowakaba.enums import EventKind
 from mowakaba.errors import Conflict, InvalidInput, NotFound
 from mowakaba.models import LegalHold, User, Youth
 from mowakaba.services.privacy.audit import privacy_audit
+from mowakaba.services.reconciliation import lock_youth
 from mowakaba.services.timeline import record_event
 from mowakaba.settings import get_settings
 
@@ -18,6 +19,12 @@ def active_hold(session: Session, *, youth_id: int) -> LegalHold | None:
     return session.exec(
         select(LegalHold).where(LegalHold.youth_id == youth_id, col(LegalHold.lifted_at).is_(None))
     ).first()
+
+
+def held_youths(session: Session) -> list[int]:
+    """The youths whose file is on hold now (nothing of theirs is purged)."""
+    held = select(LegalHold.youth_id).where(col(LegalHold.lifted_at).is_(None))
+    return sorted({int(i) for i in session.exec(held)})
 
 
 def holds_of(session: Session, *, youth_id: int) -> list[LegalHold]:
@@ -43,6 +50,7 @@ def _clean(reason: str) -> str:
 def place_hold(session: Session, *, youth: Youth, actor: User, reason: str) -> LegalHold:
     """Place a legal hold on a youth's file (one in force at a time)."""
     reason = _clean(reason)
+    lock_youth(session, youth.pk)  # a purge holds the same lock: one waits for the other
     if active_hold(session, youth_id=youth.pk) is not None:
         raise Conflict(f"youth {youth.id} is on hold already")
     at = now()
@@ -71,6 +79,7 @@ def place_hold(session: Session, *, youth: Youth, actor: User, reason: str) -> L
 def lift_hold(session: Session, *, youth: Youth, actor: User, reason: str) -> LegalHold:
     """Lift the youth's hold in force, saying why."""
     reason = _clean(reason)
+    lock_youth(session, youth.pk)
     hold = active_hold(session, youth_id=youth.pk)
     if hold is None:
         raise NotFound(f"youth {youth.id} has no hold in force")

@@ -6,7 +6,8 @@ outcomes (follow-up housing, activity, health coverage, documents, income, suppo
 items' dates and statuses (and the exit-readiness outcome the indicators read), plans'
 and referrals' dates and statuses. Gone: names in both scripts, the guardian, every
 contact, consent givers' names, and every free text (notes, views, goals, needs, reasons,
-comments, descriptions, milestone titles and owners, what was shared with partners).
+comments, descriptions, milestone titles and owners, what was shared with partners,
+cancellation reasons (also on the timeline), the reasons of holds and requests).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
+from mowakaba.enums import EventKind
 from mowakaba.models import (
     Assessment,
     AssessmentAxis,
@@ -27,8 +29,11 @@ from mowakaba.models import (
     FollowUp,
     Guardianship,
     Incident,
+    LegalHold,
     Milestone,
+    PathwayEvent,
     Plan,
+    PrivacyRequest,
     Referral,
     ReferralTransition,
     Transfer,
@@ -175,6 +180,37 @@ def pseudonymise_case_file(session: Session, *, youth: Youth) -> dict[str, int]:
         update(CaseNoteVersion)
         .where(col(CaseNoteVersion.note_id).in_(notes))
         .values(text="", reason=None),
+    )
+    run(
+        "work_item",
+        update(WorkItem)
+        .where(col(WorkItem.youth_id) == youth_id, col(WorkItem.cancel_reason).is_not(None))
+        .values(cancel_reason=BLANK),
+    )
+    # The timeline keeps ids, codes and dates; a cancelled item's reason is a person's words.
+    cancelled = select(PathwayEvent).where(
+        PathwayEvent.youth_id == youth_id, PathwayEvent.kind == EventKind.work_item_cancelled
+    )
+    for event in session.exec(cancelled):
+        if event.data.get("reason"):
+            event.data = {**event.data, "reason": BLANK}
+            session.add(event)
+            counts["pathway_event"] = counts.get("pathway_event", 0) + 1
+    # Why a hold was placed or lifted, what the youth asked and the admin's note: their words.
+    run(
+        "legal_hold",
+        update(LegalHold)
+        .where(col(LegalHold.youth_id) == youth_id)
+        .values(
+            reason=BLANK,
+            lift_reason=sa.case((col(LegalHold.lift_reason).is_(None), None), else_=BLANK),
+        ),
+    )
+    run(
+        "privacy_request",
+        update(PrivacyRequest)
+        .where(col(PrivacyRequest.youth_id) == youth_id)
+        .values(reason=BLANK, decision_note=None),
     )
     items = session.exec(
         select(WorkItem).where(WorkItem.youth_id == youth_id, col(WorkItem.payload).is_not(None))

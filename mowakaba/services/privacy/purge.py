@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select, update
 
 from mowakaba.clock import local_date, now
-from mowakaba.enums import EventKind, RecordClass, Sensitivity
+from mowakaba.enums import EventKind, RecordClass, Sensitivity, Stage
 from mowakaba.errors import NotFound, OnLegalHold
 from mowakaba.models import CaseNote, CaseNoteVersion, Document, RetentionPurge, User, Youth
 from mowakaba.services.privacy.audit import privacy_audit
@@ -83,43 +83,29 @@ def _documents(session: Session, youth: Youth, dry: bool, result: PurgeResult) -
 def _sensitive_notes(
     session: Session, youth: Youth, dry: bool, result: PurgeResult
 ) -> dict[str, int]:
+    # A note is sensitive if any of its versions is: a note corrected from "none" to
+    # "health" keeps the same text in its first version, so the whole note goes.
     notes = select(CaseNote.id).where(col(CaseNote.youth_id) == youth.pk)
-    sensitive = sa.and_(
-        col(CaseNoteVersion.note_id).in_(notes),
-        col(CaseNoteVersion.sensitivity) != Sensitivity.none,
+    note_ids = sorted(
+        {
+            int(i)
+            for i in session.exec(
+                select(CaseNoteVersion.note_id).where(
+                    col(CaseNoteVersion.note_id).in_(notes),
+                    col(CaseNoteVersion.sensitivity) != Sensitivity.none,
+                )
+            )
+        }
     )
-    versions = session.exec(select(func.count()).where(sensitive)).one()
-    if not versions:
+    if not note_ids:
         return {}
-    kept = select(CaseNoteVersion.note_id).where(
-        col(CaseNoteVersion.note_id).in_(notes),
-        col(CaseNoteVersion.sensitivity) == Sensitivity.none,
-    )
-    emptied = session.exec(
-        select(func.count())
-        .select_from(CaseNote)
-        .where(col(CaseNote.youth_id) == youth.pk, col(CaseNote.id).not_in(kept))
-    ).one()
-    if dry:
-        return {"case_note_version": versions, "case_note": emptied}
-    session.exec(sa.delete(CaseNoteVersion).where(sensitive))  # type: ignore[call-overload]
-    session.exec(
-        sa.delete(CaseNote).where(  # type: ignore[call-overload]
-            col(CaseNote.youth_id) == youth.pk, col(CaseNote.id).not_in(kept)
-        )
-    )
-    # A note that keeps ordinary versions shows its latest remaining one.
-    latest = (
-        select(func.max(CaseNoteVersion.version))
-        .where(col(CaseNoteVersion.note_id) == col(CaseNote.id))
-        .scalar_subquery()
-    )
-    session.exec(
-        update(CaseNote)
-        .where(col(CaseNote.youth_id) == youth.pk)  # type: ignore[call-overload]
-        .values(current_version=latest)
-    )
-    return {"case_note_version": versions, "case_note": emptied}
+    of_them = col(CaseNoteVersion.note_id).in_(note_ids)
+    versions = int(session.exec(select(func.count()).where(of_them)).one())
+    counts = {"case_note_version": versions, "case_note": len(note_ids)}
+    if not dry:
+        session.exec(sa.delete(CaseNoteVersion).where(of_them))  # type: ignore[call-overload]
+        session.exec(sa.delete(CaseNote).where(col(CaseNote.id).in_(note_ids)))  # type: ignore[call-overload]
+    return counts
 
 
 def _case_file(session: Session, youth: Youth, dry: bool, result: PurgeResult) -> dict[str, int]:
@@ -175,9 +161,13 @@ def purge_youth(
         raise NotFound(f"youth {youth_id} not found")
     hold = active_hold(session, youth_id=youth_id)
     if hold is not None:
-        raise OnLegalHold(f"youth {youth_id} is on legal hold: {hold.reason}")
+        # The hold's reason stays on the youth's privacy page: an admin deciding a request
+        # holds no case data (docs/privacy.md).
+        raise OnLegalHold(f"youth {youth_id} is on legal hold (placed {hold.placed_at:%Y-%m-%d})")
     result = PurgeResult(youth_id=youth_id, code=youth.code)
     wanted = set(classes)
+    if RecordClass.case_file in wanted:  # a pseudonymised file keeps no scans, no sensitive notes
+        wanted |= {RecordClass.documents, RecordClass.sensitive_notes}
     for record_class in (c for c in YOUTH_CLASSES if c in wanted):
         rows = PURGERS[record_class](session, youth, dry_run, result)
         if rows:
@@ -213,6 +203,15 @@ def pending_run_history(session: Session, *, youth_ids: Iterable[int] | None = N
     if youth_ids is not None:
         query = query.where(col(RetentionPurge.youth_id).in_(list(youth_ids)))
     return list(session.exec(query.order_by(col(RetentionPurge.youth_id))))
+
+
+def closed_among(session: Session, youth_ids: Iterable[int]) -> set[int]:
+    """The youths of a list whose file is closed."""
+    ids = list(youth_ids)
+    if not ids:
+        return set()
+    closed = select(Youth.id).where(col(Youth.id).in_(ids), col(Youth.stage) == Stage.closed)
+    return {int(i) for i in session.exec(closed) if i is not None}
 
 
 def finish_run_history(session: Session, *, youth_id: int, deleted: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from mowakaba.enums import RecordClass, Stage
 from mowakaba.models import (
     AuditEvent,
     Document,
+    IdempotencyRecord,
     LegalHold,
     Notification,
     RetentionPurge,
@@ -33,6 +34,8 @@ from mowakaba.settings import Retention, get_settings
 
 # Never below this, whatever the settings (the audit triggers refuse younger rows).
 AUDIT_FLOOR_YEARS = 5
+# How long the answer to a POST with an Idempotency-Key is kept for a retry to replay.
+IDEMPOTENCY_KEPT = timedelta(days=1)
 
 
 def _spans(retention: Retention) -> dict[RecordClass, int]:
@@ -122,10 +125,15 @@ def purge_aged(
     found: dict[str, dict[str, int]] = {}
     for record_class, entries in tables.items():
         for table, model, created in entries:
+            # A held file keeps everything, its audit rows and messages included (they
+            # may be the evidence the hold is for).
+            held = sa.exists().where(
+                col(LegalHold.youth_id) == col(model.youth_id), col(LegalHold.lifted_at).is_(None)
+            )
             ids = list(
                 session.exec(
                     select(model.id)
-                    .where(col(created) < limits[record_class])
+                    .where(col(created) < limits[record_class], sa.not_(held))
                     .order_by(col(model.id))
                     .limit(limit)
                 )
@@ -135,6 +143,15 @@ def purge_aged(
             found.setdefault(record_class.value, {})[table] = len(ids)
             if not dry_run:
                 session.exec(sa.delete(model).where(col(model.id).in_(ids)))  # type: ignore[call-overload]
+    # The answers kept to replay a retried POST (Idempotency-Key) serve a day: they may
+    # hold what was written (encrypted), never kept longer than a retry needs.
+    stale = select(IdempotencyRecord.id).where(
+        col(IdempotencyRecord.created_at) < at - IDEMPOTENCY_KEPT
+    )
+    if answers := list(session.exec(stale.order_by(col(IdempotencyRecord.id)).limit(limit))):
+        found.setdefault("idempotency", {})["idempotency_record"] = len(answers)
+        if not dry_run:
+            session.exec(sa.delete(IdempotencyRecord).where(col(IdempotencyRecord.id).in_(answers)))  # type: ignore[call-overload]
     if not dry_run:
         for record_class_name, rows in found.items():
             privacy_audit(
