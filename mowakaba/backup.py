@@ -11,12 +11,16 @@ The documents are copied after the database: every document row in the copy has 
 whole: a half-written archive never has the final name. Notes and documents stay encrypted
 in it; the key never goes in (it lives in the settings or in `secrets/`, left out): a
 restore needs the same keys, and checks that it has them before changing anything.
+The default folder, `backups/` under the data directory, sits beside the key file: the
+command warns, and archives are to be copied off the machine (docs/privacy.md, Backups).
 
-A restore checks everything first (manifest, kind, revision known to this code, keys,
-every member's checksum), then replaces the database in one transaction (SQLite: the
-backup API in reverse; PostgreSQL: the schema dropped and the dump loaded by
-`psql --single-transaction`) and swaps the documents folder. The caller makes sure the
-system is not running on this data directory (`mowakaba restore` holds its lock).
+A restore checks everything first (manifest, kind, revision known to this code, keys;
+every member's size against the manifest, and the free disk space, before extracting
+anything; every member's checksum; on SQLite the staged copy's row counts), then replaces
+the database in one transaction (SQLite: the backup API in reverse; PostgreSQL: the schema
+dropped and the dump loaded by `psql --single-transaction`, the row counts checked before
+its commit) and swaps the documents folder. The caller makes sure the system is not
+running on this data directory (`mowakaba restore` holds its lock).
 """
 
 from __future__ import annotations
@@ -65,6 +69,12 @@ def default_target() -> Path:
     """`backups/mowakaba-<UTC time>.tar.gz` under the data directory."""
     folder = get_settings().home / "backups"
     return folder / f"mowakaba-{now():%Y%m%dT%H%M%SZ}.tar.gz"
+
+
+def under_data_directory(path: Path) -> bool:
+    """Whether an archive lies under the data directory (beside `secrets/`, on the same
+    disk): a thief of the disk gets both; archives belong off the machine."""
+    return path.resolve().is_relative_to(get_settings().home.resolve())
 
 
 def create_backup(target: Path | None = None) -> Backup:
@@ -196,6 +206,9 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         lines = (done.stderr or done.stdout).strip().splitlines()
+        if COUNTS_DIFFER in (done.stderr or ""):
+            raise ArchiveRefused(COUNTS_DIFFER)
+        lines = [line for line in lines if "ERROR" in line] or lines
         raise InvalidInput(f"{what} failed: {lines[-1] if lines else done.returncode}")
 
 
@@ -286,18 +299,11 @@ def restore_backup(archive: Path) -> dict[str, Any]:
 def _extract(tar: tarfile.TarFile, manifest: dict[str, Any], staging: Path) -> None:
     members: dict[str, Any] = manifest.get("members") or {}
     database = DATABASE_MEMBER.get(str(manifest.get("database_kind")))
+    _check_sizes(tar, members, database, staging)
     (staging / "database").mkdir()
     (staging / "documents").mkdir(mode=DIR_MODE)
     for name, expected in members.items():
-        documents = name.startswith("documents/") and len(name) == len("documents/") + 32
-        if name != database and not documents:
-            raise ArchiveRefused(f"the archive lists an unexpected member {name[:80]!r}")
-        if documents:
-            storage.path_of(name.removeprefix("documents/"))  # a stored name, or refused
-        try:
-            source = tar.extractfile(name)
-        except KeyError:
-            source = None
+        source = tar.extractfile(name)  # a regular file of the size listed: checked above
         if source is None:
             raise ArchiveRefused(f"the archive lacks {name} (incomplete or damaged)")
         path = staging / name
@@ -310,15 +316,48 @@ def _extract(tar: tarfile.TarFile, manifest: dict[str, Any], staging: Path) -> N
         raise ArchiveRefused("the archive holds no database")
 
 
+def _check_sizes(
+    tar: tarfile.TarFile, members: dict[str, Any], database: str | None, staging: Path
+) -> None:
+    """Before anything is written: every member listed is a regular file in the archive
+    whose size is the manifest's, and they all fit on the disk (a hostile or damaged
+    archive cannot fill it)."""
+    total = 0
+    for name, expected in members.items():
+        documents = name.startswith("documents/") and len(name) == len("documents/") + 32
+        if name != database and not documents:
+            raise ArchiveRefused(f"the archive lists an unexpected member {name[:80]!r}")
+        if documents:
+            storage.path_of(name.removeprefix("documents/"))  # a stored name, or refused
+        try:
+            member = tar.getmember(name)
+        except KeyError:
+            raise ArchiveRefused(f"the archive lacks {name} (incomplete or damaged)") from None
+        size = expected.get("size") if isinstance(expected, dict) else None
+        if not member.isfile() or not isinstance(size, int) or member.size != size:
+            raise ArchiveRefused(
+                f"the archive's {name} is {member.size} bytes, its manifest says {size!r} "
+                "(damaged or altered): nothing extracted"
+            )
+        total += size
+    free = shutil.disk_usage(staging).free
+    if total > free:
+        raise ArchiveRefused(
+            f"the archive needs {total} bytes to unpack, {free} are free where the data "
+            "directory is: nothing extracted"
+        )
+
+
 def _restore_sqlite(copy: Path, manifest: dict[str, Any]) -> None:
     source = sqlite3.connect(copy)
     try:
         if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise ArchiveRefused("the archive's database fails SQLite's integrity check")
+        # Checked on the staged copy, before it replaces anything.
+        _check_counts(_describe_sqlite(source)[1], manifest)
         target = sqlite3.connect(_sqlite_file())
         try:
             source.backup(target)  # one transaction: the whole file or nothing
-            _check_counts(_describe_sqlite(target)[1], manifest)
         finally:
             target.close()
     finally:
@@ -336,18 +375,53 @@ def _restore_postgres(dump: Path, staging: Path, manifest: dict[str, Any]) -> No
          env, "pg_restore")  # fmt: skip
     with script.open("a") as out, (staging / "dump.sql").open() as body:
         shutil.copyfileobj(body, out)
+        # The counts are checked in the same transaction, before its commit: a mismatch
+        # rolls the whole restore back (the schema drop included).
+        out.write("\n" + _counts_check_sql(manifest))
     _run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", dsn,
           "-f", str(script)], env, "psql (restore)")  # fmt: skip
-    with get_engine().connect() as connection:
-        _check_counts(_describe_postgres(connection)[1], manifest)
+
+
+COUNTS_DIFFER = (
+    "the archive's database does not hold the row counts its manifest lists (damaged or "
+    "altered): nothing restored"
+)
+
+
+def _expected_counts(manifest: dict[str, Any]) -> dict[str, int]:
+    counts = manifest.get("counts")
+    if not isinstance(counts, dict) or not all(
+        isinstance(t, str) and t.isascii() and t.replace("_", "a").isalnum() and t[:1].isalpha()
+        and isinstance(n, int) and not isinstance(n, bool) and n >= 0
+        for t, n in counts.items()
+    ):  # fmt: skip
+        raise ArchiveRefused("the archive's manifest lists no valid row counts")
+    return counts
+
+
+def _counts_check_sql(manifest: dict[str, Any]) -> str:
+    """A PL/pgSQL block that raises (so psql rolls back) unless the public schema holds
+    exactly the manifest's tables with its row counts."""
+    counts = _expected_counts(manifest)
+    refuse = "RAISE EXCEPTION '" + COUNTS_DIFFER.replace("'", "''") + "'"
+    lines = [
+        "DO $mowakaba$ DECLARE n bigint; BEGIN",
+        "SELECT count(*) INTO n FROM information_schema.tables WHERE table_schema = 'public'"
+        " AND table_type = 'BASE TABLE';",
+        f"IF n <> {len(counts)} THEN {refuse}; END IF;",
+    ]
+    for table, rows in sorted(counts.items()):
+        lines += [
+            f"IF to_regclass('public.\"{table}\"') IS NULL THEN {refuse}; END IF;",
+            f"EXECUTE 'SELECT count(*) FROM public.\"{table}\"' INTO n;",
+            f"IF n <> {rows} THEN {refuse}; END IF;",
+        ]
+    return "\n".join([*lines, "END $mowakaba$;", ""])
 
 
 def _check_counts(counts: dict[str, int], manifest: dict[str, Any]) -> None:
-    if counts != manifest.get("counts"):
-        raise ArchiveRefused(
-            "the restored database's row counts differ from the manifest's: check it "
-            "before use (restore again, or from another archive)"
-        )
+    if counts != _expected_counts(manifest):
+        raise ArchiveRefused(COUNTS_DIFFER)
 
 
 def _swap_documents(restored: Path) -> None:

@@ -30,6 +30,9 @@ def backup(
                f"at {revision}, {rows} rows, {files} document files")  # fmt: skip
     typer.echo("restoring it needs the same encryption key(s): "
                + (", ".join(done.manifest["key_ids"]) or "none used"))  # fmt: skip
+    if backups.under_data_directory(done.path):
+        typer.echo("warning: the archive is under the data directory, beside the encryption "
+                   "key: copy it off this machine (docs/privacy.md, Backups)")  # fmt: skip
 
 
 def restore(
@@ -54,7 +57,7 @@ def restore(
     with errors_as_exit():
         manifest = backups.read_manifest(archive)  # a bad archive: refused before the lock
         if not yes:
-            where = settings.database_url or settings.sqlite_path
+            where = get_engine().url.render_as_string(hide_password=True)
             question = (f"replace every record and document of {where} with the state of "
                         f"{manifest['created_at']}? Changes made since are lost")  # fmt: skip
             if not sys.stdin.isatty():
@@ -71,3 +74,4 @@ def restore(
                f"({rows} rows, revision {manifest['alembic_revision']})")  # fmt: skip
     if not migrate.is_current(get_engine()):
         typer.echo("the schema is older than this version's: run `mowakaba db upgrade`")
+    typer.echo("data purged since that archive is back: run `mowakaba retention run` now")

@@ -192,6 +192,7 @@ class System:
         migrate.upgrade(get_engine())
         if before != migrate.current(get_engine()):
             echo(f"database migrated to {migrate.current(get_engine())}")
+        plaintext_notice(echo)
         self.credentials, self.new_credentials = ensure_credentials(settings)
         supervisor.env = {
             **os.environ,
@@ -260,6 +261,17 @@ class System:
                 yield self
             finally:
                 self.stop(echo)
+
+
+def plaintext_notice(echo: Echo) -> None:
+    """Warn in one line when notes or documents are still in the clear (`keys rotate`)."""
+    from mowakaba.db import session_scope
+    from mowakaba.services.encryption import plaintext_warning
+
+    with session_scope(write=False) as session:
+        warning = plaintext_warning(session)
+    if warning:
+        echo(warning)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from mowakaba.db import UTCDateTime
-from mowakaba.models.columns import Keyed, fk, utc_field
+from mowakaba.models.columns import Keyed, encrypted_json, fk, utc_field
 
 
 class AuthToken(Keyed, SQLModel, table=True):
@@ -43,7 +43,9 @@ class LoginFailure(Keyed, SQLModel, table=True):
 
 
 class IdempotencyRecord(Keyed, SQLModel, table=True):
-    """The first answer to a POST with an Idempotency-Key, replayed for the same key and body."""
+    """The first answer to a POST with an Idempotency-Key, replayed for the same key and body.
+
+    The answer may hold a note's text or a youth's names: encrypted at rest."""
 
     __tablename__ = "idempotency_record"
     __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
@@ -53,5 +55,5 @@ class IdempotencyRecord(Keyed, SQLModel, table=True):
     key: str = Field(max_length=200)
     request_hash: str = Field(max_length=64)
     status_code: int
-    response: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    response: dict[str, Any] = encrypted_json(default_factory=dict)
     created_at: datetime = utc_field(default_now=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,12 +60,37 @@ class EncryptedText(sa.types.TypeDecorator[str]):
         return None if value is None else crypto.decrypt_text(value)
 
 
+class EncryptedJSON(sa.types.TypeDecorator[Any]):
+    """JSON encrypted at rest: the JSON text sealed as EncryptedText seals text (TEXT in
+    the database). A value written before encryption (plain JSON text) still reads."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        return crypto.encrypt_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):  # a driver that decoded a legacy JSON column itself
+            return value
+        return json.loads(crypto.decrypt_text(value))
+
+
 def encrypted(default: Any = None, **kwargs: Any) -> Any:
     """A sensitive column encrypted at rest (TEXT: the ciphertext is longer than the text)."""
     return Field(
         default=default, sa_type=EncryptedText, sa_column_kwargs={"info": {"sensitive": True}},
         **kwargs,
     )  # fmt: skip
+
+
+def encrypted_json(**kwargs: Any) -> Any:
+    """A sensitive JSON column encrypted at rest (TEXT holding the sealed JSON)."""
+    return Field(sa_type=EncryptedJSON, sa_column_kwargs={"info": {"sensitive": True}}, **kwargs)
 
 
 def fk(

@@ -102,3 +102,36 @@ def rotate_document_batch(*, after: str, limit: int) -> Batch:
             crypto.encrypt_file_in_place(path)
             changed += 1
     return Batch(names[-1] if names else None, len(names), changed)
+
+
+def plaintext_remaining(session: Session) -> tuple[int, bool]:
+    """How many note versions still hold plaintext (one SQL count on the raw values), and
+    whether any document file is still in the clear (a 22-byte read per file, stopping at
+    the first); what `mowakaba up` warns about."""
+
+    def clear(column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+        return sa.and_(column.is_not(None), sa.not_(column.startswith(crypto.TEXT_PREFIX)))
+
+    raw_text, raw_reason = _raw(_VERSIONS.c.text), _raw(_VERSIONS.c.reason)
+    notes = (
+        session.connection()
+        .execute(
+            sa.select(sa.func.count())
+            .select_from(_VERSIONS)
+            .where(sa.or_(clear(raw_text), clear(raw_reason)))
+        )
+        .scalar_one()
+    )
+    files = any(crypto.file_key_id(storage.path_of(n)) is None for n in storage.stored_names())
+    return int(notes), files
+
+
+def plaintext_warning(session: Session) -> str | None:
+    """One line advising `mowakaba keys rotate` when plaintext remains, else None."""
+    notes, files = plaintext_remaining(session)
+    if not notes and not files:
+        return None
+    what = [f"{notes} note version(s)"] if notes else []
+    what += ["document files"] if files else []
+    return (f"warning: {' and '.join(what)} still stored in the clear (written before "
+            "encryption): run `mowakaba keys rotate` to encrypt them")  # fmt: skip

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from mowakaba import crypto
 from mowakaba.db import get_engine, session_scope
-from mowakaba.models import CaseNoteVersion, Document
+from mowakaba.models import CaseNoteVersion, Document, IdempotencyRecord
 from mowakaba.services.documents import storage
 from tests.api.notes_world import add_note
 from tests.documents_files import pdf_bytes
@@ -22,7 +22,8 @@ REASON = "La date était fausse (hôpital Ibn Rochd)"
 
 
 def stored_bytes() -> bytes:
-    """Everything the database holds for the note versions, as stored."""
+    """Everything the database holds for the note versions and the idempotency answers,
+    as stored."""
     engine = get_engine()
     if engine.dialect.name == "sqlite":
         path = Path(str(engine.url.database))
@@ -38,7 +39,8 @@ def stored_bytes() -> bytes:
                 sa.type_coerce(table.c.text, sa.Text), sa.type_coerce(table.c.reason, sa.Text)
             )
         ).all()
-    return repr(rows).encode("utf-8")
+        rows += connection.exec_driver_sql("SELECT response::text FROM idempotency_record").all()
+    return "\n".join(str(v) for row in rows for v in row).encode("utf-8")
 
 
 def test_a_sensitive_note_is_not_in_the_database_and_still_reads(world):
@@ -81,3 +83,36 @@ def test_a_document_is_encrypted_on_disk_and_downloads_identical(world):
     got = w.get("m1", f"/youths/{w.ids['y1']}/documents/{document.id}/file")
     assert got.status_code == 200 and got.content == data
     assert got.headers["content-length"] == str(len(data))
+
+
+def test_an_idempotency_answer_holding_a_note_is_encrypted_and_replays(world):
+    w = world
+    y1, headers = w.ids["y1"], {"Idempotency-Key": "note-with-secret"}
+    note = {"kind": "visit", "with_whom": ["youth"], "contact_date": "2026-11-02",
+            "text": SECRET, "sensitivity": "health"}  # fmt: skip
+    first = w.post("m1", f"/youths/{y1}/notes", json=note, headers=headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["current"]["text"] == SECRET
+    raw = stored_bytes()  # the answer kept for the key is in it: the note's text is not
+    for plain in (SECRET, "Hospitalisation psychiatrique", "\\u0627\\u0644"):  # JSON-escaped
+        assert plain.encode("utf-8") not in raw
+    assert crypto.TEXT_PREFIX.encode() in raw
+    again = w.post("m1", f"/youths/{y1}/notes", json=note, headers=headers)
+    assert again.status_code == 201 and again.json() == first.json()
+    with session_scope() as s:
+        (record,) = s.exec(select(IdempotencyRecord))
+        assert record.response == first.json()
+
+
+def test_sqlite_overwrites_what_it_deletes(engine, tmp_path):
+    from mowakaba.db import _sqlite_pragmas
+
+    # Whatever the build's default (Debian's is ON, the upstream default OFF): the hook sets it.
+    raw = sqlite3.connect(tmp_path / "x.db")
+    raw.execute("PRAGMA secure_delete=OFF")
+    _sqlite_pragmas(raw, None)
+    assert raw.execute("PRAGMA secure_delete").fetchone() == (1,)
+    raw.close()
+    if engine.dialect.name == "sqlite":  # and the app's connections have it
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA secure_delete").scalar_one() == 1

@@ -165,7 +165,8 @@ def test_a_bad_archive_is_refused_and_changes_nothing(own_database, tmp_path):
         manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
     other = "postgresql" if manifest["database_kind"] == "sqlite" else "sqlite"
     damaged = dict(manifest["members"])
-    damaged[next(iter(damaged))] = {"size": 1, "sha256": "0" * 64}
+    first = next(iter(damaged))
+    damaged[first] = {**damaged[first], "sha256": "0" * 64}
     (tmp_path / "junk.tar.gz").write_bytes(b"not an archive at all")
     cases = {
         tmp_path / "junk.tar.gz": "not a Mowakaba backup archive",
