@@ -106,3 +106,13 @@ def test_the_pdf_is_in_the_youths_language_with_their_name_and_code(session, two
     arabic = render_subject_access(access, institution_name="Dar Alpha", region="R",
                                    time_zone="Africa/Casablanca", language=Language.ar)  # fmt: skip
     assert 'dir="rtl"' in arabic.html and "زقاف" in arabic.html
+
+
+def test_a_class_of_short_alike_records_prints_as_one_table():
+    from mowakaba.access_report import COMPACT_FIELDS, section
+
+    short = [[("When", "1"), ("What", "a")], [("When", "2"), ("What", "b")]]
+    assert section("timeline", short)["columns"] == ["When", "What"]
+    assert section("timeline", [*short, [("When", "3")]])["columns"] is None  # not alike
+    wide = [[(str(i), "v") for i in range(COMPACT_FIELDS + 1)]] * 2
+    assert section("timeline", wide)["columns"] is None  # a table per record
