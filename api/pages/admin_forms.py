@@ -30,10 +30,14 @@ BAD_DATE = N_("Enter a date as year-month-day, e.g. 2027-03-10.")
 class FormErrors(dict[str, str]):
     """Field name → the message (a msgid) to show next to it."""
 
-    def text(self, name: str, value: str, *, max_length: int, required: bool = True) -> str:
-        """A line of text, cleaned and stripped; an error recorded when it is not fit."""
+    def text(
+        self, name: str, value: str, *, max_length: int, required: bool = True,
+        multiline: bool = False,
+    ) -> str:  # fmt: skip
+        """A line of text (`multiline`: a reason or a note, line feeds kept), cleaned and
+        stripped; an error recorded when it is not fit."""
         try:
-            value = clean_text(value).strip()
+            value = clean_text(value, multiline=multiline).strip()
         except UnsafeText:
             self[name] = UNSAFE
             return value

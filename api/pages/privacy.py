@@ -9,7 +9,6 @@ them (`?format=csv|xlsx`). Every read, download and export is audited (api/acces
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Query, Request
@@ -26,6 +25,7 @@ from api.accessing import (
 )
 from api.deps import SessionDep
 from api.exporting import FormatQuery, Words
+from api.pages.admin_forms import FormErrors
 from api.pages.common import N_, page_guard, page_router, render
 from api.pages.printing import scoped
 from api.policy import allowed
@@ -37,7 +37,6 @@ from mowakaba.services import subject_access as access_service
 router = page_router()
 YouthId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PER_PAGE = 50
-NOT_A_DATE = N_("Give a date as YYYY-MM-DD.")
 ENDS_BEFORE = N_("The period ends before it starts.")
 
 
@@ -67,16 +66,6 @@ def access_download(
     return subject_access_download(session, request, user, youth, kind)
 
 
-def parse_day(value: str, name: str, errors: dict[str, str]) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[name] = NOT_A_DATE
-        return None
-
-
 @router.get("/youths/{youth_id}/access-log")
 def access_log(
     youth_id: YouthId, session: SessionDep, request: Request,
@@ -89,8 +78,9 @@ def access_log(
 ) -> Response:  # fmt: skip
     """Who read or changed the youth's file, when, and refused attempts; as a file too."""
     youth = logged_youth(session, request, user, youth_id)
-    errors: dict[str, str] = {}
-    start_day, end_day = parse_day(since, "since", errors), parse_day(until, "until", errors)
+    errors = FormErrors()  # an empty field: no bound
+    start_day = errors.day("since", since) if since.strip() else None
+    end_day = errors.day("until", until) if until.strip() else None
     if start_day and end_day and end_day < start_day:
         errors["until"] = ENDS_BEFORE
     if outcome not in OUTCOME_FILTERS:

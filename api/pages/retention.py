@@ -10,6 +10,7 @@ changed (docs/privacy.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -17,19 +18,18 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
 from api.deps import SessionDep
-from api.pages.admin_forms import REQUIRED, TOO_LONG, UNSAFE, FormErrors, attempt
+from api.pages.admin_forms import FormErrors, attempt
 from api.pages.common import N_, page_guard, page_router, render
 from api.pages.referral_forms import PostedForm, posted
 from api.pages.youth_file import file_youth
 from api.policy import allowed
 from mowakaba.enums import PrivacyRequestKind, RecordClass
 from mowakaba.errors import MowakabaError, NotFound
-from mowakaba.models import PrivacyRequest, RetentionPurge, User, Youth
+from mowakaba.models import LegalHold, PrivacyRequest, RetentionPurge, User, Youth
 from mowakaba.services.documents import storage
 from mowakaba.services.privacy import holds, retention
 from mowakaba.services.privacy import requests as request_service
 from mowakaba.services.privacy.purge import YOUTH_CLASSES
-from mowakaba.text import UnsafeText, clean_text
 
 router = page_router()
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -59,22 +59,6 @@ DONE = {
 }
 CHOOSE_KIND = N_("Choose objection or deletion.")
 CHOOSE_CLASSES = N_("Choose what the young person objects to.")
-
-
-def free_text(
-    errors: FormErrors, name: str, value: str, *, max_length: int, required: bool = True
-) -> str:
-    """A reason or a note (line feeds allowed), cleaned; an error recorded when unfit."""
-    try:
-        value = clean_text(value, multiline=True).strip()
-    except UnsafeText:
-        errors[name] = UNSAFE
-        return value
-    if required and not value:
-        errors[name] = REQUIRED
-    elif len(value) > max_length:
-        errors[name] = TOO_LONG
-    return value
 
 
 def _marks(session: Session, youth_id: int) -> dict[str, RetentionPurge]:
@@ -143,17 +127,8 @@ def place_hold(
     form: Annotated[PostedForm, Depends(posted)],
 ) -> Response:
     """Place a legal hold, with its reason."""
-    youth = file_youth(session, request, user, youth_id)
-    errors = FormErrors()
-    reason = free_text(errors, "hold_reason", form.one("reason"), max_length=1000)
-    if errors:
-        return show(request, session, user, youth, errors=errors, status=422,
-                    form={"hold_reason": reason})  # fmt: skip
-    _, failed = attempt(session, lambda: holds.place_hold(session, youth=youth, actor=user,
-                                                          reason=reason))  # fmt: skip
-    if failed:
-        return _refused(request, session, user, youth, failed)
-    return _back(youth.pk, "held")
+    return _hold_form(request, session, user, youth_id, form, "hold_reason", holds.place_hold,
+                      "held")  # fmt: skip
 
 
 @router.post("/youths/{youth_id}/privacy/hold/lift")
@@ -165,17 +140,25 @@ def lift_hold(
     form: Annotated[PostedForm, Depends(posted)],
 ) -> Response:
     """Lift the hold in force, saying why."""
+    return _hold_form(request, session, user, youth_id, form, "lift_reason", holds.lift_hold,
+                      "lifted")  # fmt: skip
+
+
+def _hold_form(
+    request: Request, session: Session, user: User, youth_id: int, form: PostedForm,
+    field: str, act: Callable[..., LegalHold], done: str,
+) -> Response:  # fmt: skip
+    """Place or lift a hold from its form (`field`: the reason's field on the page)."""
     youth = file_youth(session, request, user, youth_id)
     errors = FormErrors()
-    reason = free_text(errors, "lift_reason", form.one("reason"), max_length=1000)
+    reason = errors.text(field, form.one("reason"), multiline=True, max_length=1000)
     if errors:
         return show(request, session, user, youth, errors=errors, status=422,
-                    form={"lift_reason": reason})  # fmt: skip
-    _, failed = attempt(session, lambda: holds.lift_hold(session, youth=youth, actor=user,
-                                                         reason=reason))  # fmt: skip
+                    form={field: reason})  # fmt: skip
+    _, failed = attempt(session, lambda: act(session, youth=youth, actor=user, reason=reason))
     if failed:
         return _refused(request, session, user, youth, failed)
-    return _back(youth.pk, "lifted")
+    return _back(youth.pk, done)
 
 
 @router.post("/youths/{youth_id}/privacy/requests")
@@ -191,7 +174,7 @@ def record_request(
     errors = FormErrors()
     kind = form.one("kind")
     classes = form.get("classes") or []
-    reason = free_text(errors, "reason", form.one("reason"), max_length=2000)
+    reason = errors.text("reason", form.one("reason"), multiline=True, max_length=2000)
     if kind not in PrivacyRequestKind.__members__:
         errors["kind"] = CHOOSE_KIND
     if kind == PrivacyRequestKind.objection and not classes:
@@ -251,7 +234,7 @@ def approve(
     """Approve a request: what it covers is purged now (refused on a held file)."""
     _decide(session, request_id)
     errors = FormErrors()
-    note = free_text(errors, "note", form.one("note"), max_length=2000, required=False)
+    note = errors.text("note", form.one("note"), multiline=True, max_length=2000, required=False)
     if errors:
         return show_requests(request, session, failure=N_("The note is not valid."), status=422)
     result, failed = attempt(session, lambda: request_service.approve_request(
@@ -278,7 +261,7 @@ def reject(
     """Reject a request, saying why; nothing is purged."""
     _decide(session, request_id)
     errors = FormErrors()
-    note = free_text(errors, "note", form.one("note"), max_length=2000)
+    note = errors.text("note", form.one("note"), multiline=True, max_length=2000)
     if errors:
         return show_requests(request, session, failure=N_("Say why the request is rejected."),
                              status=422)  # fmt: skip

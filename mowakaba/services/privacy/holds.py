@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, col, select
 
 from mowakaba.clock import local_date, now
@@ -47,6 +49,17 @@ def _clean(reason: str) -> str:
     return reason
 
 
+def _record(
+    session: Session, youth: Youth, actor: User, hold: LegalHold, verb: str, kind: EventKind,
+    at: datetime,
+) -> None:  # fmt: skip
+    """Audit a hold placed or lifted, and put it on the youth's timeline."""
+    privacy_audit(session, actor=actor, action=f"legal_hold.{verb}", object_type="legal_hold",
+                  object_id=hold.id, youth_id=youth.pk)  # fmt: skip
+    record_event(session, youth, kind, on=local_date(at, get_settings().default_time_zone),
+                 actor_id=actor.id, data={"hold_id": hold.id})  # fmt: skip
+
+
 def place_hold(session: Session, *, youth: Youth, actor: User, reason: str) -> LegalHold:
     """Place a legal hold on a youth's file (one in force at a time)."""
     reason = _clean(reason)
@@ -57,22 +70,7 @@ def place_hold(session: Session, *, youth: Youth, actor: User, reason: str) -> L
     hold = LegalHold(youth_id=youth.pk, reason=reason, placed_by_id=actor.pk, placed_at=at)
     session.add(hold)
     session.flush()
-    privacy_audit(
-        session,
-        actor=actor,
-        action="legal_hold.place",
-        object_type="legal_hold",
-        object_id=hold.id,
-        youth_id=youth.pk,
-    )
-    record_event(
-        session,
-        youth,
-        EventKind.legal_hold_placed,
-        on=local_date(at, get_settings().default_time_zone),
-        actor_id=actor.id,
-        data={"hold_id": hold.id},
-    )
+    _record(session, youth, actor, hold, "place", EventKind.legal_hold_placed, at)
     return hold
 
 
@@ -86,21 +84,6 @@ def lift_hold(session: Session, *, youth: Youth, actor: User, reason: str) -> Le
     at = now()
     hold.lifted_at, hold.lifted_by_id, hold.lift_reason = at, actor.pk, reason
     session.add(hold)
-    privacy_audit(
-        session,
-        actor=actor,
-        action="legal_hold.lift",
-        object_type="legal_hold",
-        object_id=hold.id,
-        youth_id=youth.pk,
-    )
-    record_event(
-        session,
-        youth,
-        EventKind.legal_hold_lifted,
-        on=local_date(at, get_settings().default_time_zone),
-        actor_id=actor.id,
-        data={"hold_id": hold.id},
-    )
+    _record(session, youth, actor, hold, "lift", EventKind.legal_hold_lifted, at)
     session.flush()
     return hold
