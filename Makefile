@@ -7,7 +7,7 @@ VENV   := .venv
 UV     := $(VENV)/bin/uv
 RUN    := $(UV) run --frozen --no-sync
 
-.PHONY: install demo test test-sqlite test-postgres lint format typecheck clean
+.PHONY: install demo test test-sqlite test-postgres test-scale lint format typecheck clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ test-sqlite: install
 test-postgres: install
 	@echo "== tests on PostgreSQL"
 	MOWAKABA_TEST_DATABASE=postgresql $(RUN) pytest -q --ignore=tests/browser $(PYTEST_ARGS)
+
+# The scale-out for real (≤ 5 min): a Prefect server on PostgreSQL, the app on PostgreSQL,
+# `mowakaba deploy` and two `mowakaba worker` processes; 20 youths' pathways through the
+# work pool (tests/scale). Everything it starts is stopped, also on failure and Ctrl-C.
+test-scale: install ## the work pool on PostgreSQL with two process workers (needs PostgreSQL)
+	MOWAKABA_TEST_SCALE=1 $(RUN) pytest -q -s -p no:cacheprovider tests/scale $(PYTEST_ARGS)
 
 # The README's pictures: the browser tests photograph every page (build/screenshots/);
 # three of them are kept in docs/screenshots/.

@@ -9,6 +9,7 @@ reconciliation, and the next sweep catches it up: the commit before it stands.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from flows.deployments import PATHWAY, REFERRAL
+from flows.deployments import PATHWAY, PATHWAY_BATCH, PATHWAY_FLOWS, REFERRAL
 from flows.labels import institution_tag, partner_tag, youth_of_tags, youth_tag, youth_tags
 from mowakaba.db import session_scope
 from mowakaba.errors import Unavailable
@@ -161,20 +162,67 @@ def start_pathway_after_commit(youth_id: int, event: str, as_of: str | None = No
     return run_id
 
 
+def start_pathway_batch(
+    batch: Sequence[RunLabels], *, event: str, as_of: str | None = None
+) -> str | None:
+    """Start one `pathway_batch` deployment run for these youths (after the commit), tagged
+    with each youth's and institution's tag; None if Prefect did not take it. The same
+    youths at the same event start one run however often this is called."""
+    from prefect.deployments import run_deployment
+
+    youth_ids = [labels.youth_id for labels in batch]
+    parameters: dict[str, Any] = {"youth_ids": youth_ids}
+    if as_of is not None:
+        parameters["as_of"] = as_of
+    tags = sorted({tag for labels in batch for tag in labels.tags if not tag.startswith("stage:")})
+    digest = hashlib.sha256(",".join(map(str, youth_ids)).encode()).hexdigest()[:16]
+
+    def call() -> Any:
+        return run_deployment(
+            PATHWAY_BATCH.full_name,
+            parameters=parameters,
+            timeout=0,
+            flow_run_name=f"pathway-batch-{batch[0].code}-{len(batch)}",
+            tags=tags,
+            idempotency_key=f"pathway-batch:{event}:{digest}",
+            as_subflow=False,
+        )
+
+    try:
+        run = bounded(call)
+    except PrefectUnavailable as exc:
+        log.warning("pathway batch run for %s youths not started: %s", len(batch), exc)
+        return None
+    return str(run.id)
+
+
 def start_pathways_after_commit(youth_ids: list[int], as_of: str | None = None) -> int:
-    """Start the pathway run of each youth just registered (an imported register), as a
-    single registration does; once Prefect does not take one, flag the rest for the sweep
-    at once rather than wait on each. Returns how many runs started."""
-    started = 0
-    for index, youth_id in enumerate(youth_ids):
-        labels = labels_of(youth_id)
-        if labels is None:
-            continue
-        if start_pathway(labels, event=f"registered-{youth_id}", as_of=as_of) is None:
-            with session_scope() as session:
-                reconciliation_service.flag_for_reconciliation(session, youth_ids=youth_ids[index:])
-            break
-        started += 1
+    """Start the pathway runs of the youths just registered (an imported register): one run
+    for a single youth, as a registration does, else `pathway_batch` runs of
+    `MOWAKABA_PATHWAY_BATCH_SIZE` youths (a process start each on a work pool, not one per
+    youth). Once Prefect does not take one, flag the rest for the sweep at once rather than
+    wait on each. Returns how many youths' runs started."""
+    found = [labels for youth_id in youth_ids if (labels := labels_of(youth_id)) is not None]
+    if len(found) == 1:
+        run_id = start_pathway(found[0], event=f"registered-{found[0].youth_id}", as_of=as_of)
+        batches = [found] if run_id else []
+        chunks = [found]
+    else:
+        size = get_settings().pathway_batch_size
+        chunks = [found[i : i + size] for i in range(0, len(found), size)]
+        batches = []
+        for chunk in chunks:
+            if start_pathway_batch(chunk, event=f"registered-{chunk[0].youth_id}",
+                                   as_of=as_of) is None:  # fmt: skip
+                break
+            batches.append(chunk)
+    started = sum(len(chunk) for chunk in batches)
+    if len(batches) < len(chunks):
+        with session_scope() as session:
+            reconciliation_service.flag_for_reconciliation(
+                session, youth_ids=[labels.youth_id for chunk in chunks[len(batches):]
+                                    for labels in chunk]
+            )  # fmt: skip
     return started
 
 
@@ -295,7 +343,7 @@ def youth_runs(labels: RunLabels, *, limit: int = 200) -> list[dict[str, Any]]:
         }  # fmt: skip
         for r in runs
         # The code, too: ids restart in a new database. A referral run names its referral.
-        if r.name == f"pathway-{labels.code}" or r.name.startswith("referral-")
+        if r.name == f"pathway-{labels.code}" or r.name.startswith(("referral-", "pathway-batch-"))
     ]
 
 
@@ -362,7 +410,7 @@ def recent_runs(
     if institution_ids is not None and not institution_ids:
         return RunsOverview(counts=dict.fromkeys(MONITORED, 0), problems=[])
     since = datetime.now(UTC) - timedelta(days=days)
-    flows = None if every_flow else FlowFilter(name=FlowFilterName(any_=[PATHWAY.flow]))
+    flows = None if every_flow else FlowFilter(name=FlowFilterName(any_=list(PATHWAY_FLOWS)))
     tags = (
         FlowRunFilterTags(any_=[institution_tag(i) for i in institution_ids])
         if institution_ids

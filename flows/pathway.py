@@ -1,13 +1,30 @@
-"""The pathway flow: one youth brought up to date, at an event that matters."""
+"""The pathway flows: youths brought up to date, at an event that matters.
+
+`pathway` reconciles one youth (an edge's event: a registration, a completion that moves
+a stage). `pathway_batch` reconciles many in one run (a sweep's stage changes, an imported
+register): on a work pool each run is a process start (~2–3 s), so a national sweep
+batches its youths rather than paying it per youth (docs/benchmarks.md). Both hold the
+youth's concurrency slot while reconciling it when their deployment names a slot count
+(`mowakaba deploy`): two runs of one youth never overlap, on however many workers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from prefect import flow, runtime
+from prefect import flow, get_run_logger, runtime
 
+from flows.deployments import youth_slot_name
 from flows.labels import retag_run, run_name, tag_as_youth
+from mowakaba.db import session_scope
+from mowakaba.services import reconciliation as reconciliation_service
 from tasks.pathway import reconcile
+
+# How long a run waits for a youth's slot (another run of the youth, or of a youth
+# sharing the slot, holds it while it reconciles: well under a second).
+SLOT_WAIT_SECONDS = 120
 
 
 def pathway_run_name() -> str:
@@ -15,14 +32,84 @@ def pathway_run_name() -> str:
     return run_name("pathway", runtime.flow_run.parameters["youth_id"])
 
 
+def batch_run_name() -> str:
+    """Name a batch run `pathway-batch-<first youth's code>-<count>`."""
+    ids = runtime.flow_run.parameters["youth_ids"]
+    return f"{run_name('pathway-batch', ids[0])}-{len(ids)}" if ids else "pathway-batch-empty"
+
+
+@contextmanager
+def youth_slot(youth_id: int, slots: int) -> Iterator[None]:
+    """Hold the youth's global concurrency slot (limit 1) for the block; `slots` 0: none
+    (the embedded system and in-process runs rely on the youth's row lock alone). A slot
+    missing on the server is an error: `mowakaba deploy` creates them with the deployments."""
+    if not slots:
+        yield
+        return
+    from prefect.concurrency.sync import concurrency
+
+    with concurrency(
+        youth_slot_name(youth_id, slots), occupy=1, timeout_seconds=SLOT_WAIT_SECONDS, strict=True
+    ):
+        yield
+
+
 @flow(name="pathway", flow_run_name=pathway_run_name, persist_result=False)
-def pathway(youth_id: int, as_of: str | None = None) -> dict[str, Any]:
+def pathway(youth_id: int, as_of: str | None = None, youth_slots: int = 0) -> dict[str, Any]:
     """Reconcile one youth: lock, read the state and the clock, do what is due, record it."""
     run_id = str(runtime.flow_run.id) if runtime.flow_run.id else None
     if run_id:
         tag_as_youth(run_id, youth_id)  # a deployment run has its tags already: no call
-    result = reconcile(youth_id, as_of, run_id)
+    with youth_slot(youth_id, youth_slots):
+        result = reconcile(youth_id, as_of, run_id)
     if run_id:
         retag_run(run_id, youth_id=youth_id, institution_id=result["institution_id"],
                   stage=result["stage_after"])  # fmt: skip
     return result
+
+
+@flow(name="pathway_batch", flow_run_name=batch_run_name, persist_result=False)
+def pathway_batch(
+    youth_ids: list[int], as_of: str | None = None, youth_slots: int = 0
+) -> dict[str, Any]:
+    """Reconcile each youth in turn, each under its own slot and in its own transaction.
+
+    Each youth is one task run (`reconcile-<code>`), one log line and one event
+    (`mowakaba.youth.reconciled`, resource `mowakaba.youth.<id>`): a youth's history is
+    found by its id even though the run holds many. A youth that fails is flagged for
+    the next sweep and the others go on; the run then ends Failed, naming the ids.
+    """
+    from prefect.events import emit_event
+
+    logger = get_run_logger()
+    run_id = str(runtime.flow_run.id) if runtime.flow_run.id else None
+    moved: list[int] = []
+    failed: list[int] = []
+    for youth_id in youth_ids:
+        try:
+            with youth_slot(youth_id, youth_slots):
+                result = reconcile.with_options(task_run_name=f"reconcile-youth-{youth_id}")(
+                    youth_id, as_of, run_id
+                )
+        except Exception as exc:  # one youth's failure is not the batch's
+            failed.append(youth_id)
+            logger.error("youth:%s not reconciled: %s", youth_id, f"{type(exc).__name__}: {exc}")
+            with session_scope() as session:
+                reconciliation_service.flag_for_reconciliation(session, youth_ids=[youth_id])
+            continue
+        if result["moves"]:
+            moved.append(youth_id)
+        logger.info("youth:%s %s: %s → %s", youth_id, result["code"], result["stage_before"],
+                    result["stage_after"])  # fmt: skip
+        emit_event(
+            event="mowakaba.youth.reconciled",
+            resource={"prefect.resource.id": f"mowakaba.youth.{youth_id}",
+                      "prefect.resource.name": result["code"]},
+            payload={"stage_before": result["stage_before"], "stage_after": result["stage_after"],
+                     "moves": len(result["moves"]), "created": result["created"],
+                     "cancelled": result["cancelled"]},
+        )  # fmt: skip
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(youth_ids)} youths not reconciled "
+                           f"(flagged for the next sweep): {failed}")  # fmt: skip
+    return {"youths": len(youth_ids), "moved": moved}

@@ -1,6 +1,8 @@
-"""Serve every deployment of the registry from one process (`mowakaba up` runs it as a child).
+"""Serve every deployment of the registry from one process (`mowakaba up` runs it as a child),
+or register them in a work pool for Prefect's process workers (`mowakaba deploy`).
 
-`python -m flows.serve`; workers of a work pool are the scale-out alternative.
+`python -m flows.serve`; `mowakaba deploy --pool NAME` + `mowakaba worker --pool NAME` on
+as many machines as needed are the scale-out (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -11,41 +13,87 @@ from typing import Any
 from flows.deliver import deliver
 from flows.deployments import REGISTRY
 from flows.indicators_snapshot import indicators_snapshot
-from flows.pathway import pathway
+from flows.pathway import pathway, pathway_batch
 from flows.referral import referral
 from flows.retention import retention
 from flows.sweep import sweep
 from mowakaba.settings import Settings, get_settings
 
 FLOWS: dict[str, Any] = {
-    "pathway": pathway, "sweep": sweep, "deliver": deliver, "referral": referral,
+    "pathway": pathway, "pathway_batch": pathway_batch, "sweep": sweep, "deliver": deliver,
+    "referral": referral,
     "indicators_snapshot": indicators_snapshot, "retention": retention,
 }  # fmt: skip
 
 
-def build_deployments(settings: Settings | None = None) -> list[Any]:
+def build_deployments(settings: Settings | None = None, *, pool: str | None = None) -> list[Any]:
     """Return the registry's deployments: pathway and referral on demand, sweep and deliver
-    every few minutes, the indicators' snapshot and retention nightly (cron)."""
-    from prefect.schedules import Cron
+    every few minutes, the indicators' snapshot and retention nightly (cron).
+
+    `pool`: deployments of that work pool, their flows found by module path (a worker's
+    process imports `flows.pathway`, wherever the code is installed), the pathway runs
+    holding their youths' concurrency slots; otherwise deployments for `serve()`."""
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import RRule
 
     settings = settings or get_settings()
     deployments = []
     for spec in REGISTRY:
         every = spec.every_minutes(settings) if spec.every_minutes else None
-        schedule: dict[str, Any] = {}
+        options: dict[str, Any] = {}
         if every:
-            schedule["interval"] = timedelta(minutes=every)
+            options["interval"] = timedelta(minutes=every)
         if spec.cron:
             line, zone = spec.cron(settings)
-            schedule["schedules"] = [Cron(line, timezone=zone)]
+            options["schedules"] = [RRule(cron_as_rrule(line), timezone=zone)]
+        if spec.concurrency:
+            options["concurrency_limit"] = spec.concurrency(settings)
+        if pool:
+            options["work_pool_name"] = pool
+            options["entrypoint_type"] = EntrypointType.MODULE_PATH
+            if spec.per_youth:
+                options["parameters"] = {"youth_slots": settings.pathway_youth_slots}
         # `_sync=True`: Prefect's sync path even where an event loop runs on the thread
         # (Playwright's, in the browser tests), which would otherwise get a coroutine.
         deployments.append(
             FLOWS[spec.flow].to_deployment(
-                name=spec.name, description=spec.description, _sync=True, **schedule
+                name=spec.name, description=spec.description, _sync=True, **options
             )
         )
     return deployments
+
+
+DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")  # cron's 0–6 (7 is Sunday again)
+
+
+def cron_as_rrule(line: str) -> str:
+    """The daily or weekly cron line of a setting (`M H * * *`, `M H * * 1,3`: numbers or
+    comma lists) as an iCalendar RRULE.
+
+    Why: Prefect 3.9's server cannot schedule any cron deployment on Python < 3.13 (its
+    scheduler hands `whenever` a pendulum time zone: "tzinfo must be of type ZoneInfo
+    (exactly)"), so a cron schedule's runs were never created; RRULE schedules are
+    computed without it and keep the wall-clock time across daylight-saving changes.
+    """
+    fields = line.split()
+    if len(fields) != 5 or fields[2:4] != ["*", "*"]:
+        raise ValueError(f"unsupported schedule {line!r}: use 'M H * * *' or 'M H * * D,D'")
+    minute, hour, weekdays = fields[0], fields[1], fields[4]
+
+    def numbers(text: str, top: int) -> list[int]:
+        try:
+            values = [int(part) for part in text.split(",")]
+        except ValueError:
+            raise ValueError(f"unsupported schedule {line!r}: numbers only") from None
+        if not values or any(not 0 <= v <= top for v in values):
+            raise ValueError(f"unsupported schedule {line!r}: {text} out of 0–{top}")
+        return values
+
+    rule = (f"FREQ=DAILY;BYHOUR={','.join(map(str, numbers(hour, 23)))};"
+            f"BYMINUTE={','.join(map(str, numbers(minute, 59)))};BYSECOND=0")  # fmt: skip
+    if weekdays != "*":
+        rule += ";BYDAY=" + ",".join(DAYS[d % 7] for d in numbers(weekdays, 7))
+    return rule
 
 
 def serve_all() -> None:

@@ -21,7 +21,9 @@ def sweep(as_of: str | None = None, inline: bool = False) -> dict[str, Any]:
 
     The phases are the core's (`mowakaba.services.sweep.PHASES`), one task per batch.
     `inline` runs the pathway of each youth as a flow here (the CLI, the simulator);
-    otherwise each gets its own `pathway` deployment run.
+    otherwise the youths go by `pathway_batch` deployment runs of
+    `MOWAKABA_PATHWAY_BATCH_SIZE` youths (not a process start each on a work pool); a
+    batch Prefect does not take stays due for the next sweep.
     """
     at = as_of or clock.now().isoformat()
     settings = get_settings()
@@ -34,15 +36,19 @@ def sweep(as_of: str | None = None, inline: bool = False) -> dict[str, Any]:
 
         for batch in sweep_service.pages(fetch):
             counts.update(batch.counts)
-            for due in batch.due:
-                labels = launch.RunLabels(due.youth_id, due.code, due.institution_id, due.stage)
-                counts["pathway_runs"] += 1
-                if inline:
+            due = [launch.RunLabels(d.youth_id, d.code, d.institution_id, d.stage)
+                   for d in batch.due]  # fmt: skip
+            counts["pathway_runs"] += len(due)
+            if inline:
+                for labels in due:
                     result = launch.run_pathway_inline(labels, as_of=at)
                     counts["stage_changes"] += bool(result["moves"])
-                else:
-                    started = launch.start_pathway(labels, event=due.event, as_of=at)
-                    counts["pathway_runs_failed"] += started is None
+            else:
+                for start in range(0, len(due), settings.pathway_batch_size):
+                    chunk = due[start : start + settings.pathway_batch_size]
+                    started = launch.start_pathway_batch(chunk, event=f"sweep-{at}", as_of=at)
+                    counts["pathway_batch_runs"] += 1
+                    counts["pathway_runs_failed"] += len(chunk) if started is None else 0
             if settings.sweep_batch_pause_seconds:
                 time.sleep(settings.sweep_batch_pause_seconds)
     return dict(counts)

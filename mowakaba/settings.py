@@ -154,6 +154,14 @@ class Settings(BaseSettings):
     # How many flow runs the serve() process runs at once.
     serve_limit: PositiveInt = 4
     sweep_every_minutes: PositiveInt = 15
+    # Scale-out (docs/operations.md): the youths one `pathway_batch` run reconciles (a
+    # sweep's stage changes, an imported register), instead of a process start each.
+    pathway_batch_size: int = Field(default=50, ge=1, le=500)
+    # The global concurrency limits `mowakaba deploy` creates so that two pathway runs of
+    # one youth never run at once: youth N takes `pathway-youth-<N mod slots>` (limit 1).
+    pathway_youth_slots: int = Field(default=1024, ge=1, le=100_000)
+    # At most this many `deliver` runs at once (a deployment concurrency limit).
+    deliver_concurrency: PositiveInt = 1
     deliver_every_minutes: PositiveInt = 1
     # The nightly indicator snapshot: a cron line in the institutions' time zone.
     indicators_snapshot_cron: str = Field(default="30 2 * * *", min_length=9, max_length=100)

@@ -19,6 +19,7 @@ from mowakaba.cli import (
     privacy,
     retention,
     runs,
+    scale,
     schedule,
     sim,
     system,
@@ -51,6 +52,8 @@ app.command()(runs.deliver)
 app.command()(work.inbox)
 app.command()(system.up)
 app.command()(system.demo)
+app.command()(scale.deploy)
+app.command()(scale.worker)
 app.command()(sim.simulate)
 app.add_typer(sim.bench_app, name="bench")
 app.add_typer(keys.keys_app, name="keys")

@@ -21,6 +21,7 @@ SAMPLE = Path(__file__).parents[2] / "docs" / "sample-register.csv"
 def test_a_coordinator_imports_the_sample_register(world, new_page, monkeypatch, language, size):
     # No Prefect here: each youth imported is flagged for the sweep (the server is in-process).
     monkeypatch.setattr(launch, "start_pathway", lambda *a, **k: None)
+    monkeypatch.setattr(launch, "start_pathway_batch", lambda *a, **k: None)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     set_language("coord", language)
     page = new_page(viewport=DESKTOP if size == "desktop" else PHONE,

@@ -199,5 +199,7 @@ def test_a_pathway_run_carries_ids_and_codes_only(committed, deployed):
     (run,) = [r for r in runs_tagged(f"youth:{youth_id}") if r.name == f"pathway-{youth.code}"]
     text = " ".join([run.name, *run.tags, str(run.parameters)])
     assert "Amine" not in text and "Benali" not in text and "أمين" not in text
-    assert run.parameters == {"youth_id": youth_id, "as_of": at(date(2027, 1, 6)).isoformat()}
+    assert run.parameters == {
+        "youth_id": youth_id, "as_of": at(date(2027, 1, 6)).isoformat(), "youth_slots": 0
+    }  # fmt: skip
     assert "stage:intake" in run.tags
