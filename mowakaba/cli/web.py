@@ -41,13 +41,18 @@ def web(
     ] = 1,
 ) -> None:
     """Serve the web app alone (production, behind a reverse proxy): refuses a database
-    whose migrations are behind; Ctrl-C or SIGTERM stops it."""
+    whose migrations are behind, or no encryption key; Ctrl-C or SIGTERM stops it."""
+    from mowakaba import crypto
     from mowakaba.embedded.ports import refuse_busy_port
     from mowakaba.embedded.processes import Refused
     from mowakaba.settings import REPO_ROOT, get_settings
 
     settings = get_settings()
     require_migrated()
+    try:  # else notes and documents would fail one request at a time, hours later
+        crypto.keyring()
+    except crypto.EncryptionKeyError as exc:
+        raise fail(f"{exc} (the same key on every host)") from None
     host = host or settings.host
     port = port or settings.port
     try:

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mowakaba import crypto
 from mowakaba.cli.web import web_argv
 from tests import dbsetup
 
@@ -40,6 +41,7 @@ def web_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
         **os.environ,
         "MOWAKABA_HOME": str(home),
         "DATABASE_URL": url,
+        "MOWAKABA_ENCRYPTION_KEYS": crypto.new_key(),  # production: from the secret store
         # A Prefect that does not answer: the web app serves without it (degraded).
         "MOWAKABA_PREFECT_API_URL": f"http://127.0.0.1:{free_port()}/api",
     }
@@ -131,6 +133,14 @@ def test_web_refuses_a_database_behind_its_migrations(web_env):
             httpx.get(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=2)
     finally:
         mowakaba("db", "upgrade", env=web_env, check=True)
+
+
+def test_web_refuses_to_serve_without_an_encryption_key(web_env, tmp_path):
+    keyless = {k: v for k, v in web_env.items() if k != "MOWAKABA_ENCRYPTION_KEYS"}
+    keyless["MOWAKABA_HOME"] = str(tmp_path)  # no key file there either
+    refused = mowakaba("web", "--port", str(free_port()), env=keyless)
+    assert refused.returncode == 2
+    assert "error: no encryption key: set MOWAKABA_ENCRYPTION_KEYS" in refused.stderr
 
 
 def test_web_refuses_a_busy_port_in_one_line(web_env):
