@@ -293,3 +293,31 @@ def test_the_dockerfile_builds_from_the_lock_and_runs_as_a_user():
     assert user == ["mowakaba"]
     assert 'ENTRYPOINT ["tini", "--", "/app/deploy/entrypoint.sh"]' in dockerfile
     assert (REPO_ROOT / "deploy" / "entrypoint.sh").stat().st_mode & 0o111
+
+
+def every_variable() -> set[str]:
+    """Every environment variable compose.yaml and the Dockerfile set (NAME_FILE as NAME)."""
+    names = {key.removesuffix("_FILE") for s in OURS.values() for key in environment_of(s)}
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    env_block = dockerfile.split("\nENV ", 1)[1].split("\n\n", 1)[0]
+    return names | set(re.findall(r"([A-Z][A-Z0-9_]+)=", env_block))
+
+
+def test_every_variable_is_a_setting_someone_reads():
+    from prefect.settings import Settings as PrefectSettings
+    from prefect.settings.legacy import _get_valid_setting_names
+
+    from mowakaba.settings import Settings
+
+    prefect_names = _get_valid_setting_names(PrefectSettings)
+    ours = {"DATABASE_URL"} | {f"MOWAKABA_{name.upper()}" for name in Settings.model_fields}
+    others = {"DO_NOT_TRACK", "PYTHONUNBUFFERED", "PATH"}  # Python's, uv's, telemetry's
+    for name in sorted(every_variable()):
+        if name.startswith("PREFECT_REDIS_"):
+            continue  # prefect-redis's own settings: the package is not installed here
+        if name.startswith("PREFECT_"):
+            assert name in prefect_names, f"{name} is no Prefect setting"
+        elif name.startswith("MOWAKABA_"):
+            assert name in ours, f"{name} is no Mowakaba setting (mowakaba/settings.py)"
+        else:
+            assert name in ours | others or name.startswith("UV_"), name
