@@ -1,6 +1,6 @@
 """`mowakaba web` in a subprocess: serves, stops on a signal, refuses a database behind its
-migrations, no encryption key, a busy port. Each run has its own database (a SQLite file, or a throw-away
-PostgreSQL database) and data directory."""
+migrations, no encryption key, a busy port. Each run has its own database (a SQLite file,
+or a throw-away PostgreSQL database) and data directory."""
 
 from __future__ import annotations
 
