@@ -24,6 +24,7 @@ from mowakaba.cli import (
     sim,
     system,
     users,
+    web,
     work,
     youths,
 )
@@ -60,6 +61,7 @@ app.add_typer(keys.keys_app, name="keys")
 app.command()(backups.backup)
 app.command()(backups.restore)
 app.add_typer(privacy.privacy_app, name="privacy")
+app.command()(web.web)
 
 
 # Set by main(): the console script points Prefect at our server. Tests invoke `app`
