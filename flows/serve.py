@@ -17,7 +17,7 @@ from flows.pathway import pathway, pathway_batch
 from flows.referral import referral
 from flows.retention import retention
 from flows.sweep import sweep
-from mowakaba.settings import Settings, get_settings
+from mowakaba.settings import Settings, cron_as_rrule, get_settings
 
 FLOWS: dict[str, Any] = {
     "pathway": pathway, "pathway_batch": pathway_batch, "sweep": sweep, "deliver": deliver,
@@ -61,39 +61,6 @@ def build_deployments(settings: Settings | None = None, *, pool: str | None = No
             )
         )
     return deployments
-
-
-DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")  # cron's 0–6 (7 is Sunday again)
-
-
-def cron_as_rrule(line: str) -> str:
-    """The daily or weekly cron line of a setting (`M H * * *`, `M H * * 1,3`: numbers or
-    comma lists) as an iCalendar RRULE.
-
-    Why: Prefect 3.9's server cannot schedule any cron deployment on Python < 3.13 (its
-    scheduler hands `whenever` a pendulum time zone: "tzinfo must be of type ZoneInfo
-    (exactly)"), so a cron schedule's runs were never created; RRULE schedules are
-    computed without it and keep the wall-clock time across daylight-saving changes.
-    """
-    fields = line.split()
-    if len(fields) != 5 or fields[2:4] != ["*", "*"]:
-        raise ValueError(f"unsupported schedule {line!r}: use 'M H * * *' or 'M H * * D,D'")
-    minute, hour, weekdays = fields[0], fields[1], fields[4]
-
-    def numbers(text: str, top: int) -> list[int]:
-        try:
-            values = [int(part) for part in text.split(",")]
-        except ValueError:
-            raise ValueError(f"unsupported schedule {line!r}: numbers only") from None
-        if not values or any(not 0 <= v <= top for v in values):
-            raise ValueError(f"unsupported schedule {line!r}: {text} out of 0–{top}")
-        return values
-
-    rule = (f"FREQ=DAILY;BYHOUR={','.join(map(str, numbers(hour, 23)))};"
-            f"BYMINUTE={','.join(map(str, numbers(minute, 59)))};BYSECOND=0")  # fmt: skip
-    if weekdays != "*":
-        rule += ";BYDAY=" + ",".join(DAYS[d % 7] for d in numbers(weekdays, 7))
-    return rule
 
 
 def serve_all() -> None:

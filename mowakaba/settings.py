@@ -20,6 +20,39 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")  # cron's 0–6 (7 is Sunday again)
+
+
+def cron_as_rrule(line: str) -> str:
+    """The daily or weekly cron line of a setting (`M H * * *`, `M H * * 1,3`: numbers or
+    comma lists) as an iCalendar RRULE.
+
+    Why: Prefect 3.9's server cannot schedule any cron deployment on Python < 3.13 (its
+    scheduler hands `whenever` a pendulum time zone: "tzinfo must be of type ZoneInfo
+    (exactly)"), so a cron schedule's runs were never created; RRULE schedules are
+    computed without it and keep the wall-clock time across daylight-saving changes.
+    """
+    fields = line.split()
+    if len(fields) != 5 or fields[2:4] != ["*", "*"]:
+        raise ValueError(f"unsupported schedule {line!r}: use 'M H * * *' or 'M H * * D,D'")
+    minute, hour, weekdays = fields[0], fields[1], fields[4]
+
+    def numbers(text: str, top: int) -> list[int]:
+        try:
+            values = [int(part) for part in text.split(",")]
+        except ValueError:
+            raise ValueError(f"unsupported schedule {line!r}: numbers only") from None
+        if not values or any(not 0 <= v <= top for v in values):
+            raise ValueError(f"unsupported schedule {line!r}: {text} out of 0–{top}")
+        return values
+
+    rule = (f"FREQ=DAILY;BYHOUR={','.join(map(str, numbers(hour, 23)))};"
+            f"BYMINUTE={','.join(map(str, numbers(minute, 59)))};BYSECOND=0")  # fmt: skip
+    if weekdays != "*":
+        rule += ";BYDAY=" + ",".join(DAYS[d % 7] for d in numbers(weekdays, 7))
+    return rule
+
+
 class Timings(BaseModel):
     """Programme timings (DESIGN.md §2 defaults); every interval the rules use."""
 
@@ -185,6 +218,12 @@ class Settings(BaseSettings):
     retention_cron: str = Field(default="15 3 * * *", min_length=9, max_length=100)
     retention_time_zone: str = "Africa/Casablanca"
     retention_batch_size: PositiveInt = 50
+
+    @field_validator("indicators_snapshot_cron", "retention_cron")
+    @classmethod
+    def _schedulable(cls, line: str) -> str:
+        cron_as_rrule(line)  # a form the deployments cannot register is refused here
+        return line
 
     @field_validator("sms_gateway_url")
     @classmethod

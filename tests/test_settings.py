@@ -46,3 +46,17 @@ def test_an_sms_gateway_in_the_clear_is_refused(url):
                                  "http://localhost:8765/sms", None])  # fmt: skip
 def test_an_sms_gateway_over_https_or_on_this_machine_is_accepted(url):
     assert Settings(sms_gateway_url=url).sms_gateway_url == url
+
+
+def test_a_nightly_schedule_is_registered_as_an_rrule_and_an_unsupported_one_refused():
+    from mowakaba.settings import cron_as_rrule
+
+    assert cron_as_rrule("15 3 * * *") == "FREQ=DAILY;BYHOUR=3;BYMINUTE=15;BYSECOND=0"
+    assert cron_as_rrule("0 6,18 * * 1,7") == (
+        "FREQ=DAILY;BYHOUR=6,18;BYMINUTE=0;BYSECOND=0;BYDAY=MO,SU"
+    )
+    for line in ("*/5 * * * *", "15 3 1 * *", "15 24 * * *", "15 3 * *", "a b * * *"):
+        with pytest.raises(ValueError, match="unsupported schedule"):
+            cron_as_rrule(line)
+    with pytest.raises(ValueError, match="unsupported schedule"):
+        Settings(retention_cron="15 3 1 * *")
