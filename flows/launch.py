@@ -162,6 +162,17 @@ def start_pathway_after_commit(youth_id: int, event: str, as_of: str | None = No
     return run_id
 
 
+def in_batches(due: Sequence[RunLabels]) -> list[list[RunLabels]]:
+    """The youths in `pathway_batch` chunks of `MOWAKABA_PATHWAY_BATCH_SIZE`, ordered by
+    their concurrency slot: batches that run at the same time then hold disjoint slot
+    ranges and never wait on each other."""
+    settings = get_settings()
+    slots = settings.pathway_youth_slots
+    ordered = sorted(due, key=lambda labels: (labels.youth_id % slots, labels.youth_id))
+    size = settings.pathway_batch_size
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
 def start_pathway_batch(
     batch: Sequence[RunLabels], *, event: str, as_of: str | None = None
 ) -> str | None:
@@ -208,8 +219,7 @@ def start_pathways_after_commit(youth_ids: list[int], as_of: str | None = None) 
         batches = [found] if run_id else []
         chunks = [found]
     else:
-        size = get_settings().pathway_batch_size
-        chunks = [found[i : i + size] for i in range(0, len(found), size)]
+        chunks = in_batches(found)
         batches = []
         for chunk in chunks:
             if start_pathway_batch(chunk, event=f"registered-{chunk[0].youth_id}",

@@ -10,7 +10,7 @@ youth's concurrency slot while reconciling it when their deployment names a slot
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,18 +39,18 @@ def batch_run_name() -> str:
 
 
 @contextmanager
-def youth_slot(youth_id: int, slots: int) -> Iterator[None]:
-    """Hold the youth's global concurrency slot (limit 1) for the block; `slots` 0: none
-    (the embedded system and in-process runs rely on the youth's row lock alone). A slot
-    missing on the server is an error: `mowakaba deploy` creates them with the deployments."""
-    if not slots:
+def youth_slot(youth_ids: Sequence[int], slots: int) -> Iterator[None]:
+    """Hold the youths' global concurrency slots (limit 1 each) for the block, taken in one
+    call (all or none, so two runs never deadlock); `slots` 0: none (the embedded system
+    and in-process runs rely on each youth's row lock alone). A slot missing on the
+    server is an error: `mowakaba deploy` creates them with the deployments."""
+    if not slots or not youth_ids:
         yield
         return
     from prefect.concurrency.sync import concurrency
 
-    with concurrency(
-        youth_slot_name(youth_id, slots), occupy=1, timeout_seconds=SLOT_WAIT_SECONDS, strict=True
-    ):
+    names = sorted({youth_slot_name(youth_id, slots) for youth_id in youth_ids})
+    with concurrency(names, occupy=1, timeout_seconds=SLOT_WAIT_SECONDS, strict=True):
         yield
 
 
@@ -60,7 +60,7 @@ def pathway(youth_id: int, as_of: str | None = None, youth_slots: int = 0) -> di
     run_id = str(runtime.flow_run.id) if runtime.flow_run.id else None
     if run_id:
         tag_as_youth(run_id, youth_id)  # a deployment run has its tags already: no call
-    with youth_slot(youth_id, youth_slots):
+    with youth_slot([youth_id], youth_slots):
         result = reconcile(youth_id, as_of, run_id)
     if run_id:
         retag_run(run_id, youth_id=youth_id, institution_id=result["institution_id"],
@@ -72,44 +72,56 @@ def pathway(youth_id: int, as_of: str | None = None, youth_slots: int = 0) -> di
 def pathway_batch(
     youth_ids: list[int], as_of: str | None = None, youth_slots: int = 0
 ) -> dict[str, Any]:
-    """Reconcile each youth in turn, each under its own slot and in its own transaction.
+    """Reconcile each youth in turn, each in its own transaction, holding every youth's
+    slot (taken at once: one call for the batch, not two per youth — the sweep orders
+    youths by slot, so batches running together hold disjoint slots).
 
     Each youth is one task run (`reconcile-<code>`), one log line and one event
     (`mowakaba.youth.reconciled`, resource `mowakaba.youth.<id>`): a youth's history is
     found by its id even though the run holds many. A youth that fails is flagged for
     the next sweep and the others go on; the run then ends Failed, naming the ids.
     """
-    from prefect.events import emit_event
-
     logger = get_run_logger()
     run_id = str(runtime.flow_run.id) if runtime.flow_run.id else None
     moved: list[int] = []
     failed: list[int] = []
-    for youth_id in youth_ids:
-        try:
-            with youth_slot(youth_id, youth_slots):
-                result = reconcile.with_options(task_run_name=f"reconcile-youth-{youth_id}")(
-                    youth_id, as_of, run_id
-                )
-        except Exception as exc:  # one youth's failure is not the batch's
-            failed.append(youth_id)
-            logger.error("youth:%s not reconciled: %s", youth_id, f"{type(exc).__name__}: {exc}")
-            with session_scope() as session:
-                reconciliation_service.flag_for_reconciliation(session, youth_ids=[youth_id])
-            continue
-        if result["moves"]:
-            moved.append(youth_id)
-        logger.info("youth:%s %s: %s → %s", youth_id, result["code"], result["stage_before"],
-                    result["stage_after"])  # fmt: skip
-        emit_event(
-            event="mowakaba.youth.reconciled",
-            resource={"prefect.resource.id": f"mowakaba.youth.{youth_id}",
-                      "prefect.resource.name": result["code"]},
-            payload={"stage_before": result["stage_before"], "stage_after": result["stage_after"],
-                     "moves": len(result["moves"]), "created": result["created"],
-                     "cancelled": result["cancelled"]},
-        )  # fmt: skip
+    with youth_slot(youth_ids, youth_slots):
+        for youth_id in youth_ids:
+            outcome = _reconcile_one(youth_id, as_of, run_id, logger)
+            if outcome is None:
+                failed.append(youth_id)
+            elif outcome:
+                moved.append(youth_id)
     if failed:
         raise RuntimeError(f"{len(failed)} of {len(youth_ids)} youths not reconciled "
                            f"(flagged for the next sweep): {failed}")  # fmt: skip
     return {"youths": len(youth_ids), "moved": moved}
+
+
+def _reconcile_one(
+    youth_id: int, as_of: str | None, run_id: str | None, logger: Any
+) -> bool | None:
+    """Reconcile one youth of a batch: True if its stage moved, None if it failed (flagged
+    for the next sweep: the others go on)."""
+    from prefect.events import emit_event
+
+    try:
+        result = reconcile.with_options(task_run_name=f"reconcile-youth-{youth_id}")(
+            youth_id, as_of, run_id
+        )
+    except Exception as exc:  # one youth's failure is not the batch's
+        logger.error("youth:%s not reconciled: %s", youth_id, f"{type(exc).__name__}: {exc}")
+        with session_scope() as session:
+            reconciliation_service.flag_for_reconciliation(session, youth_ids=[youth_id])
+        return None
+    logger.info("youth:%s %s: %s → %s", youth_id, result["code"], result["stage_before"],
+                result["stage_after"])  # fmt: skip
+    emit_event(
+        event="mowakaba.youth.reconciled",
+        resource={"prefect.resource.id": f"mowakaba.youth.{youth_id}",
+                  "prefect.resource.name": result["code"]},
+        payload={"stage_before": result["stage_before"], "stage_after": result["stage_after"],
+                 "moves": len(result["moves"]), "created": result["created"],
+                 "cancelled": result["cancelled"]},
+    )  # fmt: skip
+    return bool(result["moves"])

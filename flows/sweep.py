@@ -44,8 +44,7 @@ def sweep(as_of: str | None = None, inline: bool = False) -> dict[str, Any]:
                     result = launch.run_pathway_inline(labels, as_of=at)
                     counts["stage_changes"] += bool(result["moves"])
             else:
-                for start in range(0, len(due), settings.pathway_batch_size):
-                    chunk = due[start : start + settings.pathway_batch_size]
+                for chunk in launch.in_batches(due):
                     started = launch.start_pathway_batch(chunk, event=f"sweep-{at}", as_of=at)
                     counts["pathway_batch_runs"] += 1
                     counts["pathway_runs_failed"] += len(chunk) if started is None else 0

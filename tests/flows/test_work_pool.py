@@ -189,3 +189,20 @@ def restore_test_deployments() -> None:
             client.delete_deployment(found.id)
     for deployment in deployments:
         deployment.apply(_sync=True)
+
+
+def test_batches_are_cut_in_slot_order_so_that_runs_together_hold_disjoint_slots(monkeypatch):
+    from flows.launch import RunLabels, in_batches
+
+    monkeypatch.setenv("MOWAKABA_PATHWAY_BATCH_SIZE", "3")
+    monkeypatch.setenv("MOWAKABA_PATHWAY_YOUTH_SLOTS", "4")
+    get_settings.cache_clear()
+    try:
+        chunks = in_batches([RunLabels(i, f"Y-{i}", 1, "enrolled") for i in range(1, 9)])
+    finally:
+        get_settings.cache_clear()
+    assert [[labels.youth_id for labels in chunk] for chunk in chunks] == [
+        [4, 8, 1], [5, 2, 6], [3, 7]
+    ]  # fmt: skip
+    slots = [{labels.youth_id % 4 for labels in chunk} for chunk in chunks]
+    assert len(slots[0] & slots[2]) == 0
