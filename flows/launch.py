@@ -93,6 +93,16 @@ def bounded(call: Callable[[], T], *, seconds: float | None = None) -> T:
         raise PrefectUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from None
 
 
+def started_run(call: Callable[[], Any], what: str) -> str | None:
+    """Start a run with a bounded call; its id, or None (logged) if Prefect did not take it."""
+    try:
+        run = bounded(call)
+    except PrefectUnavailable as exc:
+        log.warning("%s not started: %s", what, exc)
+        return None
+    return str(run.id)
+
+
 @dataclass(frozen=True)
 class RunLabels:
     """What names and tags a youth's runs: ids and codes only."""
@@ -142,12 +152,8 @@ def start_pathway(labels: RunLabels, *, event: str, as_of: str | None = None) ->
             as_subflow=False,
         )
 
-    try:
-        run = bounded(call)
-    except PrefectUnavailable as exc:  # Prefect down or hung, deployment missing: the sweep
-        log.warning("pathway run for youth %s not started: %s", labels.youth_id, exc)
-        return None
-    return str(run.id)
+    # Prefect down or hung, deployment missing: the sweep catches the youth up.
+    return started_run(call, f"pathway run for youth {labels.youth_id}")
 
 
 def start_pathway_after_commit(youth_id: int, event: str, as_of: str | None = None) -> str | None:
@@ -199,12 +205,7 @@ def start_pathway_batch(
             as_subflow=False,
         )
 
-    try:
-        run = bounded(call)
-    except PrefectUnavailable as exc:
-        log.warning("pathway batch run for %s youths not started: %s", len(batch), exc)
-        return None
-    return str(run.id)
+    return started_run(call, f"pathway batch run for {len(batch)} youths")
 
 
 def start_pathways_after_commit(youth_ids: list[int], as_of: str | None = None) -> int:
@@ -255,12 +256,7 @@ def start_referral(
             as_subflow=False,
         )
 
-    try:
-        run = bounded(call)
-    except PrefectUnavailable as exc:
-        log.warning("referral run for referral %s not started: %s", referral_id, exc)
-        return None
-    return str(run.id)
+    return started_run(call, f"referral run for referral {referral_id}")
 
 
 @contextmanager

@@ -43,16 +43,18 @@ class SweepFigure:
 
 
 @contextmanager
-def fresh_home() -> Iterator[None]:
-    """A throw-away SQLite data directory for the block's length."""
-    home = tempfile.mkdtemp(prefix="mowakaba-bench-")
+def pointed_at(home: str, database_url: str | None = None) -> Iterator[None]:
+    """This process's settings and engine on a data directory and database (default: the
+    directory's SQLite file) for the block's length; then back to what they were."""
     saved = {k: os.environ.get(k) for k in ("MOWAKABA_HOME", "DATABASE_URL")}
     os.environ["MOWAKABA_HOME"] = home
-    os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
     get_settings.cache_clear()
     reset_engine()
     try:
-        migrate.upgrade(get_engine())
         yield
     finally:
         reset_engine()
@@ -62,6 +64,17 @@ def fresh_home() -> Iterator[None]:
             else:
                 os.environ[key] = value
         get_settings.cache_clear()
+
+
+@contextmanager
+def fresh_home() -> Iterator[None]:
+    """A throw-away SQLite data directory for the block's length."""
+    home = tempfile.mkdtemp(prefix="mowakaba-bench-")
+    try:
+        with pointed_at(home):
+            migrate.upgrade(get_engine())
+            yield
+    finally:
         shutil.rmtree(home, ignore_errors=True)
 
 

@@ -49,59 +49,43 @@ class Drain:
 
 def seed_youths(stack: Stack, count: int, born: date, *, seed: int) -> list[int]:
     """Register `count` 13-year-olds (born `born`) as the stack's app does; their ids."""
-    import os
-
-    from mowakaba.db import reset_engine, session_scope
+    from mowakaba.db import session_scope
     from mowakaba.enums import EducationLevel, Role, Sex, VocationalLevel
     from mowakaba.schemas import YouthRegistration
     from mowakaba.services import institutions as institution_service
     from mowakaba.services import users as user_service
     from mowakaba.services import youths as youth_service
-    from mowakaba.settings import get_settings
     from mowakaba.sim.behaviour import draw_names
+    from mowakaba.sim.bench import pointed_at
     from mowakaba.sim.cohort import morning
 
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "MOWAKABA_HOME")}
-    os.environ["DATABASE_URL"] = stack.database_url
-    os.environ["MOWAKABA_HOME"] = stack.env["MOWAKABA_HOME"]
-    get_settings.cache_clear()
-    reset_engine()
     rng = random.Random(seed)
     ids: list[int] = []
-    try:
-        with session_scope() as session:
-            institution = institution_service.create_institution(
-                session, name=f"Bench {seed}", region="Casablanca-Settat"
+    with pointed_at(stack.env["MOWAKABA_HOME"], stack.database_url), session_scope() as session:
+        institution = institution_service.create_institution(
+            session, name=f"Bench {seed}", region="Casablanca-Settat"
+        )
+        mediator = user_service.create_user(
+            session, username=f"bench.med{seed}", password="bench-only-pass-1",
+            role=Role.mediator, institution_ids=[institution.pk],
+        )  # fmt: skip
+        for _ in range(count):
+            sex = rng.choice(list(Sex))
+            youth, _ = youth_service.register_youth(
+                session,
+                data=YouthRegistration(
+                    **draw_names(rng, sex),
+                    date_of_birth=born,
+                    sex=sex,
+                    institution_id=institution.pk,
+                    admission_date=date(2020, 1, 1),
+                    education_level=EducationLevel.primary,
+                    vocational_level=VocationalLevel.none,
+                    mediator_id=mediator.pk,
+                ),  # fmt: skip
+                as_of=morning(born + timedelta(days=365 * 13 + 30)),
             )
-            mediator = user_service.create_user(
-                session, username=f"bench.med{seed}", password="bench-only-pass-1",
-                role=Role.mediator, institution_ids=[institution.pk],
-            )  # fmt: skip
-            for _ in range(count):
-                sex = rng.choice(list(Sex))
-                youth, _ = youth_service.register_youth(
-                    session,
-                    data=YouthRegistration(
-                        **draw_names(rng, sex),
-                        date_of_birth=born,
-                        sex=sex,
-                        institution_id=institution.pk,
-                        admission_date=date(2020, 1, 1),
-                        education_level=EducationLevel.primary,
-                        vocational_level=VocationalLevel.none,
-                        mediator_id=mediator.pk,
-                    ),  # fmt: skip
-                    as_of=morning(born + timedelta(days=365 * 13 + 30)),
-                )
-                ids.append(youth.pk)
-    finally:
-        reset_engine()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
+            ids.append(youth.pk)
     return ids
 
 
