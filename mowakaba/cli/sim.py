@@ -286,7 +286,7 @@ def bench_pathways(
 ) -> None:
     """Pathway reconciliations queued in a work pool, drained by 1 and by 2 Prefect process
     workers (PostgreSQL, a Prefect server on it), beside an empty flow run's bare cost."""
-    from mowakaba.sim import bench_pathways as bench
+    from mowakaba.cli import bench_pathways as bench
 
     figures = bench.bench_pathways(youths, batch, progress=lambda line: typer.echo(f"… {line}"))
     base, one, two = figures["base"], figures["one"], figures["two"]

@@ -1,6 +1,6 @@
 """The scale-out for real (`make test-scale`): a Prefect server on PostgreSQL, the app on
 PostgreSQL, `mowakaba deploy` and two `mowakaba worker` processes of one work pool
-(`mowakaba.sim.stack`).
+(`mowakaba.cli.stack`).
 
 Twenty young people of 13 are registered through the API (one `pathway` run each); a
 sweep after their 14th birthday moves them all to intake (its stage changes go by
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from mowakaba.embedded.ports import free_port
-from mowakaba.sim.stack import Stack, scale_stack
+from mowakaba.cli.stack import Stack, scale_stack
 from tests import dbsetup
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.factories import at

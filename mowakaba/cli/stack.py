@@ -23,12 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-import sqlalchemy as sa
-
-from mowakaba.embedded.ports import free_port
-from mowakaba.embedded.processes import _die_with_parent
-
 BIN = Path(sys.executable).parent
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -51,6 +45,8 @@ class Stack:
 
     def start(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
         """Start a process of the stack, its output in `<logs>/<name>.log`."""
+        from mowakaba.embedded.processes import _die_with_parent
+
         with (self.logs / f"{name}.log").open("ab") as log:
             process = subprocess.Popen(
                 argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,
@@ -92,6 +88,8 @@ class Stack:
 
     def wait_for(self, what: str, check: Callable[[], Any], seconds: float) -> Any:
         """Poll `check` until it returns something true; fail if a process died."""
+        import httpx
+
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             for name, process in self.started:
@@ -132,6 +130,11 @@ def scale_stack(
 ) -> Iterator[Stack]:
     """Databases, a Prefect server on PostgreSQL, the pool deployed (and the web app if
     `web`); yields the stack. Workers are the caller's to start (`start_workers`)."""
+    import httpx
+    import sqlalchemy as sa
+
+    from mowakaba.embedded.ports import free_port
+
     server = sa.make_url(server_url or os.environ.get("TEST_POSTGRES_URL") or DEFAULT_SERVER)
     if server.drivername in ("postgresql", "postgres"):
         server = server.set(drivername="postgresql+psycopg")

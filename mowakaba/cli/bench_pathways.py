@@ -1,7 +1,7 @@
 """`mowakaba bench pathways`: pathway reconciliations drained from a work pool by 1 and by 2
 Prefect process workers, beside the bare cost of an empty flow run on the same server.
 
-On a throw-away stack (`mowakaba.sim.stack`: PostgreSQL, a Prefect server on it, the
+On a throw-away stack (`mowakaba.cli.stack`: PostgreSQL, a Prefect server on it, the
 deployments in a work pool), N youths aged 13 are registered, then their 14th birthday
 passes: each must move to intake (a stage change, its work item created, its event
 written). Their reconciliations are queued as the sweep queues them — `pathway_batch`
@@ -19,17 +19,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from prefect import flow
+from mowakaba.cli.stack import Stack, scale_stack
 
-from mowakaba.sim.stack import Stack, scale_stack
-
-BENCH_EMPTY = "bench_empty"
+BENCH_EMPTY = "bench_empty"  # flows/bench.py
 TARGET_OVERHEAD = 0.5  # our cost per youth ≤ 1.5 × an empty flow run's
-
-
-@flow(name=BENCH_EMPTY, persist_result=False)
-def empty_flow() -> None:
-    """Nothing: the bare cost of a flow run on a worker (process start, states, logs)."""
 
 
 @dataclass
@@ -165,6 +158,8 @@ def _online_workers(stack: Stack) -> int:
 
 def deploy_empty(stack: Stack) -> None:
     from prefect.deployments.runner import EntrypointType
+
+    from flows.bench import empty_flow
 
     factory: Any = empty_flow.to_deployment
     deployment = factory(
