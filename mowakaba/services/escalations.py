@@ -42,19 +42,28 @@ def raise_escalation(
     today: date,
     at: datetime,
     rules: Rules,
+    recipients: list[User] | None = None,
+    outbox: list[notification_service.Outgoing] | None = None,
+    checked: bool = False,
 ) -> Escalation | None:
-    """Raise one escalation of an item at a level, once per cycle; notify its recipients."""
-    exists = session.exec(
-        select(Escalation.id).where(
-            Escalation.work_item_id == item.id,
-            Escalation.cycle == item.cycle,
-            Escalation.level == level,
-            Escalation.reason == EscalationReason.overdue,
-        )
-    ).first()
-    if exists is not None:
-        return None
-    recipients = recipients_for(session, institution=institution, level=level)
+    """Raise one escalation of an item at a level, once per cycle; notify its recipients.
+
+    A batch (the sweep) may pass what it read for all its items: `checked` (no such
+    escalation exists), the `recipients`, and an `outbox` that collects the notifications
+    for one `enqueue_batch`."""
+    if not checked:
+        exists = session.exec(
+            select(Escalation.id).where(
+                Escalation.work_item_id == item.id,
+                Escalation.cycle == item.cycle,
+                Escalation.level == level,
+                Escalation.reason == EscalationReason.overdue,
+            )
+        ).first()
+        if exists is not None:
+            return None
+    if recipients is None:
+        recipients = recipients_for(session, institution=institution, level=level)
     escalation = Escalation(
         work_item_id=item.pk,
         cycle=item.cycle,
@@ -77,15 +86,18 @@ def raise_escalation(
         "working_days": rules.timings.escalation_working_days[level - 1],
         "link": f"{get_settings().public_url}/work/{item.id}",
     }
-    notification_service.enqueue_each(
-        session,
-        recipients=recipients,
+    notifications = notification_service.outgoing_each(
+        recipients,
         key=f"escalation:{item.id}:{item.cycle}:L{level}",
         kind=NotificationKind.escalation,
         youth_id=youth.id,
         work_item_id=item.id,
         context=context,
     )
+    if outbox is None:
+        notification_service.enqueue_batch(session, notifications)
+    else:
+        outbox.extend(notifications)
     record_event(
         session,
         youth,

@@ -21,8 +21,15 @@ from typing import Any, Protocol
 from sqlmodel import Session, col, select
 
 from mowakaba.clock import local_date, now
-from mowakaba.enums import CheckpointStatus, NotificationKind, WorkItemStatus
-from mowakaba.models import Institution, Notification, PathwayEvent, User, WorkItem, Youth
+from mowakaba.enums import CheckpointStatus, EscalationReason, NotificationKind, WorkItemStatus
+from mowakaba.models import (
+    Escalation,
+    Institution,
+    PathwayEvent,
+    User,
+    WorkItem,
+    Youth,
+)
 from mowakaba.rules import Rules, parse_days
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import escalations as escalation_service
@@ -120,6 +127,7 @@ class SweepContext:
         self.session, self.at = session, at
         self._days: dict[int, calendar_service.LocalDay] = {}
         self._rules: dict[int, Rules] = {}
+        self._recipients: dict[tuple[int, int], list[User]] = {}
 
     def day(self, institution_id: int) -> calendar_service.LocalDay:
         if institution_id not in self._days:
@@ -127,6 +135,15 @@ class SweepContext:
                 self.session, institution_id=institution_id, at=self.at
             )
         return self._days[institution_id]
+
+    def recipients(self, institution_id: int, level: int) -> list[User]:
+        """An institution's escalation recipients at a level, read once per sweep."""
+        key = (institution_id, level)
+        if key not in self._recipients:
+            self._recipients[key] = escalation_service.recipients_for(
+                self.session, institution=self.institution(institution_id), level=level
+            )
+        return self._recipients[key]
 
     def institution(self, institution_id: int) -> Institution:
         return self.day(institution_id).institution
@@ -186,6 +203,16 @@ def assignees_of(session: Session, item: WorkItem) -> list[User]:
     return user_service.coordinators_of(session, item.institution_id)
 
 
+def _load_people(session: Session, items: list[WorkItem]) -> None:
+    """Read a batch's youths and assignees in two queries: `session.get` then finds them."""
+    youth_ids = {item.youth_id for item in items}
+    user_ids = {item.assignee_id for item in items if item.assignee_id is not None}
+    if youth_ids:
+        session.exec(select(Youth).where(col(Youth.id).in_(youth_ids))).all()
+    if user_ids:
+        session.exec(select(User).where(col(User.id).in_(user_ids))).all()
+
+
 def _page(session: Session, query, after_id: int, limit: int) -> list[WorkItem]:  # type: ignore[no-untyped-def]
     return list(
         session.exec(
@@ -212,7 +239,7 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         after_id,
         limit,
     )
-    sent = 0
+    _load_people(session, items)
     due: list[tuple[WorkItem, str, list[User]]] = []
     for item in items:
         local_today = ctx.today(item.institution_id)
@@ -231,26 +258,16 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
             continue
         days, _ = min(due_reminders)
         due.append((item, f"reminder:{item.id}:{item.cycle}:D-{days}", assignees_of(session, item)))
-    # The outbox read once for the batch: a reminder stays due for days, so most sweeps
-    # find most reminders written already (learning it with a youth and an outbox query
-    # per item and recipient was ~15 % of a sweep's time). `enqueue_each` still checks.
-    keys = [f"{key}:{user.id}" for _, key, users in due for user in users]
-    written = set(
-        session.exec(
-            select(Notification.idempotency_key).where(col(Notification.idempotency_key).in_(keys))
-        )
-        if keys
-        else ()
-    )
+    # One outbox query and one insert for the batch: a reminder stays due for days, so
+    # most sweeps find most reminders written already (a look-up and a savepoint per
+    # item and recipient was most of a national sweep's time). `enqueue_batch` skips them.
+    outbox: list[notification_service.Outgoing] = []
     for item, key, recipients in due:
-        if all(f"{key}:{user.id}" in written for user in recipients):
-            continue
         local_today = ctx.today(item.institution_id)
         youth = session.get(Youth, item.youth_id)
         assert youth is not None
-        sent += notification_service.enqueue_each(
-            session,
-            recipients=recipients,
+        outbox += notification_service.outgoing_each(
+            recipients,
             key=key,
             kind=NotificationKind.reminder,
             youth_id=item.youth_id,
@@ -263,6 +280,7 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
                 "link": f"{get_settings().public_url}/work/{item.id}",
             },
         )
+    sent = notification_service.enqueue_batch(session, outbox)
     return Batch({"reminders": sent}, *_next(items, after_id, limit))
 
 
@@ -282,6 +300,19 @@ def escalation_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         limit,
     )
     raised = [0, 0]
+    _load_people(session, items)
+    # The escalations the batch's items have already, read once.
+    raised_before = set(
+        session.exec(
+            select(Escalation.work_item_id, Escalation.cycle, Escalation.level).where(
+                col(Escalation.work_item_id).in_([item.id for item in items]),
+                Escalation.reason == EscalationReason.overdue,
+            )
+        ).all()
+        if items
+        else ()
+    )
+    outbox: list[notification_service.Outgoing] = []
     for item in items:
         rules = ctx.rules_of(item)
         today = ctx.today(item.institution_id)
@@ -295,6 +326,8 @@ def escalation_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         youth = session.get(Youth, item.youth_id)
         assert youth is not None
         for level in levels:
+            if (item.id, item.cycle, level) in raised_before:
+                continue
             escalation = escalation_service.raise_escalation(
                 session,
                 item=item,
@@ -304,9 +337,13 @@ def escalation_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
                 today=today,
                 at=ctx.at,
                 rules=rules,
+                recipients=ctx.recipients(item.institution_id, level),
+                outbox=outbox,
+                checked=True,
             )
             if escalation is not None:
                 raised[level - 1] += 1
+    notification_service.enqueue_batch(session, outbox)
     counts = {"escalations_level_1": raised[0], "escalations_level_2": raised[1]}
     return Batch(counts, *_next(items, after_id, limit))
 

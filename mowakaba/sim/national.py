@@ -67,6 +67,7 @@ from mowakaba.models import (
     WorkItem,
     Youth,
 )
+from mowakaba.services import calendars as calendar_service
 from mowakaba.services import institutions as institution_service
 from mowakaba.services import users as user_service
 from mowakaba.sim.partner_directory import seed_partners
@@ -276,6 +277,11 @@ def seed_national(
                 session, name=f"EPS {city} {n:02d}", region=region
             )
             institution_ids.append((institution.pk, region))
+        # Their calendars around AS_OF, as a running system holds them (a sweep reads them).
+        for institution_id, _ in institution_ids:
+            calendar_service.local_day(
+                session, institution_id=institution_id, at=at_nine(AS_OF)
+            ).rules()
         for username, role, _ in seed_partners(session, create_user=create_user, nationwide=True):
             summary.accounts.append((username, role, None))
         services = list(session.exec(select(PartnerService.partner_id, col(PartnerService.id))))
