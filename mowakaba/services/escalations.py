@@ -16,7 +16,15 @@ from mowakaba.enums import (
     WorkItemKind,
 )
 from mowakaba.errors import AlreadyClosed, NotFound
-from mowakaba.models import Escalation, Incident, Institution, User, WorkItem, Youth
+from mowakaba.models import (
+    Escalation,
+    Incident,
+    Institution,
+    User,
+    UserInstitution,
+    WorkItem,
+    Youth,
+)
 from mowakaba.rules import Rules
 from mowakaba.services import incidents as incident_service
 from mowakaba.services import notifications as notification_service
@@ -30,6 +38,35 @@ def recipients_for(session: Session, *, institution: Institution, level: int) ->
     if level == 1:
         return user_service.coordinators_of(session, institution.pk)
     return user_service.supervisors_of(session, institution.region)
+
+
+def all_recipients(session: Session) -> dict[tuple[int, int], list[User]]:
+    """Every institution's recipients at both levels, `recipients_for` in three queries."""
+    coordinators: dict[int, list[User]] = {}
+    rows = session.exec(
+        select(UserInstitution.institution_id, User)
+        .join(User, col(UserInstitution.user_id) == col(User.id))
+        .where(User.role == Role.coordinator, col(User.is_active).is_(True))
+        .order_by(col(User.id))
+    )
+    for institution_id, user in rows:
+        coordinators.setdefault(institution_id, []).append(user)
+    supervisors: dict[str | None, list[User]] = {}
+    admins = []
+    for user in session.exec(
+        select(User)
+        .where(col(User.role).in_([Role.supervisor, Role.admin]), col(User.is_active).is_(True))
+        .order_by(col(User.id))
+    ):
+        if user.role == Role.admin:
+            admins.append(user)
+        else:
+            supervisors.setdefault(user.region, []).append(user)
+    found = {}
+    for institution in session.exec(select(Institution)):
+        found[(institution.pk, 1)] = coordinators.get(institution.pk, [])
+        found[(institution.pk, 2)] = supervisors.get(institution.region) or admins
+    return found
 
 
 def raise_escalation(

@@ -127,23 +127,38 @@ class SweepContext:
         self.session, self.at = session, at
         self._days: dict[int, calendar_service.LocalDay] = {}
         self._rules: dict[int, Rules] = {}
-        self._recipients: dict[tuple[int, int], list[User]] = {}
+        self._institutions: dict[int, Institution] | None = None
+        self._recipients: dict[tuple[int, int], list[User]] | None = None
 
     def day(self, institution_id: int) -> calendar_service.LocalDay:
         if institution_id not in self._days:
-            self._days[institution_id] = calendar_service.local_day(
-                self.session, institution_id=institution_id, at=self.at
+            if self._institutions is None:
+                # Every institution in one query (a country has ~100): a batch meets most.
+                self._institutions = {i.pk: i for i in self.session.exec(select(Institution))}
+            institution = self._institutions.get(institution_id)
+            self._days[institution_id] = (
+                calendar_service.LocalDay(
+                    institution=institution,
+                    today=local_date(self.at, institution.time_zone),
+                    session=self.session,
+                )
+                if institution is not None
+                else calendar_service.local_day(
+                    self.session, institution_id=institution_id, at=self.at
+                )
             )
         return self._days[institution_id]
 
     def recipients(self, institution_id: int, level: int) -> list[User]:
-        """An institution's escalation recipients at a level, read once per sweep."""
-        key = (institution_id, level)
-        if key not in self._recipients:
-            self._recipients[key] = escalation_service.recipients_for(
+        """An institution's escalation recipients at a level (everyone's read at once)."""
+        if self._recipients is None:
+            self._recipients = escalation_service.all_recipients(self.session)
+        found = self._recipients.get((institution_id, level))
+        if found is None:
+            found = escalation_service.recipients_for(
                 self.session, institution=self.institution(institution_id), level=level
             )
-        return self._recipients[key]
+        return found
 
     def institution(self, institution_id: int) -> Institution:
         return self.day(institution_id).institution
@@ -203,14 +218,17 @@ def assignees_of(session: Session, item: WorkItem) -> list[User]:
     return user_service.coordinators_of(session, item.institution_id)
 
 
-def _load_people(session: Session, items: list[WorkItem]) -> None:
-    """Read a batch's youths and assignees in two queries: `session.get` then finds them."""
+def _load_people(session: Session, items: list[WorkItem]) -> list[Youth | User]:
+    """Read a batch's youths and assignees in two queries: `session.get` then finds them
+    in the session (the caller keeps the list: the session holds its rows weakly)."""
     youth_ids = {item.youth_id for item in items}
     user_ids = {item.assignee_id for item in items if item.assignee_id is not None}
+    people: list[Youth | User] = []
     if youth_ids:
-        session.exec(select(Youth).where(col(Youth.id).in_(youth_ids))).all()
+        people += session.exec(select(Youth).where(col(Youth.id).in_(youth_ids))).all()
     if user_ids:
-        session.exec(select(User).where(col(User.id).in_(user_ids))).all()
+        people += session.exec(select(User).where(col(User.id).in_(user_ids))).all()
+    return people
 
 
 def _page(session: Session, query, after_id: int, limit: int) -> list[WorkItem]:  # type: ignore[no-untyped-def]
@@ -239,7 +257,7 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         after_id,
         limit,
     )
-    _load_people(session, items)
+    held = _load_people(session, items)  # noqa: F841
     due: list[tuple[WorkItem, str, list[User]]] = []
     for item in items:
         local_today = ctx.today(item.institution_id)
@@ -300,7 +318,7 @@ def escalation_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         limit,
     )
     raised = [0, 0]
-    _load_people(session, items)
+    held = _load_people(session, items)  # noqa: F841
     # The escalations the batch's items have already, read once.
     raised_before = set(
         session.exec(
@@ -313,36 +331,38 @@ def escalation_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         else ()
     )
     outbox: list[notification_service.Outgoing] = []
-    for item in items:
-        rules = ctx.rules_of(item)
-        today = ctx.today(item.institution_id)
-        pooled = item.assignee_pool is not None
-        level_due = rules.escalation_level_due(item.due_date, today, pooled=pooled)
-        levels = [lvl for lvl in (1, 2) if item.escalation_level < lvl <= level_due]
-        if pooled:
-            levels = [lvl for lvl in levels if lvl == 2]  # the coordinators' own items start at 2
-        if not levels:
-            continue
-        youth = session.get(Youth, item.youth_id)
-        assert youth is not None
-        for level in levels:
-            if (item.id, item.cycle, level) in raised_before:
+    # No flush per query in the loop: the batch's rows go in one flush at its end.
+    with session.no_autoflush:
+        for item in items:
+            rules = ctx.rules_of(item)
+            today = ctx.today(item.institution_id)
+            pooled = item.assignee_pool is not None
+            level_due = rules.escalation_level_due(item.due_date, today, pooled=pooled)
+            levels = [lvl for lvl in (1, 2) if item.escalation_level < lvl <= level_due]
+            if pooled:  # the coordinators' own items start at 2
+                levels = [lvl for lvl in levels if lvl == 2]
+            if not levels:
                 continue
-            escalation = escalation_service.raise_escalation(
-                session,
-                item=item,
-                youth=youth,
-                institution=ctx.institution(item.institution_id),
-                level=level,
-                today=today,
-                at=ctx.at,
-                rules=rules,
-                recipients=ctx.recipients(item.institution_id, level),
-                outbox=outbox,
-                checked=True,
-            )
-            if escalation is not None:
-                raised[level - 1] += 1
+            youth = session.get(Youth, item.youth_id)
+            assert youth is not None
+            for level in levels:
+                if (item.id, item.cycle, level) in raised_before:
+                    continue
+                escalation = escalation_service.raise_escalation(
+                    session,
+                    item=item,
+                    youth=youth,
+                    institution=ctx.institution(item.institution_id),
+                    level=level,
+                    today=today,
+                    at=ctx.at,
+                    rules=rules,
+                    recipients=ctx.recipients(item.institution_id, level),
+                    outbox=outbox,
+                    checked=True,
+                )
+                if escalation is not None:
+                    raised[level - 1] += 1
     notification_service.enqueue_batch(session, outbox)
     counts = {"escalations_level_1": raised[0], "escalations_level_2": raised[1]}
     return Batch(counts, *_next(items, after_id, limit))
