@@ -285,14 +285,39 @@ def bench_demo(
 def bench_indicators(
     youths: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many youths.")] = 100_000,
     runs: Annotated[int, typer.Option(min=1, max=10, help="Runs of each indicator.")] = 3,
+    database: Annotated[
+        str, typer.Option(help="sqlite (a fresh data directory) or postgresql (a fresh database).")
+    ] = "sqlite",
+    database_url: Annotated[
+        str | None, typer.Option(help="postgresql: the server (the database is made and dropped).")
+    ] = None,
+    dashboard_requests: Annotated[
+        int, typer.Option(min=0, max=1000, help="Dashboard requests through the app (0: none).")
+    ] = 50,
 ) -> None:
-    """Every indicator over N youths (bulk-written), each beside its 1 s target."""
+    """Every indicator over N youths (bulk-written), each beside its 1 s target; the
+    dashboard's p95 through the real app beside an authenticated baseline endpoint."""
     from rich.console import Console
 
+    from mowakaba.sim import bench_national as bn
     from mowakaba.sim.bench_indicators import time_indicators
 
+    if database not in ("sqlite", "postgresql"):
+        raise fail("--database: sqlite or postgresql")
     with Console(stderr=True).status("") as status:
-        figures = time_indicators(youths, runs=runs, progress=status.update)
+        if database == "sqlite":
+            figures = time_indicators(
+                youths, runs=runs, progress=status.update, dashboard_requests=dashboard_requests
+            )
+        else:
+            server = database_url or os.environ.get("TEST_POSTGRES_URL") or bn.DEFAULT_SERVER
+            with bn.databases(server, f"national_bench_{os.getpid()}") as create:
+                url = bn.database_url_of(server, create("indicators", None))
+                with bn.pointed_at(url):
+                    figures = time_indicators(
+                        youths, runs=runs, progress=status.update, fresh=False,
+                        dashboard_requests=dashboard_requests,
+                    )  # fmt: skip
     report(figures)
 
 

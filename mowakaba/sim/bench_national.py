@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 from mowakaba import migrate
 from mowakaba.clock import local_date
 from mowakaba.db import get_engine, reset_engine, session_scope
+from mowakaba.embedded.processes import _die_with_parent
 from mowakaba.models import Institution
 from mowakaba.services import calendars as calendar_service
 from mowakaba.services import sweep as sweep_service
@@ -332,7 +333,7 @@ def _server(url: str) -> sa.Engine:
     return sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
-def _db_url(url: str, name: str) -> str:
+def database_url_of(url: str, name: str) -> str:
     return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
@@ -385,6 +386,7 @@ def in_child(contender: str, url: str, at: datetime) -> Run:
         done = subprocess.run(
             [sys.executable, "-m", "mowakaba.sim.bench_national", contender, at.isoformat()],
             env=env, capture_output=True, text=True, timeout=1800, check=False,
+            preexec_fn=_die_with_parent(os.getpid()),  # no orphan if this process is killed
         )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"{contender} failed:\n{done.stderr[-3000:]}")
@@ -408,7 +410,7 @@ def bench_size(
     prefix = f"national_bench_{os.getpid()}_{youths}"
     with databases(server_url, prefix) as create:
         template = create("template", None)
-        url = _db_url(server_url, template)
+        url = database_url_of(server_url, template)
         with pointed_at(url):
             migrate.upgrade(get_engine())
             progress(f"writing the national set, {youths:,} youths...")
@@ -420,7 +422,7 @@ def bench_size(
         for contender in ("ours", "baseline"):
             progress(f"{youths:,} youths: {contender}...")
             copy = create(contender, template)
-            runs[contender] = in_child(contender, _db_url(server_url, copy), at)
+            runs[contender] = in_child(contender, database_url_of(server_url, copy), at)
     return SizeResult(
         youths, summary.seconds, sum(summary.rows.values()), runs["ours"], runs["baseline"]
     )

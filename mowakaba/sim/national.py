@@ -305,6 +305,8 @@ def seed_national(
             return user_id
 
         user("national.admin", Role.admin, None, display_name="National admin")
+        # The ministry's national supervisor: every institution (a supervisor of no region).
+        user("sup.national", Role.supervisor, None, display_name="National supervisor")
         supervisors = {
             region: user(f"sup.r{n:02d}", Role.supervisor, None, region=region)
             for n, region in enumerate(sorted({r for _, r in institution_ids}), start=1)
