@@ -466,6 +466,8 @@ class _History:
                 raised_at=at_nine(raised), recipient_ids=recipients,
                 acknowledged_at=at_nine(raised + timedelta(days=2)) if rng.random() < 0.7 else None,
                 acknowledged_by_id=None,
+                # Closed when the item is done (services/work_items.py).
+                closed_at=at_nine(completed) if completed else None,
             )  # fmt: skip
             self._notify(NotificationKind.escalation, f"escalation:{item_id}:0:L{lvl}",
                          recipients, item_id, raised)  # fmt: skip
