@@ -206,8 +206,25 @@ def bench_sweep(
     max_growth: Annotated[
         float, typer.Option(help="Allowed peak-memory growth, as a ratio.")
     ] = 1.5,
+    national: Annotated[
+        bool,
+        typer.Option(
+            "--national",
+            help="On PostgreSQL: the national set at N and N/10 youths, beside a SQL baseline.",
+        ),
+    ] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="--national: the PostgreSQL server (databases made and dropped)."),
+    ] = None,
 ) -> None:
-    """Memory stays flat however many rows: one sweep over N and 4N youths, peak compared."""
+    """Memory stays flat however many rows: one sweep over N and 4N youths, peak compared.
+
+    `--national`: our sweep over the national data set beside a hand-written SQL
+    baseline, on PostgreSQL (time, memory, the same rows written)."""
+    if national:
+        bench_sweep_national(youths or [100_000], database_url)
+        return
     from mowakaba.sim.bench import sweep_once
 
     sizes = sorted(youths or [250, 1000])
@@ -268,14 +285,39 @@ def bench_demo(
 def bench_indicators(
     youths: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many youths.")] = 100_000,
     runs: Annotated[int, typer.Option(min=1, max=10, help="Runs of each indicator.")] = 3,
+    database: Annotated[
+        str, typer.Option(help="sqlite (a fresh data directory) or postgresql (a fresh database).")
+    ] = "sqlite",
+    database_url: Annotated[
+        str | None, typer.Option(help="postgresql: the server (the database is made and dropped).")
+    ] = None,
+    dashboard_requests: Annotated[
+        int, typer.Option(min=0, max=1000, help="Dashboard requests through the app (0: none).")
+    ] = 50,
 ) -> None:
-    """Every indicator over N youths (bulk-written), each beside its 1 s target."""
+    """Every indicator over N youths (bulk-written), each beside its 1 s target; the
+    dashboard's p95 through the real app beside an authenticated baseline endpoint."""
     from rich.console import Console
 
+    from mowakaba.sim import bench_national as bn
     from mowakaba.sim.bench_indicators import time_indicators
 
+    if database not in ("sqlite", "postgresql"):
+        raise fail("--database: sqlite or postgresql")
     with Console(stderr=True).status("") as status:
-        figures = time_indicators(youths, runs=runs, progress=status.update)
+        if database == "sqlite":
+            figures = time_indicators(
+                youths, runs=runs, progress=status.update, dashboard_requests=dashboard_requests
+            )
+        else:
+            server = database_url or os.environ.get("TEST_POSTGRES_URL") or bn.DEFAULT_SERVER
+            with bn.databases(server, f"national_bench_{os.getpid()}") as create:
+                url = bn.database_url_of(server, create("indicators", None))
+                with bn.pointed_at(url):
+                    figures = time_indicators(
+                        youths, runs=runs, progress=status.update, fresh=False,
+                        dashboard_requests=dashboard_requests,
+                    )  # fmt: skip
     report(figures)
 
 
@@ -311,5 +353,111 @@ def bench_pathways(
     typer.echo(f"a batch run of {batch} costs x{batch_run / run_cost:.2f} an empty run "
                f"(our work adds {100 * (batch_run / run_cost - 1):.0f} % to the run's bare cost, "
                f"for {batch} youths)")  # fmt: skip
+
+
+@contextmanager
+def database_at(url: str | None) -> Iterator[None]:
+    """Point this process at `url` (None: leave DATABASE_URL as it is) for the block."""
+    from mowakaba.db import reset_engine
+    from mowakaba.settings import get_settings
+
+    saved = os.environ.get("DATABASE_URL")
+    if url is not None:
+        os.environ["DATABASE_URL"] = url
+        get_settings.cache_clear()
+        reset_engine()
+    try:
+        yield
+    finally:
+        if url is not None:
+            if saved is None:
+                os.environ.pop("DATABASE_URL", None)
+            else:
+                os.environ["DATABASE_URL"] = saved
+            get_settings.cache_clear()
+            reset_engine()
+
+
+@bench_app.command("seed")
+def bench_seed(
+    youths: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many youths.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same data set.")] = 1,
+    database_url: Annotated[
+        str | None, typer.Option(help="Where to write (default: DATABASE_URL, or the data dir).")
+    ] = None,
+) -> None:
+    """Write the national data set (bulk, no pathway runs) into an empty database."""
+    from rich.console import Console
+    from sqlmodel import func, select
+
+    from mowakaba import migrate as migrations
+    from mowakaba.db import get_engine, session_scope
+    from mowakaba.models import Youth
+    from mowakaba.sim.national import seed_national
+
+    with database_at(database_url):
+        migrations.upgrade(get_engine())
+        with session_scope(write=False) as session:
+            if session.exec(select(func.count()).select_from(Youth)).one():
+                raise fail("the database holds youths already: seed an empty one")
+        with Console(stderr=True).status("") as status:
+            summary = seed_national(youths, seed=seed, progress=status.update)
+    for line in summary.lines():
+        typer.echo(line)
+
+
+def bench_sweep_national(youths: list[int], database_url: str | None) -> None:
+    """`bench sweep --national`: print each figure beside its baseline and target."""
+    from rich.console import Console
+
+    from mowakaba.sim import bench_national as bn
+
+    server = database_url or os.environ.get("TEST_POSTGRES_URL") or bn.DEFAULT_SERVER
+    if not server.startswith("postgresql"):
+        raise fail("--national runs on PostgreSQL: give --database-url postgresql+psycopg://…")
+    sizes = sorted({max(1, youths[0] // 10), *youths}) if len(youths) == 1 else sorted(youths)
+    results = []
+    met = True
+    with Console(stderr=True).status("") as status:
+        for size in sizes:
+            result = bn.bench_size(size, server_url=server, progress=status.update)
+            results.append(result)
+            ours, base = result.ours, result.baseline
+            ratio = ours.seconds / max(base.seconds, 1e-6)
+            same = ours.rows == base.rows and ours.checksum == base.checksum
+            size_met = ratio <= bn.RATIO_TARGET and ours.seconds < bn.SECONDS_TARGET and same
+            met &= size_met
+            typer.echo(
+                "\n".join(
+                    [
+                        f"national sweep at {size:,} youths ({result.rows:,} rows seeded in "
+                        f"{result.seed_seconds:.0f} s), on {bn.sweep_instant():%Y-%m-%d %H:%M} UTC",
+                        *(
+                            f"  {name:<8} {run.seconds:8.2f} s   peak Python {run.peak_mib:7.1f} "
+                            f"MiB   peak RSS {run.rss_mib:7.1f} MiB   wrote "
+                            + ", ".join(f"{k} {v:,}" for k, v in run.rows.items())
+                            + f"   checksum {run.checksum}"
+                            for name, run in (("ours", ours), ("baseline", base))
+                        ),
+                        f"  ours {ours.seconds:.2f} s = x{ratio:.2f} the baseline's "
+                        f"{base.seconds:.2f} s (target ≤ x{bn.RATIO_TARGET:g}, < "
+                        f"{bn.SECONDS_TARGET:g} s); same rows: {'yes' if same else 'NO'}; "
+                        f"{'met' if size_met else 'MISSED'}",
+                    ]
+                )
+            )
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        python = large.ours.peak_mib / max(small.ours.peak_mib, 1e-6)
+        rss = large.ours.rss_mib / max(small.ours.rss_mib, 1e-6)
+        grows = max(python, rss) > bn.MEMORY_GROWTH_TARGET
+        met &= not grows
+        typer.echo(
+            f"ours' peak memory at {large.youths:,} vs {small.youths:,} youths: Python "
+            f"x{python:.2f} ({small.ours.peak_mib:.1f} -> {large.ours.peak_mib:.1f} MiB), RSS "
+            f"x{rss:.2f} ({small.ours.rss_mib:.0f} -> {large.ours.rss_mib:.0f} MiB); baseline "
+            f"RSS {small.baseline.rss_mib:.0f} -> {large.baseline.rss_mib:.0f} MiB "
+            f"(target ≤ x{bn.MEMORY_GROWTH_TARGET:g}): {'MISSED' if grows else 'met'}"
+        )
     if not met:
         raise typer.Exit(code=1)

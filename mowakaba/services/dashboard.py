@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, false, or_
+from sqlalchemy import and_, case, false, or_, text
 from sqlmodel import Session, col, func, select
 
 from mowakaba.clock import local_date
@@ -247,17 +247,36 @@ def escalations_for(
 ) -> tuple[list[EscalationRow], int]:
     """Return a page of the open, unacknowledged escalations sent to a person in some
     institutions, oldest first (`limit` from `offset`), and how many there are."""
+    # The recipients are a JSON list: the database looks into it (a national scope holds
+    # hundreds of thousands of open escalations, few of them sent to this person).
+    where = (*_unacknowledged(institution_ids), _sent_to(session, recipient_id))
+    total = session.exec(
+        select(func.count())
+        .select_from(Escalation)
+        .join(WorkItem, col(WorkItem.id) == col(Escalation.work_item_id))
+        .where(*where)
+    ).one()
     rows = session.exec(
         select(Escalation, WorkItem, Youth)
         .join(WorkItem, col(WorkItem.id) == col(Escalation.work_item_id))
         .join(Youth, col(Youth.id) == col(WorkItem.youth_id))
-        .where(*_unacknowledged(institution_ids))
+        .where(*where)
         .order_by(col(Escalation.raised_at), col(Escalation.id))
+        .offset(offset)
+        .limit(limit)
     ).all()
-    # The recipients are a JSON list: filtered here, over one scope's open escalations.
-    mine = [EscalationRow(e, i, y) for e, i, y in rows if recipient_id in e.recipient_ids]
-    # (The recipients being JSON, the page is cut here too, not by SQL.)
-    return mine[offset : offset + limit], len(mine)
+    return [EscalationRow(e, i, y) for e, i, y in rows], total
+
+
+def _sent_to(session: Session, recipient_id: int) -> Any:
+    """An escalation's JSON list of recipients holds this person."""
+    if session.get_bind().dialect.name == "postgresql":
+        return text("CAST(escalation.recipient_ids AS jsonb) @> CAST(:who AS jsonb)").bindparams(
+            who=f"[{int(recipient_id)}]"
+        )
+    return text(
+        "EXISTS (SELECT 1 FROM json_each(escalation.recipient_ids) WHERE value = :who)"
+    ).bindparams(who=int(recipient_id))
 
 
 def _waiting_plans(institution_ids: list[int]) -> tuple[Any, ...]:

@@ -16,7 +16,15 @@ from mowakaba.enums import (
     WorkItemKind,
 )
 from mowakaba.errors import AlreadyClosed, NotFound
-from mowakaba.models import Escalation, Incident, Institution, User, WorkItem, Youth
+from mowakaba.models import (
+    Escalation,
+    Incident,
+    Institution,
+    User,
+    UserInstitution,
+    WorkItem,
+    Youth,
+)
 from mowakaba.rules import Rules
 from mowakaba.services import incidents as incident_service
 from mowakaba.services import notifications as notification_service
@@ -32,6 +40,35 @@ def recipients_for(session: Session, *, institution: Institution, level: int) ->
     return user_service.supervisors_of(session, institution.region)
 
 
+def all_recipients(session: Session) -> dict[tuple[int, int], list[User]]:
+    """Every institution's recipients at both levels, `recipients_for` in three queries."""
+    coordinators: dict[int, list[User]] = {}
+    rows = session.exec(
+        select(UserInstitution.institution_id, User)
+        .join(User, col(UserInstitution.user_id) == col(User.id))
+        .where(User.role == Role.coordinator, col(User.is_active).is_(True))
+        .order_by(col(User.id))
+    )
+    for institution_id, user in rows:
+        coordinators.setdefault(institution_id, []).append(user)
+    supervisors: dict[str | None, list[User]] = {}
+    admins = []
+    for user in session.exec(
+        select(User)
+        .where(col(User.role).in_([Role.supervisor, Role.admin]), col(User.is_active).is_(True))
+        .order_by(col(User.id))
+    ):
+        if user.role == Role.admin:
+            admins.append(user)
+        else:
+            supervisors.setdefault(user.region, []).append(user)
+    found = {}
+    for institution in session.exec(select(Institution)):
+        found[(institution.pk, 1)] = coordinators.get(institution.pk, [])
+        found[(institution.pk, 2)] = supervisors.get(institution.region) or admins
+    return found
+
+
 def raise_escalation(
     session: Session,
     *,
@@ -42,19 +79,28 @@ def raise_escalation(
     today: date,
     at: datetime,
     rules: Rules,
+    recipients: list[User] | None = None,
+    outbox: list[notification_service.Outgoing] | None = None,
+    checked: bool = False,
 ) -> Escalation | None:
-    """Raise one escalation of an item at a level, once per cycle; notify its recipients."""
-    exists = session.exec(
-        select(Escalation.id).where(
-            Escalation.work_item_id == item.id,
-            Escalation.cycle == item.cycle,
-            Escalation.level == level,
-            Escalation.reason == EscalationReason.overdue,
-        )
-    ).first()
-    if exists is not None:
-        return None
-    recipients = recipients_for(session, institution=institution, level=level)
+    """Raise one escalation of an item at a level, once per cycle; notify its recipients.
+
+    A batch (the sweep) may pass what it read for all its items: `checked` (no such
+    escalation exists), the `recipients`, and an `outbox` that collects the notifications
+    for one `enqueue_batch`."""
+    if not checked:
+        exists = session.exec(
+            select(Escalation.id).where(
+                Escalation.work_item_id == item.id,
+                Escalation.cycle == item.cycle,
+                Escalation.level == level,
+                Escalation.reason == EscalationReason.overdue,
+            )
+        ).first()
+        if exists is not None:
+            return None
+    if recipients is None:
+        recipients = recipients_for(session, institution=institution, level=level)
     escalation = Escalation(
         work_item_id=item.pk,
         cycle=item.cycle,
@@ -77,15 +123,18 @@ def raise_escalation(
         "working_days": rules.timings.escalation_working_days[level - 1],
         "link": f"{get_settings().public_url}/work/{item.id}",
     }
-    notification_service.enqueue_each(
-        session,
-        recipients=recipients,
+    notifications = notification_service.outgoing_each(
+        recipients,
         key=f"escalation:{item.id}:{item.cycle}:L{level}",
         kind=NotificationKind.escalation,
         youth_id=youth.id,
         work_item_id=item.id,
         context=context,
     )
+    if outbox is None:
+        notification_service.enqueue_batch(session, notifications)
+    else:
+        outbox.extend(notifications)
     record_event(
         session,
         youth,

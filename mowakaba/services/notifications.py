@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -79,6 +81,87 @@ def enqueue_each(
         )  # fmt: skip
         created += row is not None
     return created
+
+
+@dataclass
+class Outgoing:
+    """A notification to write with others in one batch (`enqueue_batch`)."""
+
+    key: str  # the whole idempotency key, recipient included
+    recipient: User
+    kind: NotificationKind
+    youth_id: int | None = None
+    work_item_id: int | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def outgoing_each(
+    recipients: list[User],
+    *,
+    key: str,
+    kind: NotificationKind,
+    youth_id: int | None = None,
+    work_item_id: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> list[Outgoing]:
+    """One notification per recipient (key `<key>:<user id>`), to pass to `enqueue_batch`."""
+    return [
+        Outgoing(f"{key}:{user.id}", user, kind, youth_id, work_item_id, context or {})
+        for user in recipients
+    ]
+
+
+def enqueue_batch(session: Session, rows: list[Outgoing]) -> int:
+    """Write a batch of notifications, each once per key, in one statement; return how many
+    are new.
+
+    What `enqueue` does row by row (a look-up and a savepoint each: a sweep's main cost
+    at national scale), set-based: the keys already written are read once, the rest go
+    in one INSERT … ON CONFLICT DO NOTHING, so a concurrent writer still cannot make a
+    key twice."""
+    if not rows:
+        return 0
+    written = set(
+        session.exec(
+            select(Notification.idempotency_key).where(
+                col(Notification.idempotency_key).in_([r.key for r in rows])
+            )
+        )
+    )
+    fresh: dict[str, Outgoing] = {}
+    for row in rows:
+        if row.key not in written:
+            fresh.setdefault(row.key, row)
+    if not fresh:
+        return 0
+    at = now()
+    values = [
+        {
+            "idempotency_key": r.key,
+            "recipient_id": r.recipient.id,
+            "kind": r.kind,
+            "youth_id": r.youth_id,
+            "work_item_id": r.work_item_id,
+            "context": r.context,
+            "created_at": at,
+            "read_at": None,
+            "attempts": 0,
+            "sent_at": None,
+            "email_status": DeliveryStatus.pending if r.recipient.email else None,
+            "next_attempt_at": at if r.recipient.email else None,
+        }  # fmt: skip
+        for r in fresh.values()
+    ]
+    session.flush()  # rows the session holds first (the youths, items they refer to)
+    table = Notification.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(table)  # type: ignore[arg-type]
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)  # type: ignore[attr-defined]
+    )
+    return len(connection.execute(statement, values).all())
 
 
 NEWEST_FIRST = (col(Notification.id).desc(),)

@@ -15,16 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
 from mowakaba.clock import local_date, now
-from mowakaba.enums import CheckpointStatus, NotificationKind, WorkItemStatus
-from mowakaba.models import Institution, Notification, PathwayEvent, User, WorkItem, Youth
-from mowakaba.rules import Rules, parse_days
-from mowakaba.services import calendars as calendar_service
+from mowakaba.enums import CheckpointStatus, EscalationReason, NotificationKind, WorkItemStatus
+from mowakaba.models import (
+    Escalation,
+    PathwayEvent,
+    User,
+    WorkItem,
+    Youth,
+)
 from mowakaba.services import escalations as escalation_service
 from mowakaba.services import follow_up as follow_up_service
 from mowakaba.services import incidents as incident_service
@@ -32,9 +36,10 @@ from mowakaba.services import notifications as notification_service
 from mowakaba.services import reconciliation as reconciliation_service
 from mowakaba.services import referrals as referral_service
 from mowakaba.services import sms as sms_service
-from mowakaba.services import users as user_service
 from mowakaba.services.documents import renewals as document_renewals
 from mowakaba.services.documents import storage as document_storage
+from mowakaba.services.sweep_context import SweepContext, assignees_of, load_people
+from mowakaba.services.sweep_context import forget_kept_timings as forget_kept_timings
 from mowakaba.settings import get_settings
 
 
@@ -109,83 +114,6 @@ class SweepCounts:
             setattr(self, name, getattr(self, name) + value)
 
 
-# The timings open items keep, read once per process (see SweepContext.kept_timings).
-_KEPT: tuple[set[int], set[int]] | None = None
-
-
-class SweepContext:
-    """Per-sweep caches: each institution's local day and rules, read once."""
-
-    def __init__(self, session: Session, at: datetime) -> None:
-        self.session, self.at = session, at
-        self._days: dict[int, calendar_service.LocalDay] = {}
-        self._rules: dict[int, Rules] = {}
-
-    def day(self, institution_id: int) -> calendar_service.LocalDay:
-        if institution_id not in self._days:
-            self._days[institution_id] = calendar_service.local_day(
-                self.session, institution_id=institution_id, at=self.at
-            )
-        return self._days[institution_id]
-
-    def institution(self, institution_id: int) -> Institution:
-        return self.day(institution_id).institution
-
-    def today(self, institution_id: int) -> date:
-        return self.day(institution_id).today
-
-    def rules(self, institution_id: int) -> Rules:
-        if institution_id not in self._rules:
-            self._rules[institution_id] = self.day(institution_id).rules()
-        return self._rules[institution_id]
-
-    def rules_of(self, item: WorkItem) -> Rules:
-        """The institution's rules with the reminder and escalation timings the item keeps."""
-        return self.rules(item.institution_id).kept_by(
-            item.reminder_days, item.escalation_working_days
-        )
-
-    def kept_timings(self) -> tuple[set[int], set[int]]:
-        """Every reminder day and first escalation day open items keep (and the current ones).
-
-        The batches' coarse, indexed date filters must reach the items that keep
-        older timings. The distinct values are read once per process: items are
-        created with the timings in force (always included), so a value read earlier
-        can only widen the coarse filter, never hide an item.
-        """
-        global _KEPT
-        timings = get_settings().timings
-        if _KEPT is None:
-            reminders, firsts = set[int](), set[int]()
-            kept = self.session.exec(
-                select(WorkItem.reminder_days, WorkItem.escalation_working_days)
-                .where(WorkItem.status == WorkItemStatus.open)
-                .distinct()
-            )
-            for reminder_days, escalation_days in kept:
-                if reminder_days:
-                    reminders.update(parse_days(reminder_days))
-                if escalation_days:
-                    firsts.add(min(parse_days(escalation_days)))
-            _KEPT = reminders, firsts
-        return (
-            _KEPT[0] | set(timings.reminder_days_before),
-            _KEPT[1] | {min(timings.escalation_working_days)},
-        )
-
-    def coarse_today(self) -> date:
-        """The programme's local day, for index filters that the rules then refine."""
-        return local_date(self.at, get_settings().default_time_zone)
-
-
-def assignees_of(session: Session, item: WorkItem) -> list[User]:
-    """Return who an item's reminders go to: its assignee, or its pool's members."""
-    if item.assignee_id is not None:
-        user = session.get(User, item.assignee_id)
-        return [user] if user is not None and user.is_active else []
-    return user_service.coordinators_of(session, item.institution_id)
-
-
 def _page(session: Session, query, after_id: int, limit: int) -> list[WorkItem]:  # type: ignore[no-untyped-def]
     return list(
         session.exec(
@@ -212,7 +140,7 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         after_id,
         limit,
     )
-    sent = 0
+    held = load_people(session, items)  # noqa: F841
     due: list[tuple[WorkItem, str, list[User]]] = []
     for item in items:
         local_today = ctx.today(item.institution_id)
@@ -231,26 +159,16 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
             continue
         days, _ = min(due_reminders)
         due.append((item, f"reminder:{item.id}:{item.cycle}:D-{days}", assignees_of(session, item)))
-    # The outbox read once for the batch: a reminder stays due for days, so most sweeps
-    # find most reminders written already (learning it with a youth and an outbox query
-    # per item and recipient was ~15 % of a sweep's time). `enqueue_each` still checks.
-    keys = [f"{key}:{user.id}" for _, key, users in due for user in users]
-    written = set(
-        session.exec(
-            select(Notification.idempotency_key).where(col(Notification.idempotency_key).in_(keys))
-        )
-        if keys
-        else ()
-    )
+    # One outbox query and one insert for the batch: a reminder stays due for days, so
+    # most sweeps find most reminders written already (a look-up and a savepoint per
+    # item and recipient was most of a national sweep's time). `enqueue_batch` skips them.
+    outbox: list[notification_service.Outgoing] = []
     for item, key, recipients in due:
-        if all(f"{key}:{user.id}" in written for user in recipients):
-            continue
         local_today = ctx.today(item.institution_id)
         youth = session.get(Youth, item.youth_id)
         assert youth is not None
-        sent += notification_service.enqueue_each(
-            session,
-            recipients=recipients,
+        outbox += notification_service.outgoing_each(
+            recipients,
             key=key,
             kind=NotificationKind.reminder,
             youth_id=item.youth_id,
@@ -263,6 +181,7 @@ def reminder_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
                 "link": f"{get_settings().public_url}/work/{item.id}",
             },
         )
+    sent = notification_service.enqueue_batch(session, outbox)
     return Batch({"reminders": sent}, *_next(items, after_id, limit))
 
 
@@ -282,31 +201,52 @@ def escalation_batch(ctx: SweepContext, *, after_id: int, limit: int) -> Batch:
         limit,
     )
     raised = [0, 0]
-    for item in items:
-        rules = ctx.rules_of(item)
-        today = ctx.today(item.institution_id)
-        pooled = item.assignee_pool is not None
-        level_due = rules.escalation_level_due(item.due_date, today, pooled=pooled)
-        levels = [lvl for lvl in (1, 2) if item.escalation_level < lvl <= level_due]
-        if pooled:
-            levels = [lvl for lvl in levels if lvl == 2]  # the coordinators' own items start at 2
-        if not levels:
-            continue
-        youth = session.get(Youth, item.youth_id)
-        assert youth is not None
-        for level in levels:
-            escalation = escalation_service.raise_escalation(
-                session,
-                item=item,
-                youth=youth,
-                institution=ctx.institution(item.institution_id),
-                level=level,
-                today=today,
-                at=ctx.at,
-                rules=rules,
+    held = load_people(session, items)  # noqa: F841
+    # The escalations the batch's items have already, read once.
+    raised_before = set(
+        session.exec(
+            select(Escalation.work_item_id, Escalation.cycle, Escalation.level).where(
+                col(Escalation.work_item_id).in_([item.id for item in items]),
+                Escalation.reason == EscalationReason.overdue,
             )
-            if escalation is not None:
-                raised[level - 1] += 1
+        ).all()
+        if items
+        else ()
+    )
+    outbox: list[notification_service.Outgoing] = []
+    # No flush per query in the loop: the batch's rows go in one flush at its end.
+    with session.no_autoflush:
+        for item in items:
+            rules = ctx.rules_of(item)
+            today = ctx.today(item.institution_id)
+            pooled = item.assignee_pool is not None
+            level_due = rules.escalation_level_due(item.due_date, today, pooled=pooled)
+            levels = [lvl for lvl in (1, 2) if item.escalation_level < lvl <= level_due]
+            if pooled:  # the coordinators' own items start at 2
+                levels = [lvl for lvl in levels if lvl == 2]
+            if not levels:
+                continue
+            youth = session.get(Youth, item.youth_id)
+            assert youth is not None
+            for level in levels:
+                if (item.id, item.cycle, level) in raised_before:
+                    continue
+                escalation = escalation_service.raise_escalation(
+                    session,
+                    item=item,
+                    youth=youth,
+                    institution=ctx.institution(item.institution_id),
+                    level=level,
+                    today=today,
+                    at=ctx.at,
+                    rules=rules,
+                    recipients=ctx.recipients(item.institution_id, level),
+                    outbox=outbox,
+                    checked=True,
+                )
+                if escalation is not None:
+                    raised[level - 1] += 1
+    notification_service.enqueue_batch(session, outbox)
     counts = {"escalations_level_1": raised[0], "escalations_level_2": raised[1]}
     return Batch(counts, *_next(items, after_id, limit))
 
@@ -487,9 +427,3 @@ def sweep(
             if after_batch is not None:
                 after_batch(session)
     return counts
-
-
-def forget_kept_timings() -> None:
-    """Read the timings open items keep again at the next sweep (tests change settings)."""
-    global _KEPT
-    _KEPT = None
