@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import itertools
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -169,22 +170,34 @@ def start_pathway_after_commit(youth_id: int, event: str, as_of: str | None = No
 
 
 def in_batches(due: Sequence[RunLabels]) -> list[list[RunLabels]]:
-    """The youths in `pathway_batch` chunks of `MOWAKABA_PATHWAY_BATCH_SIZE`, ordered by
-    their concurrency slot: batches that run at the same time then hold disjoint slot
-    ranges and never wait on each other."""
+    """The youths in `pathway_batch` chunks of about `MOWAKABA_PATHWAY_BATCH_SIZE`, cut
+    between concurrency slots, never inside one: the youths who share a slot go in the
+    same batch, so batches running at the same time hold disjoint slots and never wait on
+    each other (a batch may pass the size by the few youths of its last slot)."""
     settings = get_settings()
-    slots = settings.pathway_youth_slots
+    slots, size = settings.pathway_youth_slots, settings.pathway_batch_size
     ordered = sorted(due, key=lambda labels: (labels.youth_id % slots, labels.youth_id))
-    size = settings.pathway_batch_size
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    chunks: list[list[RunLabels]] = []
+    for slot, group in itertools.groupby(ordered, key=lambda labels: labels.youth_id % slots):
+        del slot
+        if not chunks or len(chunks[-1]) >= size:
+            chunks.append([])
+        chunks[-1].extend(group)
+    return chunks
 
 
 def start_pathway_batch(
-    batch: Sequence[RunLabels], *, event: str, as_of: str | None = None
+    batch: Sequence[RunLabels],
+    *,
+    event: str,
+    as_of: str | None = None,
+    events: Mapping[int, str] | None = None,
 ) -> str | None:
     """Start one `pathway_batch` deployment run for these youths (after the commit), tagged
-    with each youth's and institution's tag; None if Prefect did not take it. The same
-    youths at the same event start one run however often this is called."""
+    with each youth's and institution's tag; None if Prefect did not take it. The run's
+    key is the youths with each one's event (`events`, else `event`): the same youths at
+    the same events start one run however often this is called (a sweep every 15 minutes
+    while the workers are down queues nothing new)."""
     from prefect.deployments import run_deployment
 
     youth_ids = [labels.youth_id for labels in batch]
@@ -192,7 +205,8 @@ def start_pathway_batch(
     if as_of is not None:
         parameters["as_of"] = as_of
     tags = sorted({tag for labels in batch for tag in labels.tags if not tag.startswith("stage:")})
-    digest = hashlib.sha256(",".join(map(str, youth_ids)).encode()).hexdigest()[:16]
+    keyed = sorted(f"{y}:{(events or {}).get(y, event)}" for y in youth_ids)
+    digest = hashlib.sha256(",".join(keyed).encode()).hexdigest()[:24]
 
     def call() -> Any:
         return run_deployment(
@@ -201,7 +215,7 @@ def start_pathway_batch(
             timeout=0,
             flow_run_name=f"pathway-batch-{batch[0].code}-{len(batch)}",
             tags=tags,
-            idempotency_key=f"pathway-batch:{event}:{digest}",
+            idempotency_key=f"pathway-batch:{digest}",
             as_subflow=False,
         )
 

@@ -22,9 +22,9 @@ from mowakaba.db import session_scope
 from mowakaba.services import reconciliation as reconciliation_service
 from tasks.pathway import reconcile
 
-# How long a run waits for a youth's slot (another run of the youth, or of a youth
-# sharing the slot, holds it while it reconciles: well under a second).
-SLOT_WAIT_SECONDS = 120
+# How long a run waits for its youths' slots: another run holding one (of the youth, or
+# of a youth sharing the slot) holds it until its batch ends (~10 s for 50 youths).
+SLOT_WAIT_SECONDS = 900
 
 
 def pathway_run_name() -> str:
@@ -50,8 +50,26 @@ def youth_slot(youth_ids: Sequence[int], slots: int) -> Iterator[None]:
     from prefect.concurrency.sync import concurrency
 
     names = sorted({youth_slot_name(youth_id, slots) for youth_id in youth_ids})
+    check_slots(names)
     with concurrency(names, occupy=1, timeout_seconds=SLOT_WAIT_SECONDS, strict=True):
         yield
+
+
+def check_slots(names: list[str]) -> None:
+    """Refuse slots that would not exclude: Prefect grants a set of names when only some
+    exist, and passes an inactive limit without counting it."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        for name in names:
+            try:
+                limit = client.read_global_concurrency_limit_by_name(name)
+            except ObjectNotFound:
+                limit = None
+            if limit is None or not limit.active or limit.limit != 1:
+                raise RuntimeError(f"the youth slot {name!r} is missing, inactive or not of "
+                                   "limit 1: run `mowakaba deploy` again")  # fmt: skip
 
 
 @flow(name="pathway", flow_run_name=pathway_run_name, persist_result=False)

@@ -53,14 +53,18 @@ def ensure_pool(client: Any, pool: str) -> bool:
     return False
 
 
-def existing_slots(client: Any) -> dict[str, int]:
-    """The youth slots' limits on the server: name → limit (paged: there are many)."""
-    found: dict[str, int] = {}
+def existing_slots(client: Any) -> dict[str, tuple[int, bool]]:
+    """The youth slots' limits on the server: name → (limit, active) (paged: many)."""
+    found: dict[str, tuple[int, bool]] = {}
     offset = 0
     while True:
         page = client.read_global_concurrency_limits(limit=200, offset=offset)
         found.update(
-            {limit.name: limit.limit for limit in page if limit.name.startswith(YOUTH_SLOT_PREFIX)}
+            {
+                limit.name: (limit.limit, limit.active)
+                for limit in page
+                if limit.name.startswith(YOUTH_SLOT_PREFIX)
+            }
         )
         if len(page) < 200:
             return found
@@ -69,7 +73,7 @@ def existing_slots(client: Any) -> dict[str, int]:
 
 def ensure_youth_slots(client: Any, slots: int) -> int:
     """Create every youth slot's limit (1 slot each) that is missing; return how many.
-    A slot found with another limit is set back to 1."""
+    A slot found with another limit, or switched off, is set back to 1 and on."""
     from prefect.client.schemas.actions import (
         GlobalConcurrencyLimitCreate,
         GlobalConcurrencyLimitUpdate,
@@ -81,8 +85,10 @@ def ensure_youth_slots(client: Any, slots: int) -> int:
         if name not in found:
             client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
             created += 1
-        elif found[name] != 1:
-            client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(limit=1))
+        elif found[name] != (1, True):  # set back to 1 slot, active (the UI can change both)
+            client.update_global_concurrency_limit(
+                name, GlobalConcurrencyLimitUpdate(limit=1, active=True)
+            )
     return created
 
 

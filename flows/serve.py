@@ -33,6 +33,7 @@ def build_deployments(settings: Settings | None = None, *, pool: str | None = No
     `pool`: deployments of that work pool, their flows found by module path (a worker's
     process imports `flows.pathway`, wherever the code is installed), the pathway runs
     holding their youths' concurrency slots; otherwise deployments for `serve()`."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import RRule
 
@@ -47,7 +48,12 @@ def build_deployments(settings: Settings | None = None, *, pool: str | None = No
             line, zone = spec.cron(settings)
             options["schedules"] = [RRule(cron_as_rrule(line), timezone=zone)]
         if spec.concurrency:
-            options["concurrency_limit"] = spec.concurrency(settings)
+            # A periodic run that finds the previous one still going is dropped, not queued:
+            # the next tick comes a minute later anyway.
+            options["concurrency_limit"] = ConcurrencyLimitConfig(
+                limit=spec.concurrency(settings),
+                collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW,
+            )
         if pool:
             options["work_pool_name"] = pool
             options["entrypoint_type"] = EntrypointType.MODULE_PATH

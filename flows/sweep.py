@@ -44,8 +44,11 @@ def sweep(as_of: str | None = None, inline: bool = False) -> dict[str, Any]:
                     result = launch.run_pathway_inline(labels, as_of=at)
                     counts["stage_changes"] += bool(result["moves"])
             else:
+                events = {d.youth_id: d.event for d in batch.due}  # trigger or flag, and day
                 for chunk in launch.in_batches(due):
-                    started = launch.start_pathway_batch(chunk, event=f"sweep-{at}", as_of=at)
+                    started = launch.start_pathway_batch(
+                        chunk, event=f"sweep-{at}", events=events, as_of=at
+                    )
                     counts["pathway_batch_runs"] += 1
                     counts["pathway_runs_failed"] += len(chunk) if started is None else 0
             if settings.sweep_batch_pause_seconds:

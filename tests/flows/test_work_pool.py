@@ -4,6 +4,7 @@
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -26,6 +27,15 @@ from tests.prefect_helpers import run_scheduled_pathway_runs, runs_tagged
 from tests.services.test_replay import payload_for
 
 DAY = date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def _settings_read_again() -> Iterator[None]:
+    """Settings are cached: read them again before and after each test (set up before the
+    test's monkeypatch, so torn down after it has put the environment back)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def youths_with_intake_done(count: int) -> list[int]:
@@ -134,7 +144,7 @@ def test_a_missing_slot_is_an_error_not_a_silent_pass(committed, prefect_api, mo
     (youth_id,) = youths_with_intake_done(1)
     missing = f"pathway-youth-never-made-{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr(pathway_module, "youth_slot_name", lambda youth_id, slots: missing)
-    with pytest.raises(Exception, match="must be created"):
+    with pytest.raises(Exception, match="missing, inactive"):
         pathway(youth_id=youth_id, as_of=at(DAY, 12).isoformat(), youth_slots=3)
     assert stages([youth_id]) == [Stage.intake]
 
@@ -170,7 +180,7 @@ def test_deploy_makes_the_pool_its_deployments_and_slots_once(prefect_api, monke
     assert pathway_deployment.entrypoint == "flows.pathway.pathway"
     assert pathway_deployment.parameters == {"youth_slots": 5}
     assert deliver_deployment.global_concurrency_limit.limit == 1
-    assert all(slots[f"pathway-youth-{n}"] == 1 for n in range(5))
+    assert all(slots[f"pathway-youth-{n}"] == (1, True) for n in range(5))
 
 
 def restore_test_deployments() -> None:
@@ -191,7 +201,7 @@ def restore_test_deployments() -> None:
         deployment.apply(_sync=True)
 
 
-def test_batches_are_cut_in_slot_order_so_that_runs_together_hold_disjoint_slots(monkeypatch):
+def test_batches_are_cut_between_slots_so_that_runs_together_hold_disjoint_slots(monkeypatch):
     from flows.launch import RunLabels, in_batches
 
     monkeypatch.setenv("MOWAKABA_PATHWAY_BATCH_SIZE", "3")
@@ -201,8 +211,46 @@ def test_batches_are_cut_in_slot_order_so_that_runs_together_hold_disjoint_slots
         chunks = in_batches([RunLabels(i, f"Y-{i}", 1, "enrolled") for i in range(1, 9)])
     finally:
         get_settings.cache_clear()
+    # Slots 0: 4, 8; 1: 1, 5; 2: 2, 6; 3: 3, 7 — a slot's youths never split.
     assert [[labels.youth_id for labels in chunk] for chunk in chunks] == [
-        [4, 8, 1], [5, 2, 6], [3, 7]
+        [4, 8, 1, 5], [2, 6, 3, 7]
     ]  # fmt: skip
-    slots = [{labels.youth_id % 4 for labels in chunk} for chunk in chunks]
-    assert len(slots[0] & slots[2]) == 0
+
+
+def test_a_second_sweep_while_the_workers_are_away_queues_nothing_new(committed, deployed):
+    with session_scope() as s:  # two 13-year-olds, 14 on 5 January: due for intake then
+        institution = make_institution(s)
+        mediator = make_user(s, Role.mediator, [institution])
+        ids = [make_youth(s, institution, mediator, date_of_birth=date(2013, 1, 5),
+                          as_of=at(date(2026, 11, 30))).id for _ in range(2)]  # fmt: skip
+    first = sweep(as_of=at(date(2027, 1, 6), 12).isoformat())
+    second = sweep(as_of=at(date(2027, 1, 6), 13).isoformat())  # nothing has run since
+    assert first["pathway_batch_runs"] == second["pathway_batch_runs"] == 1
+    runs = {  # this test's: ids restart, and the test server may list a run twice
+        r.id for r in runs_tagged(f"youth:{ids[0]}")
+        if r.name.startswith("pathway-batch-") and r.parameters["as_of"].startswith("2027-01-06")
+    }  # fmt: skip
+    assert len(runs) == 1
+    run_scheduled_pathway_runs()
+    assert stages(ids) == [Stage.intake] * 2
+
+
+def test_an_inactive_slot_is_refused(committed, prefect_api):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
+
+    slots = 7
+    ensure_youth_slots_for_test(slots)
+    (youth_id,) = youths_with_intake_done(1)
+    name = youth_slot_name(youth_id, slots)
+    with get_client(sync_client=True) as client:
+        client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active=False))
+    try:
+        with pytest.raises(RuntimeError, match="missing, inactive"):
+            pathway(youth_id=youth_id, as_of=at(DAY, 12).isoformat(), youth_slots=slots)
+        assert stages([youth_id]) == [Stage.intake]
+        ensure_youth_slots_for_test(slots)  # `mowakaba deploy` switches it back on
+        pathway(youth_id=youth_id, as_of=at(DAY, 12).isoformat(), youth_slots=slots)
+        assert stages([youth_id]) == [Stage.planning]
+    finally:
+        ensure_youth_slots_for_test(slots)
