@@ -142,8 +142,8 @@ def problem_rows(
         youth: Youth | None = youths.get(run.youth_id) if run.youth_id is not None else None
         if youth is not None and run.name != f"pathway-{youth.code}":
             youth = None  # a run of another database's youth: ids restart, codes do not
-        if youth is None and not operator:
-            continue
+        if youth is None and not operator and not run.name.startswith("pathway-batch-"):
+            continue  # a batch run (many youths, of the reader's institutions) is shown
         rows.append({"run": run, "youth": youth})
     return rows
 

@@ -36,6 +36,10 @@ def deploy(pool: Pool = "mowakaba") -> None:
         report = deploy_to_pool(pool)
     except ValueError as exc:
         raise fail(str(exc)) from None
+    except Exception as exc:  # Prefect gone or refusing half-way: what is made stays
+        reason = f"{type(exc).__name__}: {exc}"[:400]
+        raise fail(f"deploying stopped half-way ({reason}); run `mowakaba deploy` again: "
+                   "it completes what is missing") from None  # fmt: skip
     made = "made" if report.pool_created else "found"
     typer.echo(f"work pool {pool!r}: {made} (type process)")
     typer.echo(f"youth concurrency slots: {report.slots_total} "

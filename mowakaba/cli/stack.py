@@ -74,16 +74,24 @@ class Stack:
         ]  # fmt: skip
 
     def stop(self, processes: list[subprocess.Popen[bytes]] | None = None) -> None:
-        """Stop these processes (default: all) with their groups: SIGTERM, then SIGKILL."""
+        """Stop these processes (default: all): SIGTERM to each one's group, then SIGKILL to
+        what is left of it and of every process it started — a worker's flow runs run in
+        sessions of their own, out of its group's reach."""
         chosen = processes if processes is not None else [p for _, p in self.started]
+        descendants = {pid for process in chosen for pid in _descendants(process.pid)}
         for process in reversed(chosen):
-            _signal_group(process, signal.SIGTERM)
+            _signal_group(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 20
         for process in reversed(chosen):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            _signal_group(process, signal.SIGKILL)  # what is left: its flow runs' processes
+            descendants |= _descendants(process.pid)
+            _signal_group(process.pid, signal.SIGKILL)
             process.wait()
+        for pid in descendants:  # flow runs still going (or started meanwhile)
+            _signal_group(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.started = [(n, p) for n, p in self.started if p not in chosen]
 
     def wait_for(self, what: str, check: Callable[[], Any], seconds: float) -> Any:
@@ -119,9 +127,41 @@ class Stack:
             yield client
 
 
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+def _signal_group(pid: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signum)
+        os.killpg(pid, signum)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process below `pid` (children, theirs...), read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def drop_stale_databases(admin: Any) -> None:
+    """Drop the databases of stacks whose process is gone (one killed by SIGKILL could not)."""
+    with admin.connect() as connection:
+        names = (
+            connection.exec_driver_sql(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'mowakaba_stack_%'"
+            )
+            .scalars()
+            .all()
+        )
+        for name in names:
+            pid = name.split("_")[3]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -145,6 +185,7 @@ def scale_stack(
     made: list[str] = []
     stack: Stack | None = None
     try:
+        drop_stale_databases(admin)
         with admin.connect() as connection:
             for name in names:
                 connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
