@@ -277,3 +277,79 @@ def bench_indicators(
     with Console(stderr=True).status("") as status:
         figures = time_indicators(youths, runs=runs, progress=status.update)
     report(figures)
+
+
+@bench_app.command("api")
+def bench_api(
+    rate: Annotated[
+        float, typer.Option(min=1, max=1000, help="Requests/s of the mix (the baseline's too).")
+    ] = 100,
+    seconds: Annotated[int, typer.Option(min=5, max=3600, help="How long to load.")] = 60,
+    youths: Annotated[int, typer.Option(min=10, max=1_000_000, help="How many youths.")] = 10_000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="An empty database to seed and use (kept); default: a throw-away PostgreSQL "
+            "database on 127.0.0.1:5432, created and dropped."
+        ),
+    ] = None,
+    sqlite: Annotated[bool, typer.Option(help="A throw-away SQLite file instead.")] = False,
+) -> None:
+    """The web app at a fixed rate (Locust): a mediator's day and a coordinator's dashboard,
+    beside a baseline that authenticates and does one indexed SELECT (`GET /api/v1/me`)."""
+    from rich.console import Console
+
+    from mowakaba.settings import get_settings
+    from mowakaba.sim.bench_load import bench_api as run
+
+    @contextmanager
+    def prefect() -> Iterator[str]:
+        """A private Prefect server with the deployments registered (nothing serves them:
+        a completion's pathway run is created, as in production, and waits)."""
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        from flows.serve import build_deployments
+
+        with private_prefect_server(get_settings().home):
+            api_url = os.environ["PREFECT_API_URL"]
+            # Prefect read its settings when first imported (before this server existed).
+            with temporary_settings(updates={PREFECT_API_URL: api_url}):
+                for deployment in build_deployments():
+                    deployment.apply()
+            yield api_url
+
+    with Console(stderr=True).status("") as status:
+        result = run(
+            rate=rate, seconds=seconds, youths=youths, database_url=database_url,
+            sqlite=sqlite, prefect=prefect, progress=status.update,
+        )  # fmt: skip
+    for line in result.lines():
+        typer.echo(line)
+    if not result.met:
+        raise typer.Exit(code=1)
+
+
+@bench_app.command("up")
+def bench_up(
+    database: Annotated[
+        str, typer.Option(help="sqlite, or postgresql (the app's and Prefect's, throw-away).")
+    ] = "sqlite",
+    warm_runs: Annotated[int, typer.Option(min=1, max=10)] = 2,
+    server_url: Annotated[
+        str, typer.Option(help="The PostgreSQL server the throw-away databases are made on.")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+) -> None:
+    """How long `mowakaba up` takes until the web app and the Prefect UI answer: on a fresh
+    data directory (cold), then again on it (warm)."""
+    from rich.console import Console
+
+    from mowakaba.sim.bench_startup import up_start
+
+    if database not in ("sqlite", "postgresql"):
+        raise fail("--database: sqlite or postgresql")
+    with Console(stderr=True).status("") as status:
+        figures = up_start(
+            database=database, warm_runs=warm_runs, server_url=server_url,
+            progress=status.update,
+        )  # fmt: skip
+    report(figures)
