@@ -279,6 +279,57 @@ def bench_indicators(
     report(figures)
 
 
+@contextmanager
+def database_at(url: str | None) -> Iterator[None]:
+    """Point this process at `url` (None: leave DATABASE_URL as it is) for the block."""
+    from mowakaba.db import reset_engine
+    from mowakaba.settings import get_settings
+
+    saved = os.environ.get("DATABASE_URL")
+    if url is not None:
+        os.environ["DATABASE_URL"] = url
+        get_settings.cache_clear()
+        reset_engine()
+    try:
+        yield
+    finally:
+        if url is not None:
+            if saved is None:
+                os.environ.pop("DATABASE_URL", None)
+            else:
+                os.environ["DATABASE_URL"] = saved
+            get_settings.cache_clear()
+            reset_engine()
+
+
+@bench_app.command("seed")
+def bench_seed(
+    youths: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many youths.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same data set.")] = 1,
+    database_url: Annotated[
+        str | None, typer.Option(help="Where to write (default: DATABASE_URL, or the data dir).")
+    ] = None,
+) -> None:
+    """Write the national data set (bulk, no pathway runs) into an empty database."""
+    from rich.console import Console
+    from sqlmodel import func, select
+
+    from mowakaba import migrate as migrations
+    from mowakaba.db import get_engine, session_scope
+    from mowakaba.models import Youth
+    from mowakaba.sim.national import seed_national
+
+    with database_at(database_url):
+        migrations.upgrade(get_engine())
+        with session_scope(write=False) as session:
+            if session.exec(select(func.count()).select_from(Youth)).one():
+                raise fail("the database holds youths already: seed an empty one")
+        with Console(stderr=True).status("") as status:
+            summary = seed_national(youths, seed=seed, progress=status.update)
+    for line in summary.lines():
+        typer.echo(line)
+
+
 @bench_app.command("api")
 def bench_api(
     rate: Annotated[
