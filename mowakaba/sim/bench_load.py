@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -42,7 +43,6 @@ BASELINE = "baseline GET /api/v1/me"
 # mediators' day (docs/benchmarks.md).
 COORDINATOR_SHARE = 0.2
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
-PASSWORD = "bench-only-1"  # bench_indicators.seed's accounts
 COMPLETABLE = ("exit_checklist_item", "plan_review", "intake_assessment")
 
 
@@ -126,55 +126,25 @@ def judge(kinds: list[Kind], overall: Kind, baseline: Kind) -> list[str]:
 # ---------------------------------------------------------------- the data set
 
 
-def prepare_dataset(youths: int) -> Accounts:
-    """Seed the database the settings name with `youths` youths; return the accounts.
+def prepare_dataset(youths: int, progress: Callable[[str], None] = lambda _: None) -> Accounts:
+    """Seed the database the settings name with the national data set; return its accounts."""
+    from mowakaba.sim.national import NATIONAL_PASSWORD, seed_national
 
-    Until the national generator (`mowakaba.sim.national.seed_national`) is merged this is
-    the indicators benchmark's bulk writer (10 institutions, 4 mediators each), with a
-    coordinator per institution added.
-    """
-    from sqlmodel import select
-
-    from mowakaba.db import get_engine, session_scope
-    from mowakaba.enums import Role
-    from mowakaba.models import Institution
-    from mowakaba.services import users as user_service
-    from mowakaba.sim.bench_indicators import seed
-
-    seed(youths)
-    restart_sequences(get_engine())
-    with session_scope() as session:
-        coordinators = [
-            user_service.create_user(
-                session, username=f"bench.coord.{home.pk}", password=PASSWORD,
-                role=Role.coordinator, institution_ids=[home.pk],
-            ).username
-            for home in session.exec(select(Institution).order_by(Institution.id))  # type: ignore[arg-type]
-        ]  # fmt: skip
-        mediators = [
-            u.username
-            for u in user_service.list_users(session)
-            if u.role == Role.mediator and u.username.startswith("bench.med.")
-        ]
-    return Accounts(mediators=mediators, coordinators=coordinators, password=PASSWORD)
+    summary = seed_national(youths, progress=progress)
+    return Accounts(
+        mediators=[name for name, role, _ in summary.accounts if role == "mediator"],
+        coordinators=[name for name, role, _ in summary.accounts if role == "coordinator"],
+        password=NATIONAL_PASSWORD,
+    )
 
 
-def restart_sequences(engine: sa.Engine) -> None:
-    """After rows written with their ids (bulk), move PostgreSQL's id sequences past them."""
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.begin() as connection:
-        rows = connection.exec_driver_sql(
-            "SELECT table_name, pg_get_serial_sequence(quote_ident(table_name), 'id') "
-            "FROM information_schema.columns "
-            "WHERE column_name = 'id' AND table_schema = current_schema()"
-        ).all()
-        for table, sequence in rows:
-            if sequence:
-                connection.exec_driver_sql(
-                    f'SELECT setval(%s, COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)',
-                    (sequence,),
-                )
+def payload_for(kind: str) -> dict[str, Any]:
+    """What completes an item of this kind (mowakaba.schemas.PAYLOADS), as a client sends it."""
+    from mowakaba.enums import Axis
+
+    if kind == "exit_checklist_item":
+        return {"outcome": "done", "note": "load test"}
+    return {"axes": {axis.value: {"score": 3, "needs": ""} for axis in Axis}}
 
 
 def make_plan(accounts: Accounts, *, mediator_users: int, coordinator_users: int) -> dict:  # type: ignore[type-arg]
@@ -205,7 +175,7 @@ def make_plan(accounts: Accounts, *, mediator_users: int, coordinator_users: int
                 .order_by(col(WorkItem.due_date))
                 .limit(400)
             ).all()
-            items[name] = [[i, str(getattr(k, "value", k)), y] for i, k, y in rows]
+            items[name] = [[i, payload_for(str(getattr(k, "value", k))), y] for i, k, y in rows]
     mediators = []
     for n in range(mediator_users):
         name = accounts.mediators[n % len(accounts.mediators)]
@@ -450,7 +420,7 @@ def bench_api(
             ExitStack() as stack,
         ):
             progress(f"seeding {youths:,} youths...")
-            accounts = prepare_dataset(youths)
+            accounts = prepare_dataset(youths, progress)
             coordinator_users = max(1, round(rate * COORDINATOR_SHARE))
             mediator_users = max(1, round(rate) - coordinator_users)
             plan = make_plan(

@@ -8,7 +8,8 @@ number of users is the rate. Pages are signed in by the session cookie, the API 
 bearer token: both are the same token row (api/pages/common.py::start_session).
 
 The plan (`MOWAKABA_LOAD_PLAN`, written by `mowakaba.sim.bench_load.make_plan`) gives the
-tokens and each mediator-user's items. Request kinds are named for the report.
+tokens and each mediator-user's items with the payload that completes each. Request kinds are
+named for the report.
 """
 
 from __future__ import annotations
@@ -24,16 +25,7 @@ from locust.stats import StatsEntry
 
 PLAN: dict[str, Any] = json.loads(Path(os.environ["MOWAKABA_LOAD_PLAN"]).read_text())
 BASELINE = "baseline GET /api/v1/me"  # mowakaba.sim.bench_load.BASELINE
-AXES = ("health", "education_training", "employment", "social_assistance",
-        "social_participation", "housing", "life_skills", "family_relations")  # fmt: skip
 _next = {kind: itertools.count() for kind in ("mediators", "coordinators", "baseline")}
-
-
-def payload_for(kind: str) -> dict[str, Any]:
-    """What completes an item of this kind (mowakaba.schemas.PAYLOADS)."""
-    if kind == "exit_checklist_item":
-        return {"outcome": "done", "note": "load test"}
-    return {"axes": {axis: {"score": 3, "needs": ""} for axis in AXES}}
 
 
 class Person(HttpUser):
@@ -76,8 +68,8 @@ class Mediator(Person):
     def complete_item(self) -> None:
         if not self.items:
             return self.work_list_api()
-        item_id, kind, _ = self.items.pop(0)
-        self.client.post(f"/api/v1/work-items/{item_id}/complete", json=payload_for(kind),
+        item_id, payload, _ = self.items.pop(0)
+        self.client.post(f"/api/v1/work-items/{item_id}/complete", json=payload,
                          name="complete a work item (API)")  # fmt: skip
 
 
