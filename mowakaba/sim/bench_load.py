@@ -400,6 +400,7 @@ def bench_api(
     youths: int,
     database_url: str | None,
     sqlite: bool = False,
+    server_url: str = DEFAULT_POSTGRES_SERVER,
     prefect: Callable[[], AbstractContextManager[str]] | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> LoadResult:
@@ -415,7 +416,7 @@ def bench_api(
     workdir = Path(tempfile.mkdtemp(prefix="mowakaba-bench-api-"))
     try:
         with (
-            _database(database_url, sqlite) as url,
+            _database(database_url, sqlite, server_url) as url,
             using_database(url, workdir / "home"),
             ExitStack() as stack,
         ):
@@ -454,11 +455,11 @@ def bench_api(
 
 
 @contextmanager
-def _database(database_url: str | None, sqlite: bool) -> Iterator[str | None]:
+def _database(database_url: str | None, sqlite: bool, server_url: str) -> Iterator[str | None]:
     if sqlite:
         yield None
     elif database_url:
         yield database_url
     else:
-        with throwaway_postgres() as url:
+        with throwaway_postgres(server_url) as url:
             yield url
