@@ -41,9 +41,10 @@ def test_the_baseline_needs_a_token(committed):
     world = build_world()
 
     assert world.client.get("/api/v1/me").status_code == 401
-    assert world.client.get(
-        "/api/v1/me", headers={"Authorization": "Bearer not-a-token"}
-    ).status_code == 401
+    assert (
+        world.client.get("/api/v1/me", headers={"Authorization": "Bearer not-a-token"}).status_code
+        == 401
+    )
 
 
 def test_the_baseline_reads_the_token_and_user_then_does_one_select(committed):
