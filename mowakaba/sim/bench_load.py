@@ -313,6 +313,7 @@ def run_locust(
     argv = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url,
         "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(workdir / "load"),
+        "--json-file", str(workdir / "stats"),
         "--only-summary", "--reset-stats", "--stop-timeout", "5", "--loglevel", "WARNING",
     ]  # fmt: skip
     env = {**env, "MOWAKABA_LOAD_PLAN": str(plan_file)}
@@ -325,7 +326,7 @@ def run_locust(
         process.wait(timeout=seconds + 120)
     finally:
         stop(process)
-    stats = workdir / "load_stats.csv"
+    stats = workdir / "stats.json"
     if not stats.exists():
         raise RuntimeError(
             "Locust wrote no statistics:\n" + (workdir / "locust.log").read_text()[-2000:]
@@ -333,28 +334,41 @@ def run_locust(
     return stats
 
 
-def read_stats(stats: Path) -> tuple[list[Kind], Kind]:
-    """Each request kind of the mix, and the baseline, from Locust's `_stats.csv`."""
-    kinds, baseline = [], None
-    with stats.open() as rows:
-        for row in csv.DictReader(rows):
-            if row["Name"] == "Aggregated":
-                continue
-            kind = Kind(
-                name=row["Name"],
-                requests=int(row["Request Count"]),
-                failures=int(row["Failure Count"]),
-                p50=float(row["50%"] if row["50%"] != "N/A" else 0),
-                p95=float(row["95%"] if row["95%"] != "N/A" else 0),
-                p99=float(row["99%"] if row["99%"] != "N/A" else 0),
-            )
-            if kind.name == BASELINE:
-                baseline = kind
-            else:
-                kinds.append(kind)
-    if baseline is None:
+def percentile(times: dict[int, int], count: int, share: float) -> float:
+    """The response time `share` of the requests finished within, from Locust's histogram
+    (its own rule: locust.stats.calculate_response_time_percentile)."""
+    within = int(count * share)
+    done = 0
+    for time_ms in sorted(times, reverse=True):
+        done += times[time_ms]
+        if count - done <= within:
+            return float(time_ms)
+    return 0.0
+
+
+def kind_of(name: str, entries: list[dict[str, Any]]) -> Kind:
+    """One kind's figures from Locust's entries (one, or the mix's several summed)."""
+    times: dict[int, int] = {}
+    for entry in entries:
+        for time_ms, n in entry["response_times"].items():
+            times[int(time_ms)] = times.get(int(time_ms), 0) + n
+    count = sum(times.values())
+    return Kind(
+        name, sum(e["num_requests"] for e in entries), sum(e["num_failures"] for e in entries),
+        *(percentile(times, count, q) for q in (0.5, 0.95, 0.99)),
+    )  # fmt: skip
+
+
+def read_stats(stats: Path) -> tuple[list[Kind], Kind, Kind]:
+    """Each request kind of the mix, the mix overall, and the baseline, from the statistics
+    Locust wrote when it stopped (`--json-file`: each kind's response-time histogram)."""
+    entries = json.loads(stats.read_text())
+    mix = sorted((e for e in entries if e["name"] != BASELINE), key=lambda e: e["name"])
+    baseline = [e for e in entries if e["name"] == BASELINE]
+    if not baseline:
         raise RuntimeError(f"no baseline request in {stats}")
-    return kinds, baseline
+    kinds = [kind_of(e["name"], [e]) for e in mix]
+    return kinds, kind_of("overall (the mix)", mix), kind_of(BASELINE, baseline)
 
 
 def errors_of(workdir: Path, most: int = 8) -> list[str]:
@@ -365,14 +379,6 @@ def errors_of(workdir: Path, most: int = 8) -> list[str]:
     with failures.open() as rows:
         found = sorted(csv.DictReader(rows), key=lambda r: -int(r["Occurrences"]))
     return [f"{r['Name']}: {r['Error'][:160]} ×{r['Occurrences']}" for r in found[:most]]
-
-
-def overall_of(summary: Path) -> Kind:
-    """The mix overall (every kind but the baseline), as the locustfile summed it with
-    Locust's own statistics when the run stopped."""
-    data = json.loads(summary.read_text())
-    return Kind("overall (the mix)", data["requests"], data["failures"], data["p50"],
-                data["p95"], data["p99"])  # fmt: skip
 
 
 def warm_up(url: str, plan: dict, rounds: int = 3) -> None:  # type: ignore[type-arg]
@@ -428,7 +434,6 @@ def bench_api(
                 accounts, mediator_users=mediator_users, coordinator_users=coordinator_users
             )
             plan["baseline_users"] = max(1, round(rate))
-            plan["overall"] = str(workdir / "overall.json")
             env = child_env(workdir / "home", url)
             env.update(get_settings().prefect_environment())
             if prefect is not None:
@@ -444,8 +449,7 @@ def bench_api(
             stats = run_locust(
                 app_url, plan=plan, rate=rate, seconds=seconds, workdir=workdir, env=env
             )
-        kinds, baseline = read_stats(stats)
-        overall = overall_of(workdir / "overall.json")
+        kinds, overall, baseline = read_stats(stats)
         misses = judge(kinds, overall, baseline)
         return LoadResult(kinds, overall, baseline, rate, seconds, misses, errors_of(workdir))
     finally:

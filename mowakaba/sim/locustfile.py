@@ -20,8 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from locust import HttpUser, constant_throughput, events, task
-from locust.stats import StatsEntry
+from locust import HttpUser, constant_throughput, task
 
 PLAN: dict[str, Any] = json.loads(Path(os.environ["MOWAKABA_LOAD_PLAN"]).read_text())
 BASELINE = "baseline GET /api/v1/me"  # mowakaba.sim.bench_load.BASELINE
@@ -99,20 +98,3 @@ class Baseline(Person):
     @task
     def me(self) -> None:
         self.client.get("/api/v1/me", name=BASELINE)
-
-
-@events.test_stop.add_listener
-def sum_the_mix(environment: Any, **_: Any) -> None:
-    """Write the mix's overall figures (every kind but the baseline) from Locust's stats."""
-    if not PLAN.get("overall"):
-        return
-    mix = StatsEntry(environment.stats, "mix", "")
-    for (name, _method), entry in environment.stats.entries.items():
-        if name != BASELINE:
-            mix.extend(entry)
-    figures = {
-        "requests": mix.num_requests,
-        "failures": mix.num_failures,
-        **{f"p{q}": mix.get_response_time_percentile(q / 100) or 0 for q in (50, 95, 99)},
-    }
-    Path(PLAN["overall"]).write_text(json.dumps(figures))
