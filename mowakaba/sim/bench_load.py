@@ -161,12 +161,19 @@ def make_plan(accounts: Accounts, *, mediator_users: int, coordinator_users: int
             session, username=username, password=accounts.password, client="bench"
         )[0]
 
+    # Only the accounts the run signs in as (each sign-in checks an Argon2 hash), spread
+    # over the institutions.
+    mediator_names = accounts.mediators[:: max(1, len(accounts.mediators) // mediator_users)]
+    mediator_names = mediator_names[:mediator_users]
+    coordinator_names = accounts.coordinators[
+        :: max(1, len(accounts.coordinators) // coordinator_users)
+    ][:coordinator_users]
     with session_scope() as session:
-        mediator_tokens = {name: token(session, name) for name in accounts.mediators}
-        coordinator_tokens = [token(session, name) for name in accounts.coordinators]
+        mediator_tokens = {name: token(session, name) for name in mediator_names}
+        coordinator_tokens = [token(session, name) for name in coordinator_names]
         ids = {u.username: u.pk for u in session.exec(select(User))}
         items: dict[str, list[list[object]]] = {}
-        for name in accounts.mediators:
+        for name in mediator_names:
             rows = session.exec(
                 select(WorkItem.id, WorkItem.kind, WorkItem.youth_id)
                 .where(WorkItem.assignee_id == ids[name])
@@ -178,10 +185,10 @@ def make_plan(accounts: Accounts, *, mediator_users: int, coordinator_users: int
             items[name] = [[i, payload_for(str(getattr(k, "value", k))), y] for i, k, y in rows]
     mediators = []
     for n in range(mediator_users):
-        name = accounts.mediators[n % len(accounts.mediators)]
+        name = mediator_names[n % len(mediator_names)]
         # Users sharing an account share its items out: every item is someone's alone.
-        sharing = -(-mediator_users // len(accounts.mediators))
-        mine = items[name][n // len(accounts.mediators) :: sharing]
+        sharing = -(-mediator_users // len(mediator_names))
+        mine = items[name][n // len(mediator_names) :: sharing]
         mediators.append({"token": mediator_tokens[name], "items": mine})
     coordinators = [
         {"token": coordinator_tokens[n % len(coordinator_tokens)]} for n in range(coordinator_users)
