@@ -89,3 +89,49 @@ def test_the_verdict_names_each_miss(p95, baseline_p95, failures, missed):
     )
 
     assert misses == missed
+
+
+@pytest.mark.parametrize("path", ["/api/v1/me", "/work"])
+def test_a_reading_request_touches_its_token_after_its_transaction_one_connection_at_a_time(
+    committed, path
+):
+    """Under load every thread held a connection and waited for a second (the token's
+    touch) until the pool ran dry: 500s after 30 s (`mowakaba bench api`)."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from mowakaba.clock import now
+    from mowakaba.db import session_scope
+    from mowakaba.models import AuthToken
+
+    world = build_world()
+    token = world.login("m1")
+    world.client.get(path, headers={"Authorization": f"Bearer {token}"})  # builds the routes
+    two_minutes_ago = now() - timedelta(minutes=2)
+    with session_scope() as s:
+        row = s.exec(select(AuthToken)).one()
+        row.last_used_at = two_minutes_ago
+        s.add(row)
+    held, most = [0], [0]
+
+    def checkout(*_args) -> None:  # type: ignore[no-untyped-def]
+        held[0] += 1
+        most[0] = max(most[0], held[0])
+
+    def checkin(*_args) -> None:  # type: ignore[no-untyped-def]
+        held[0] -= 1
+
+    sa.event.listen(get_engine(), "checkout", checkout)
+    sa.event.listen(get_engine(), "checkin", checkin)
+    try:
+        world.client.cookies.set("mowakaba_session", token)
+        response = world.client.get(path, headers={"Authorization": f"Bearer {token}"})
+    finally:
+        sa.event.remove(get_engine(), "checkout", checkout)
+        sa.event.remove(get_engine(), "checkin", checkin)
+
+    assert response.status_code == 200
+    assert most[0] == 1
+    with session_scope() as s:
+        assert s.exec(select(AuthToken)).one().last_used_at > two_minutes_ago
