@@ -345,6 +345,14 @@ def bench_api(
         ),
     ] = None,
     sqlite: Annotated[bool, typer.Option(help="A throw-away SQLite file instead.")] = False,
+    with_prefect: Annotated[
+        bool,
+        typer.Option(
+            "--prefect/--no-prefect",
+            help="A Prefect server the completions start runs on and the youth file reads "
+            "runs from (as in production); --no-prefect: none answers (the fallback path).",
+        ),
+    ] = True,
 ) -> None:
     """The web app at a fixed rate (Locust): a mediator's day and a coordinator's dashboard,
     beside a baseline that authenticates and does one indexed SELECT (`GET /api/v1/me`)."""
@@ -372,7 +380,7 @@ def bench_api(
     with Console(stderr=True).status("") as status:
         result = run(
             rate=rate, seconds=seconds, youths=youths, database_url=database_url,
-            sqlite=sqlite, prefect=prefect, progress=status.update,
+            sqlite=sqlite, prefect=prefect if with_prefect else None, progress=status.update,
         )  # fmt: skip
     for line in result.lines():
         typer.echo(line)

@@ -378,6 +378,14 @@ def read_stats(stats: Path) -> tuple[list[Kind], Kind, Kind]:
     return kinds, kind_of("overall (the mix)", mix), kind_of(BASELINE, baseline)
 
 
+def server_errors(log: Path, most: int = 5) -> list[str]:
+    """The web app's own account of its errors (the last lines naming one, each once)."""
+    if not log.exists():
+        return []
+    lines = [ln.strip() for ln in log.read_text().splitlines() if "Error" in ln or "error" in ln]
+    return [f"web app: {ln[:200]}" for ln in dict.fromkeys(reversed(lines))][:most]
+
+
 def errors_of(workdir: Path, most: int = 8) -> list[str]:
     """The commonest errors Locust saw: kind, error, how often."""
     failures = workdir / "load_failures.csv"
@@ -458,7 +466,8 @@ def bench_api(
             )
         kinds, overall, baseline = read_stats(stats)
         misses = judge(kinds, overall, baseline)
-        return LoadResult(kinds, overall, baseline, rate, seconds, misses, errors_of(workdir))
+        errors = errors_of(workdir) + server_errors(workdir / "web.log")
+        return LoadResult(kinds, overall, baseline, rate, seconds, misses, errors)
     finally:
         import shutil
 
