@@ -466,7 +466,9 @@ def bench_api(
             )
         kinds, overall, baseline = read_stats(stats)
         misses = judge(kinds, overall, baseline)
-        errors = errors_of(workdir) + server_errors(workdir / "web.log")
+        errors = errors_of(workdir)
+        if errors:  # what the web app logged, to tell why
+            errors += server_errors(workdir / "web.log")
         return LoadResult(kinds, overall, baseline, rate, seconds, misses, errors)
     finally:
         import shutil
