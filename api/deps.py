@@ -58,11 +58,22 @@ def get_session(request: Request) -> Iterator[Session]:
     own, so that a rollback never erases them (and SQLite never sees two writers at once).
     """
     request.state.audit = []
+    request.state.touch_token = None
     try:
         with session_scope(write=writes(request)) as session:
             yield session
     finally:
         write_audit(request.state.audit)
+        if request.state.touch_token:
+            touch_after(request.state.touch_token)
+
+
+def touch_after(token: str) -> None:
+    """Mark a reading request's token used, once its own transaction has ended: a request
+    holds one database connection at a time (a second one, taken while the first is held,
+    ran the pool dry under load: every thread held one and waited for another)."""
+    with session_scope() as session:
+        auth_service.touch_token(session, token)
 
 
 # scope="function": the transaction is committed (or rolled back) before the answer leaves.
@@ -84,9 +95,8 @@ def current_user(
     if writes(request):
         return auth_service.resolve_token(session, token)
     user, touch_due = auth_service.read_token(session, token)
-    if touch_due:
-        with session_scope() as writing:  # the request's own transaction only reads
-            auth_service.touch_token(writing, token)
+    if touch_due:  # the request's own transaction only reads: after it (get_session)
+        request.state.touch_token = token
     return user
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -40,6 +41,32 @@ from api.schemas import ERRORS
 MAX_BODY = 1024 * 1024  # 1 MiB
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("mowakaba.api")
+
+
+# Requests served at once by one web process; the others wait on the event loop, holding
+# neither a thread nor a database connection. Sync routes and dependencies run on AnyIO's
+# 40 threads, each dependency a thread call of its own, and a request holds its database
+# connection between them: with more requests in flight than that, 50 held connections
+# waited for a thread while every thread waited for a connection (500s after the pool's
+# 30 s, `mowakaba bench api` at 200 requests/s). Below both the threads and the pool.
+IN_FLIGHT = 24
+
+
+class InFlightLimit:
+    """Admit at most IN_FLIGHT requests into the app at once; queue the rest (in order)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.slots: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.slots is None:  # made on the serving event loop
+            self.slots = asyncio.Semaphore(IN_FLIGHT)
+        async with self.slots:
+            await self.app(scope, receive, send)
 
 
 class LimitsAndRequestId:
@@ -190,5 +217,6 @@ def create_app() -> FastAPI:
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIRECTORY), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(LimitsAndRequestId)
+    app.add_middleware(InFlightLimit)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, a 413 included
     return app

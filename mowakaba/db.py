@@ -113,7 +113,12 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # More connections than the web app lets requests in at once (api.main.IN_FLIGHT, 24):
+    # with fewer, requests each waiting for a connection held every thread, and the
+    # `get_session` teardowns that would have given connections back waited for a thread:
+    # 500s after the pool's 30 s (`mowakaba bench api`, 200 requests/s). At most 30 per
+    # process: size PostgreSQL's max_connections to the processes (docs/operations.md).
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 @lru_cache

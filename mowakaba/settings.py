@@ -177,6 +177,9 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Where flows and edges find the Prefect API (default: the embedded server).
     prefect_api_url: str | None = None
+    # The Prefect server's own database (`mowakaba up`): unset, a SQLite file under the data
+    # directory; set, e.g. postgresql+asyncpg://user@host/prefect (Prefect's async driver).
+    prefect_database_url: str | None = None
     # Record task runs in the embedded Prefect server (costly on SQLite; on with PostgreSQL).
     prefect_task_run_recorder: bool = False
     # A random name `mowakaba up` gives the processes it starts (to recognise its own).
@@ -322,9 +325,8 @@ class Settings(BaseSettings):
             "DO_NOT_TRACK": "1",
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
-            "PREFECT_SERVER_DATABASE_CONNECTION_URL": (
-                f"sqlite+aiosqlite:///{(self.prefect_home / 'prefect.db').resolve()}"
-            ),
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL": self.prefect_database_url
+            or f"sqlite+aiosqlite:///{(self.prefect_home / 'prefect.db').resolve()}",
         }
         if not self.prefect_task_run_recorder:
             # On SQLite the recorder fights the API for the file: 503s and ~2 s retries per

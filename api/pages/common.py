@@ -173,9 +173,8 @@ def session_user(session: Session, request: Request) -> User | None:
             user = auth_service.resolve_token(session, token)
         else:
             user, touch_due = auth_service.read_token(session, token)
-            if touch_due:
-                with session_scope() as writing:  # the request's own transaction only reads
-                    auth_service.touch_token(writing, token)
+            if touch_due:  # the request's own transaction only reads: after it (get_session)
+                request.state.touch_token = token
     except Unauthenticated:
         return None
     # A copy outside the transaction: an error page still shows who is signed in after

@@ -13,6 +13,7 @@ import typer
 
 from mowakaba.cli import (
     backups,
+    bench,
     db,
     institutions,
     keys,
@@ -56,7 +57,7 @@ app.command()(system.demo)
 app.command()(scale.deploy)
 app.command()(scale.worker)
 app.command()(sim.simulate)
-app.add_typer(sim.bench_app, name="bench")
+app.add_typer(bench.bench_app, name="bench")
 app.add_typer(keys.keys_app, name="keys")
 app.command()(backups.backup)
 app.command()(backups.restore)

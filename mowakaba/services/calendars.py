@@ -393,12 +393,17 @@ def national_calendar(session: Session, *, years: Iterable[int]) -> WorkingCalen
     """Return the national default's working calendar (as corrected) over some years,
     computing missing years: the calendar of partners, who serve regions, not institutions."""
     years = sorted(set(years))
+    computed: set[date] = set()
     for year in years:
-        seed_national_year(session, year=year)
+        if not reads_only(session):
+            seed_national_year(session, year=year)
+        elif session.get(NationalCalendarYear, year) is None:
+            # A reading request cannot write (SQLite refuses): the default, not stored.
+            computed |= _default_days(session, year)
     days = session.exec(
         select(col(NationalHoliday.holiday_date)).where(
             NationalHoliday.holiday_date >= date(years[0], 1, 1),
             NationalHoliday.holiday_date <= date(years[-1], 12, 31),
         )
     )
-    return WorkingCalendar(frozenset(days.all()))
+    return WorkingCalendar(frozenset(days.all()) | computed)

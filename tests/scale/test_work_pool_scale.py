@@ -25,8 +25,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from mowakaba.embedded.ports import free_port
 from mowakaba.cli.stack import Stack, scale_stack
+from mowakaba.embedded.ports import free_port
 from tests import dbsetup
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.factories import at

@@ -90,3 +90,21 @@ def test_bad_corrections_of_the_default_are_refused(session):
         calendar_service.move_national_holiday(session, day=date(2027, 1, 1), to=date(2028, 1, 3))
     with pytest.raises(InvalidInput):
         calendar_service.seed_national_year(session, year=1800)
+
+
+def test_a_reading_request_gets_the_national_default_of_a_year_not_seeded_nothing_stored(
+    committed,
+):
+    """The dashboard (a GET) reads the partners' calendar: on SQLite a reading session
+    cannot write, so a year not seeded yet is computed, not stored; seeding gives the same."""
+    from sqlmodel import select
+
+    from mowakaba.db import session_scope
+    from mowakaba.models import NationalCalendarYear
+
+    with session_scope(write=False) as s:
+        read = calendar_service.national_calendar(s, years=[2027])
+    with session_scope() as s:
+        assert s.exec(select(NationalCalendarYear.year)).all() == []
+        seeded = calendar_service.national_calendar(s, years=[2027])
+    assert read == seeded and date(2027, 1, 1) in read.holidays
