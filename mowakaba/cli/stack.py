@@ -150,10 +150,13 @@ def _descendants(pid: int) -> set[int]:
 
 def drop_stale_databases(admin: Any) -> None:
     """Drop the databases of stacks whose process is gone (one killed by SIGKILL could not)."""
+    import sqlalchemy as sa
+
     with admin.connect() as connection:
         names = (
-            connection.exec_driver_sql(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'mowakaba_stack_%'"
+            connection.execute(
+                sa.text("SELECT datname FROM pg_database WHERE datname LIKE :names"),
+                {"names": "mowakaba_stack_%"},
             )
             .scalars()
             .all()
