@@ -1,5 +1,5 @@
 """`mowakaba deploy` and `mowakaba worker`: the flows on a work pool, run by Prefect's own
-process workers on as many machines as needed (docs/operations.md, "Several machines").
+process workers on as many machines as needed (docs/operations.md, "Scale-out").
 """
 
 from __future__ import annotations
