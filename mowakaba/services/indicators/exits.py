@@ -57,7 +57,15 @@ def exit_readiness(session: Session, query: IndicatorQuery) -> Indicator:
             )
         )
         .select_from(Youth)
-        .outerjoin(WorkItem, col(WorkItem.youth_id) == col(Youth.id))
+        # Only the checklist's items (the unique (youth_id, kind, subject) index finds
+        # them): a leaver has ~16 work items, 7 of them the checklist.
+        .outerjoin(
+            WorkItem,
+            sa.and_(
+                col(WorkItem.youth_id) == col(Youth.id),
+                col(WorkItem.kind) == WorkItemKind.exit_checklist_item,
+            ),
+        )
         .where(exits_in_period(query))
         .group_by(col(Youth.id))
         .subquery()
