@@ -40,6 +40,13 @@ class WorkItem(Keyed, SQLModel, table=True):
         # The indicators: work due in a period (all kinds, and per kind).
         sa.Index("ix_work_item_due_date", "due_date"),
         sa.Index("ix_work_item_kind_due_date", "kind", "due_date"),
+        # The dashboard: the exit checklists of the youths leaving soon (7 items a leaver).
+        sa.Index(
+            "ix_work_item_checklist_youth_id",
+            "youth_id",
+            postgresql_where=sa.text("kind = 'exit_checklist_item'"),
+            sqlite_where=sa.text("kind = 'exit_checklist_item'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

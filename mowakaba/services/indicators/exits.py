@@ -46,12 +46,13 @@ def exit_readiness(session: Session, query: IndicatorQuery) -> Indicator:
         local_date(session, col(WorkItem.completed_at)) <= col(Youth.exit_date),
         WorkItem.payload["outcome"].as_string().in_(READY),  # type: ignore[index]
     )
-    # One row per leaver: for each item, whether it was ready (one scan, then a sum).
+    # One row per leaver: for each item, whether it was ready (one scan, then a sum). The
+    # subject first: "ready" (a JSON field, a local date) is then evaluated once a row.
     per_youth = (
         sa.select(
             *(
                 sa.func.max(
-                    sa.case((sa.and_(ready, col(WorkItem.subject) == i.value), 1), else_=0)
+                    sa.case((sa.and_(col(WorkItem.subject) == i.value, ready), 1), else_=0)
                 ).label(i.value)
                 for i in ChecklistItem
             )
