@@ -120,13 +120,15 @@ def build_dashboard(
     lines = {i.pk: InstitutionFigures(i) for i in institutions}
     for (institution_id, stage), n in count_stages(session, institution_ids=ids).items():
         lines[institution_id].stages[stage] = n
-    for institution_id, n in count_overdue(session, institutions=institutions, at=at).items():
+    everything = institution_ids is None
+    overdue = count_overdue(session, institutions=institutions, at=at, everything=everything)
+    for institution_id, n in overdue.items():
         lines[institution_id].overdue = n
     for institution_id, n in count_unacknowledged(session, institution_ids=ids).items():
         lines[institution_id].escalations = n
     for institution_id, n in count_plans_waiting(session, institution_ids=ids).items():
         lines[institution_id].plans_waiting = n
-    leaving = count_leaving(session, institutions=institutions, at=at)
+    leaving = count_leaving(session, institutions=institutions, at=at, everything=everything)
     for institution_id, (n, done, total) in leaving.items():
         line = lines[institution_id]
         line.leaving_soon, line.checklist_done, line.checklist_total = n, done, total
@@ -142,13 +144,16 @@ def build_dashboard(
         escalations=escalations, escalations_total=escalations_total,
     )  # fmt: skip
     if names:
-        dashboard.by_assignee = overdue_by_assignee(session, institutions=institutions, at=at)
+        dashboard.by_assignee = overdue_by_assignee(
+            session, institutions=institutions, at=at, everything=everything
+        )
         dashboard.plans = plans_waiting(
             session, institution_ids=ids, limit=limit, offset=plans_offset
         )
         dashboard.leaving = leaving_soon(
-            session, institutions=institutions, at=at, limit=limit, offset=leaving_offset
-        )
+            session, institutions=institutions, at=at, limit=limit, offset=leaving_offset,
+            everything=everything,
+        )  # fmt: skip
     return dashboard
 
 
@@ -161,25 +166,35 @@ def institutions_in(session: Session, institution_ids: Sequence[int] | None) -> 
 
 
 def per_local_day(
-    institutions: Sequence[Institution], at: datetime, clause: Callable[[list[int], date], Any]
+    institutions: Sequence[Institution],
+    at: datetime,
+    clause: Callable[[list[int] | None, date], Any],
+    *,
+    everything: bool = False,
 ) -> Any:
     """A condition that holds `clause(ids, today)` for the institutions of each time zone,
-    `today` being their local date at the instant (one term per time zone, not per row)."""
+    `today` being their local date at the instant (one term per time zone, not per row).
+    `everything`: the institutions are all there are; if they share one time zone, the
+    term names none (ids None): a list of every institution only misleads the planner
+    (PostgreSQL then reads every open item of the nation to keep the overdue ones)."""
     zones: dict[str, list[int]] = {}
     for institution in institutions:
         zones.setdefault(institution.time_zone, []).append(institution.pk)
+    if everything and len(zones) == 1:
+        return clause(None, local_date(at, next(iter(zones))))
     terms = [clause(ids, local_date(at, zone)) for zone, ids in zones.items()]
     return or_(*terms) if terms else false()
 
 
-def _is_overdue(ids: list[int], today: date) -> Any:
+def _is_overdue(ids: list[int] | None, today: date) -> Any:
     # Due on day D, overdue from 00:00 local on D+1 (DESIGN.md §2).
-    return and_(col(WorkItem.institution_id).in_(ids), col(WorkItem.due_date) < today)
+    overdue = col(WorkItem.due_date) < today
+    return overdue if ids is None else and_(col(WorkItem.institution_id).in_(ids), overdue)
 
 
-def _leaves_soon(ids: list[int], today: date) -> Any:
-    horizon = add_months(today, LEAVING_MONTHS)
-    return and_(col(Youth.institution_id).in_(ids), col(Youth.planned_exit_date) <= horizon)
+def _leaves_soon(ids: list[int] | None, today: date) -> Any:
+    soon = col(Youth.planned_exit_date) <= add_months(today, LEAVING_MONTHS)
+    return soon if ids is None else and_(col(Youth.institution_id).in_(ids), soon)
 
 
 def count_stages(session: Session, *, institution_ids: list[int]) -> dict[tuple[int, Stage], int]:
@@ -193,20 +208,21 @@ def count_stages(session: Session, *, institution_ids: list[int]) -> dict[tuple[
 
 
 def count_overdue(
-    session: Session, *, institutions: Sequence[Institution], at: datetime
+    session: Session, *, institutions: Sequence[Institution], at: datetime, everything: bool = False
 ) -> dict[int, int]:
-    """Count open work items past their due date, by institution."""
+    """Count open work items past their due date, by institution (`everything`: the
+    institutions are all there are)."""
     rows = session.exec(
         select(WorkItem.institution_id, func.count())
         .where(WorkItem.status == WorkItemStatus.open)
-        .where(per_local_day(institutions, at, _is_overdue))
+        .where(per_local_day(institutions, at, _is_overdue, everything=everything))
         .group_by(col(WorkItem.institution_id))
     ).all()
     return dict(rows)
 
 
 def overdue_by_assignee(
-    session: Session, *, institutions: Sequence[Institution], at: datetime
+    session: Session, *, institutions: Sequence[Institution], at: datetime, everything: bool = False
 ) -> list[AssigneeOverdue]:
     """Return overdue work per assignee and institution, most overdue first."""
     rows = session.exec(
@@ -214,7 +230,7 @@ def overdue_by_assignee(
             WorkItem.assignee_id, WorkItem.institution_id, func.count(), func.min(WorkItem.due_date)
         )  # fmt: skip
         .where(WorkItem.status == WorkItemStatus.open)
-        .where(per_local_day(institutions, at, _is_overdue))
+        .where(per_local_day(institutions, at, _is_overdue, everything=everything))
         .group_by(col(WorkItem.assignee_id), col(WorkItem.institution_id))
     ).all()
     people = {a for a, *_ in rows if a is not None}
@@ -313,12 +329,14 @@ def plans_waiting(
     return [(item, youth) for item, youth in rows]
 
 
-def _leaving(institutions: Sequence[Institution], at: datetime) -> tuple[Any, ...]:
+def _leaving(
+    institutions: Sequence[Institution], at: datetime, everything: bool = False
+) -> tuple[Any, ...]:
     return (
         col(Youth.stage).in_(STILL_IN_CARE),
         col(Youth.exit_date).is_(None),
         col(Youth.planned_exit_date).is_not(None),
-        per_local_day(institutions, at, _leaves_soon),
+        per_local_day(institutions, at, _leaves_soon, everything=everything),
     )
 
 
@@ -336,11 +354,11 @@ DONE = func.sum(case((col(WorkItem.status) == WorkItemStatus.done, 1), else_=0))
 
 
 def count_leaving(
-    session: Session, *, institutions: Sequence[Institution], at: datetime
+    session: Session, *, institutions: Sequence[Institution], at: datetime, everything: bool = False
 ) -> dict[int, tuple[int, int, int]]:
     """Count youths leaving care within the months ahead, by institution, with their exit
     checklists: {institution: (youths, items done, items due)}."""
-    leaving = _leaving(institutions, at)
+    leaving = _leaving(institutions, at, everything)
     youths = session.exec(
         select(Youth.institution_id, func.count())
         .where(*leaving)
@@ -363,13 +381,14 @@ def leaving_soon(
     at: datetime,
     limit: int,
     offset: int = 0,
+    everything: bool = False,
 ) -> list[Leaving]:
     """Return a page (`limit` from `offset`) of the youths leaving care soonest (planned
     exit within the months ahead, or past and not recorded), each with their exit
     checklist's progress."""
     youths = session.exec(
         select(Youth)
-        .where(*_leaving(institutions, at))
+        .where(*_leaving(institutions, at, everything))
         .order_by(col(Youth.planned_exit_date), col(Youth.id))
         .offset(offset)
         .limit(limit)

@@ -46,18 +46,27 @@ def exit_readiness(session: Session, query: IndicatorQuery) -> Indicator:
         local_date(session, col(WorkItem.completed_at)) <= col(Youth.exit_date),
         WorkItem.payload["outcome"].as_string().in_(READY),  # type: ignore[index]
     )
-    # One row per leaver: for each item, whether it was ready (one scan, then a sum).
+    # One row per leaver: for each item, whether it was ready (one scan, then a sum). The
+    # subject first: "ready" (a JSON field, a local date) is then evaluated once a row.
     per_youth = (
         sa.select(
             *(
                 sa.func.max(
-                    sa.case((sa.and_(ready, col(WorkItem.subject) == i.value), 1), else_=0)
+                    sa.case((sa.and_(col(WorkItem.subject) == i.value, ready), 1), else_=0)
                 ).label(i.value)
                 for i in ChecklistItem
             )
         )
         .select_from(Youth)
-        .outerjoin(WorkItem, col(WorkItem.youth_id) == col(Youth.id))
+        # Only the checklist's items (the unique (youth_id, kind, subject) index finds
+        # them): a leaver has ~16 work items, 7 of them the checklist.
+        .outerjoin(
+            WorkItem,
+            sa.and_(
+                col(WorkItem.youth_id) == col(Youth.id),
+                col(WorkItem.kind) == WorkItemKind.exit_checklist_item,
+            ),
+        )
         .where(exits_in_period(query))
         .group_by(col(Youth.id))
         .subquery()

@@ -59,16 +59,16 @@ def timeliness(session: Session, query: IndicatorQuery) -> Indicator:
         sa.cast(c, sa.String)
         for c in (col(WorkItem.kind), col(WorkItem.assignee_id), col(WorkItem.assignee_pool))
     )
-    rows = fetch(
-        session,
+    counted = ("due", "on_time", "late", "not_done", "level_1", "level_2")
+    per_pair = (
         sa.select(
-            *grouped,
-            sa.func.count(),
-            count_if(sa.and_(done_by_to, completed_on <= col(WorkItem.due_date))),
-            count_if(sa.and_(done_by_to, completed_on > col(WorkItem.due_date))),
-            count_if(sa.not_(done_by_to)),
-            count_if(level >= 1),
-            count_if(level >= 2),
+            *(g.label(name) for g, name in zip(grouped, ("kind", "assignee", "pool"), strict=True)),
+            sa.func.count().label(counted[0]),
+            count_if(sa.and_(done_by_to, completed_on <= col(WorkItem.due_date))).label(counted[1]),
+            count_if(sa.and_(done_by_to, completed_on > col(WorkItem.due_date))).label(counted[2]),
+            count_if(sa.not_(done_by_to)).label(counted[3]),
+            count_if(level >= 1).label(counted[4]),
+            count_if(level >= 2).label(counted[5]),
         )
         .outerjoin(levels, levels.c.work_item_id == col(WorkItem.id))
         .where(
@@ -77,16 +77,33 @@ def timeliness(session: Session, query: IndicatorQuery) -> Indicator:
             col(WorkItem.due_date) >= query.from_date,
             col(WorkItem.due_date) <= query.to_date,
         )
-        .group_by(*grouped),
+        .group_by(*grouped)
+        .cte("per_pair")
+    )
+    # Summed per kind and per assignee in the database too: a national period has tens of
+    # thousands of (kind, assignee) pairs, a few thousand assignees.
+    sums = [sa.func.sum(per_pair.c[name]) for name in counted]
+    none = sa.null().cast(sa.String)
+    rows = fetch(
+        session,
+        sa.union_all(
+            sa.select(per_pair.c.kind, none, none, *sums).group_by(per_pair.c.kind),
+            sa.select(none, per_pair.c.assignee, per_pair.c.pool, *sums).group_by(
+                per_pair.c.assignee, per_pair.c.pool
+            ),
+        ),
     )
     total = [0] * 6
-    by_kind: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
-    by_assignee: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
+    by_kind: dict[str, list[int]] = {}
+    by_assignee: dict[str, list[int]] = {}
     for kind, assignee_id, pool, *counts in rows:
-        who = f"mediator:{assignee_id}" if assignee_id is not None else f"pool:{pool}"
-        for target in (total, by_kind[kind], by_assignee[who]):
-            for i, n in enumerate(counts):
-                target[i] += int(n)
+        numbers = [int(n) for n in counts]
+        if kind is not None:
+            by_kind[kind] = numbers
+            total = [t + n for t, n in zip(total, numbers, strict=True)]
+        else:
+            who = f"mediator:{assignee_id}" if assignee_id is not None else f"pool:{pool}"
+            by_assignee[who] = numbers
     figures = _timeliness_figures(total)
     breakdown = [
         BreakdownRow(("kind", kind), (count_figure("due", c[0]), *_timeliness_figures(c)))
