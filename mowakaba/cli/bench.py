@@ -179,24 +179,10 @@ def bench_pathways(
 @contextmanager
 def database_at(url: str | None) -> Iterator[None]:
     """Point this process at `url` (None: leave DATABASE_URL as it is) for the block."""
-    from mowakaba.db import reset_engine
-    from mowakaba.settings import get_settings
+    from mowakaba.sim.bench import pointed_at
 
-    saved = os.environ.get("DATABASE_URL")
-    if url is not None:
-        os.environ["DATABASE_URL"] = url
-        get_settings.cache_clear()
-        reset_engine()
-    try:
+    with pointed_at(database_url=url):
         yield
-    finally:
-        if url is not None:
-            if saved is None:
-                os.environ.pop("DATABASE_URL", None)
-            else:
-                os.environ["DATABASE_URL"] = saved
-            get_settings.cache_clear()
-            reset_engine()
 
 
 @bench_app.command("seed")

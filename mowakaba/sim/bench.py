@@ -43,15 +43,16 @@ class SweepFigure:
 
 
 @contextmanager
-def pointed_at(home: str, database_url: str | None = None) -> Iterator[None]:
-    """This process's settings and engine on a data directory and database (default: the
-    directory's SQLite file) for the block's length; then back to what they were."""
+def pointed_at(home: str | None = None, database_url: str | None = None) -> Iterator[None]:
+    """This process's settings and engine on a data directory and/or a database for the
+    block's length (a `home` without a `database_url`: the directory's SQLite file; either
+    None: left as it is); then back to what they were."""
     saved = {k: os.environ.get(k) for k in ("MOWAKABA_HOME", "DATABASE_URL")}
-    os.environ["MOWAKABA_HOME"] = home
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
+    if home is not None:
+        os.environ["MOWAKABA_HOME"] = home
         os.environ.pop("DATABASE_URL", None)
+    if database_url is not None:
+        os.environ["DATABASE_URL"] = database_url
     get_settings.cache_clear()
     reset_engine()
     try:

@@ -221,28 +221,12 @@ def throwaway_postgres(server_url: str = DEFAULT_POSTGRES_SERVER) -> Iterator[st
 def using_database(database_url: str | None, home: Path) -> Iterator[None]:
     """This process's settings on a data directory and database (migrated) for the block."""
     from mowakaba import migrate
-    from mowakaba.db import get_engine, reset_engine
-    from mowakaba.settings import get_settings
+    from mowakaba.db import get_engine
+    from mowakaba.sim.bench import pointed_at
 
-    saved = {k: os.environ.get(k) for k in ("MOWAKABA_HOME", "DATABASE_URL")}
-    os.environ["MOWAKABA_HOME"] = str(home)
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    get_settings.cache_clear()
-    reset_engine()
-    try:
+    with pointed_at(str(home), database_url):
         migrate.upgrade(get_engine())
         yield
-    finally:
-        reset_engine()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
 
 
 def stop(process: subprocess.Popen) -> None:  # type: ignore[type-arg]

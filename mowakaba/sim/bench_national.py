@@ -33,7 +33,7 @@ from sqlmodel import Session, select
 
 from mowakaba import migrate
 from mowakaba.clock import local_date
-from mowakaba.db import get_engine, reset_engine, session_scope
+from mowakaba.db import get_engine, session_scope
 from mowakaba.embedded.processes import _die_with_parent
 from mowakaba.models import Institution
 from mowakaba.services import calendars as calendar_service
@@ -364,19 +364,10 @@ def databases(server_url: str, prefix: str) -> Iterator[Callable[[str, str | Non
 @contextmanager
 def pointed_at(url: str) -> Iterator[None]:
     """This process's database is `url` for the block."""
-    saved = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    get_settings.cache_clear()
-    reset_engine()
-    try:
+    from mowakaba.sim.bench import pointed_at as point
+
+    with point(database_url=url):
         yield
-    finally:
-        reset_engine()
-        if saved is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = saved
-        get_settings.cache_clear()
 
 
 def in_child(contender: str, url: str, at: datetime) -> Run:

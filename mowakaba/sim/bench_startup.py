@@ -10,7 +10,6 @@ async driver) are throw-away databases this benchmark creates and drops. Between
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -24,7 +23,7 @@ import sqlalchemy as sa
 from mowakaba.embedded.ports import free_port
 from mowakaba.settings import REPO_ROOT
 from mowakaba.sim.bench_load import throwaway_postgres
-from mowakaba.sim.timing import Figure, clean_env, mowakaba_argv
+from mowakaba.sim.timing import Figure, clean_env, interrupt, mowakaba_argv
 
 UP_WARM_TARGET = 15.0  # issue 16; a cold start (migrations, Prefect's own) is reported
 
@@ -80,13 +79,7 @@ def up_until_ready(env: dict[str, str], *, timeout: float = 300) -> float:
             time.sleep(0.1)
         return time.perf_counter() - started
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        interrupt(process)
 
 
 @contextmanager

@@ -131,14 +131,19 @@ def demo_until_ready(home: Path, *, youths: int, timeout: float = 600) -> float:
             time.sleep(0.05)
         return time.perf_counter() - started
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        interrupt(process)
         reader.join(timeout=5)
+
+
+def interrupt(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """Stop a `mowakaba up`/`demo` as a person does (Ctrl-C), then kill it after a minute."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def demo_start(
