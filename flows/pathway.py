@@ -91,10 +91,10 @@ def pathway_batch(
     youth_ids: list[int], as_of: str | None = None, youth_slots: int = 0
 ) -> dict[str, Any]:
     """Reconcile each youth in turn, each in its own transaction, holding every youth's
-    slot (taken at once: one call for the batch, not two per youth — the sweep orders
-    youths by slot, so batches running together hold disjoint slots).
+    slot (taken at once: one call for the batch, not two per youth — the sweep cuts its
+    batches between slots, so batches running together hold disjoint slots).
 
-    Each youth is one task run (`reconcile-<code>`), one log line and one event
+    Each youth is one task run (`reconcile-youth-<id>`), one log line and one event
     (`mowakaba.youth.reconciled`, resource `mowakaba.youth.<id>`): a youth's history is
     found by its id even though the run holds many. A youth that fails is flagged for
     the next sweep and the others go on; the run then ends Failed, naming the ids.
@@ -128,7 +128,10 @@ def _reconcile_one(
             youth_id, as_of, run_id
         )
     except Exception as exc:  # one youth's failure is not the batch's
-        logger.error("youth:%s not reconciled: %s", youth_id, f"{type(exc).__name__}: {exc}")
+        # The error's first words only: a database error goes on with the statement's
+        # parameters, which may be personal data (run logs hold ids and codes only).
+        reason = str(exc).split("\n", 1)[0].split("[SQL:", 1)[0][:200]
+        logger.error("youth:%s not reconciled: %s: %s", youth_id, type(exc).__name__, reason)
         with session_scope() as session:
             reconciliation_service.flag_for_reconciliation(session, youth_ids=[youth_id])
         return None
