@@ -178,8 +178,7 @@ def in_batches(due: Sequence[RunLabels]) -> list[list[RunLabels]]:
     slots, size = settings.pathway_youth_slots, settings.pathway_batch_size
     ordered = sorted(due, key=lambda labels: (labels.youth_id % slots, labels.youth_id))
     chunks: list[list[RunLabels]] = []
-    for slot, group in itertools.groupby(ordered, key=lambda labels: labels.youth_id % slots):
-        del slot
+    for _, group in itertools.groupby(ordered, key=lambda labels: labels.youth_id % slots):
         if not chunks or len(chunks[-1]) >= size:
             chunks.append([])
         chunks[-1].extend(group)
